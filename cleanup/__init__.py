@@ -1,0 +1,1 @@
+"""attio-cleanup."""

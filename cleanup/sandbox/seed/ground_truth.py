@@ -1,0 +1,68 @@
+"""The planted defects of a seed, for tests and benchmarks (never read by the toolkit itself).
+
+Written as ``ground_truth.json`` (the whole structure) and ``ground_truth.parquet`` (one row per planted
+item: ``kind``, ``cluster``, ``id``, ``detail``) beside the sandbox database.
+
+Kinds:
+* ``duplicate_notes``: ``id`` is the re-imported copy, ``detail`` the original note id it copies;
+* ``reimport_only_notes``: ``id`` is a re-imported copy whose original is gone, ``detail`` the original's
+  ``created_at``;
+* ``duplicate_companies`` / ``duplicate_people``: the records of one cluster share ``cluster``; ``detail``
+  names the variant (suffix, typo, tld, split, subdomain / nickname, swapped, second_email, phone_format,
+  typo);
+* ``orphan_entries``: ``id`` is the entry, ``detail`` the parent record id that does not exist;
+* ``duplicate_entries``: the entries of one cluster share ``cluster``; ``detail`` is the parent record id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import polars as pl
+
+JSON = dict[str, Any]
+
+
+@dataclass
+class GroundTruth:
+    seed: int = 0
+    scale: float = 1.0
+    tokens: dict[str, str] = field(default_factory=dict)
+    objects: dict[str, str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    duplicate_notes: list[JSON] = field(default_factory=list)
+    reimport_only_notes: list[JSON] = field(default_factory=list)
+    duplicate_companies: list[JSON] = field(default_factory=list)
+    duplicate_people: list[JSON] = field(default_factory=list)
+    orphan_entries: list[JSON] = field(default_factory=list)
+    duplicate_entries: list[JSON] = field(default_factory=list)
+
+    def frame(self) -> pl.DataFrame:
+        """One row per planted item (see the module docstring)."""
+        rows: list[tuple[str, int, str, str]] = []
+        for i, item in enumerate(self.duplicate_notes):
+            rows.append(("duplicate_notes", i, item["id"], item["original_id"]))
+        for i, item in enumerate(self.reimport_only_notes):
+            rows.append(("reimport_only_notes", i, item["id"], item["original_created_at"]))
+        for kind in ("duplicate_companies", "duplicate_people"):
+            for i, cluster in enumerate(getattr(self, kind)):
+                rows += [(kind, i, record_id, cluster["variant"]) for record_id in cluster["ids"]]
+        for i, item in enumerate(self.orphan_entries):
+            rows.append(("orphan_entries", i, item["id"], item["parent_record_id"]))
+        for i, cluster in enumerate(self.duplicate_entries):
+            rows += [
+                ("duplicate_entries", i, entry_id, cluster["parent_record_id"]) for entry_id in cluster["ids"]
+            ]
+        return pl.DataFrame(rows, schema=["kind", "cluster", "id", "detail"], orient="row")
+
+    def write(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "ground_truth.json").write_bytes(orjson.dumps(asdict(self), option=orjson.OPT_INDENT_2))
+        self.frame().write_parquet(folder / "ground_truth.parquet")
+
+    @classmethod
+    def read(cls, folder: Path) -> GroundTruth:
+        return cls(**orjson.loads((folder / "ground_truth.json").read_bytes()))
