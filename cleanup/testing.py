@@ -57,7 +57,8 @@ class RunningSandbox:
     def http(self, token: str = "primary", **kwargs: Any) -> httpx.Client:
         """A plain httpx client authenticated as ``token`` (a name from :attr:`tokens`)."""
         headers = {"Authorization": f"Bearer {self.tokens[token]}"}
-        return httpx.Client(base_url=self.base_url, headers=headers, timeout=30, **kwargs)
+        kwargs.setdefault("timeout", 30)
+        return httpx.Client(base_url=self.base_url, headers=headers, **kwargs)
 
     @contextlib.contextmanager
     def faults(self, **settings: Any) -> Iterator[Faults]:

@@ -136,17 +136,7 @@ class Attribute:
             "is_default_value_enabled": self.default_value is not None,
             "is_archived": self.is_archived,
             "default_value": self.default_value,
-            "relationship": (
-                {
-                    "id": {
-                        "workspace_id": ws,
-                        "object_id": self.relationship_object_id,
-                        "attribute_id": self.relationship_id,
-                    }
-                }
-                if self.relationship_id
-                else None
-            ),
+            "relationship": None,
             "created_at": self.created_at,
             "config": self.config(),
         }

@@ -41,7 +41,7 @@ def assert_record(ws: Workspace, object_id: str, matching: str, values: Any, act
         raise ValidationError(
             f'The request did not include a value for the matching attribute "{attr.api_slug}".'
         )
-    probe = plan_changes(ws, object_id, None, {attr.api_slug: given}, "put")[0].values
+    probe = plan_changes(ws, object_id, None, {attr.api_slug: given}, "put", check_unique=False)[0].values
     holders = {ws.unique_index.get((attr.id, value_key(attr.type, v))) for v in probe} - {None}
     if len(holders) > 1:
         raise ApiError("Multiple records match the matching attribute values.", code="multiple_match_results")

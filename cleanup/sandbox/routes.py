@@ -194,14 +194,14 @@ def list_attributes(req: Request) -> Response:
     archived = _bool_param(req, "show_archived")
     limit, offset = page(req.query, 10**9, None)
     attrs = req.ws.attributes_of(parent_id, archived=archived)[offset : offset + limit]
-    return json_response({"data": [a.to_api(req.ws.id) for a in attrs]})
+    return json_response({"data": [req.ws.attribute_to_api(a) for a in attrs]})
 
 
 @route("GET", "/v2/{target}/{identifier}/attributes/{attribute}", OBJ_R)
 def get_attribute(req: Request) -> Response:
     kind, _parent = _target(req)
     attr = req.ws.attribute(req.params["identifier"], req.params["attribute"], kind=kind)
-    return json_response({"data": attr.to_api(req.ws.id)})
+    return json_response({"data": req.ws.attribute_to_api(attr)})
 
 
 def _config_for(req: Request, attr_type: str, config: Any) -> tuple[str | None, str | None, list[str] | None]:
@@ -296,7 +296,7 @@ def create_attribute(req: Request) -> Response:
         allowed_object_ids=allowed,
     )
     req.ws.add_attribute(attr)
-    return json_response({"data": attr.to_api(req.ws.id)})
+    return json_response({"data": req.ws.attribute_to_api(attr)})
 
 
 @route("PATCH", "/v2/{target}/{identifier}/attributes/{attribute}", OBJ_W, write=True)
@@ -328,7 +328,7 @@ def patch_attribute(req: Request) -> Response:
         attr.currency_code, attr.currency_display, allowed = _config_for(req, attr.type, data["config"])
         attr.allowed_object_ids = allowed or attr.allowed_object_ids
     req.ws.save_attribute(attr)
-    return json_response({"data": attr.to_api(req.ws.id)})
+    return json_response({"data": req.ws.attribute_to_api(attr)})
 
 
 def _choice_attr(req: Request, wanted: str) -> Attribute:

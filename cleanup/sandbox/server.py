@@ -17,7 +17,7 @@ import uvicorn
 from .app import SandboxApp
 from .clock import IdFactory, now_ts
 from .config import Faults, SandboxConfig
-from .model import Member, Token
+from .model import READ_ONLY_SCOPES, Member, Token
 from .seed.demo import seed_demo
 from .seed.ground_truth import GroundTruth
 from .store import Store
@@ -53,10 +53,14 @@ def _seed_empty(ws: Workspace) -> dict[str, Token]:
     ws.initialise("Sandbox", "sandbox", workspace_id=ids("workspace"))
     admin = Member(ids("member"), "Sandbox", "Admin", "admin@sandbox.test", "admin", now_ts())
     ws.add_member(admin)
-    token = Token(ids("token"), secrets.token_hex(32), "primary", member_id=admin.id)
-    ws.add_token(token)
+    tokens = {
+        "primary": Token(ids("token"), secrets.token_hex(32), "primary", member_id=admin.id),
+        "readonly": Token(ids("token"), secrets.token_hex(32), "readonly", READ_ONLY_SCOPES, admin.id),
+    }
+    for token in tokens.values():
+        ws.add_token(token)
     ws.commit()
-    return {"primary": token}
+    return tokens
 
 
 def truth_dir(db: str | Path) -> Path:

@@ -338,6 +338,24 @@ class Workspace:
             raise NotFound(f'Attribute with slug/ID "{slug_or_id}" not found.')
         return attr
 
+    def attribute_to_api(self, attr: Attribute) -> JSON:
+        """An attribute as the API shows it, with its paired relationship attribute spelled out."""
+        out = attr.to_api(self.id)
+        if attr.relationship_id and attr.relationship_object_id:
+            pair = next(
+                (a for a in self.attributes.get(attr.relationship_object_id, []) if a.id == attr.relationship_id),
+                None,
+            )
+            if pair is not None:
+                out["relationship"] = {
+                    "id": {"workspace_id": self.id, "object_id": pair.parent_id, "attribute_id": pair.id},
+                    "object_slug": self.objects[pair.parent_id].api_slug,
+                    "title": pair.title,
+                    "api_slug": pair.api_slug,
+                    "is_multiselect": pair.is_multiselect,
+                }
+        return out
+
     def rename_option_values(self, attr: Attribute) -> None:
         """Re-render stored select/status values after an option or status changed title or archive flag."""
         by_id_opt = {o.id: attr.option_to_api(self.id, o) for o in attr.options}

@@ -59,6 +59,7 @@ def plan_changes(
     mode: Mode,
     *,
     matching_attr: Attribute | None = None,
+    check_unique: bool = True,
 ) -> list[Change]:
     """Validate ``values`` and work out the new current values; raises before anything is stored."""
     if not isinstance(values, dict):
@@ -110,7 +111,8 @@ def plan_changes(
                     f'Required value for attribute with ID "{attr.id}" was not provided.',
                     code="missing_value",
                 )
-    _check_unique(ws, rec, changes)
+    if check_unique:
+        _check_unique(ws, rec, changes)
     return changes
 
 

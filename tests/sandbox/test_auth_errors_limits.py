@@ -1,0 +1,182 @@
+"""Auth, scopes, error bodies, unknown routes, rate limits and faults, over real HTTP."""
+
+from __future__ import annotations
+
+import time
+from email.utils import parsedate_to_datetime
+
+import httpx
+import pytest
+
+from cleanup.sandbox import SandboxConfig
+from cleanup.testing import RunningSandbox, sandbox_server
+
+from .spec import assert_attio_error, assert_matches_spec
+
+COMPANY = {"data": {"values": {"name": "Acme"}}}
+
+
+def company_count(sb: RunningSandbox) -> int:
+    return len(sb.workspace.records[sb.workspace.object("companies").id])
+
+
+@pytest.mark.parametrize(
+    ("headers", "fragment"),
+    [
+        ({}, "Authentication is required"),
+        ({"Authorization": "Basic abc"}, "Authentication is required"),
+        ({"Authorization": "Bearer short"}, "wrong length"),
+        ({"Authorization": "Bearer " + "f" * 64}, "could not be authenticated"),
+    ],
+)
+def test_bad_or_missing_token_is_401(empty_sandbox: RunningSandbox, headers: dict[str, str], fragment: str) -> None:
+    response = httpx.get(f"{empty_sandbox.base_url}/v2/objects", headers=headers)
+    body = assert_attio_error(response, 401, "unauthorized")
+    assert body["type"] == "auth_error"
+    assert fragment in body["message"]
+
+
+def test_missing_scope_is_403_and_nothing_is_written(empty_sandbox: RunningSandbox) -> None:
+    before = company_count(empty_sandbox)
+    with empty_sandbox.http("readonly") as client:
+        assert client.post("/v2/objects/companies/records/query", json={"limit": 1}).status_code == 200
+        body = assert_attio_error(client.post("/v2/objects/companies/records", json=COMPANY), 403, "missing_scopes")
+    assert "record_permission:read-write" in body["message"]
+    assert company_count(empty_sandbox) == before
+
+
+def test_unknown_route_answers_like_attio(http: httpx.Client) -> None:
+    body = assert_attio_error(http.get("/v2/objects/companies/records"), 404, "not_found")
+    assert body["message"] == 'Could not find endpoint "GET /v2/objects/companies/records".'
+    assert_attio_error(http.patch("/v2/notes/abc", json={}), 404, "not_found")
+    assert_attio_error(http.post("/v2/attributes/x/archive"), 404, "not_found")
+
+
+def test_error_bodies_match_the_spec(http: httpx.Client) -> None:
+    assert_matches_spec(http.get("/v2/objects/nope"), "/v2/objects/{object}")
+    assert_matches_spec(http.get("/v2/notes/00000000-0000-0000-0000-000000000000"), "/v2/notes/{note_id}")
+
+
+def test_every_response_has_an_execution_id(http: httpx.Client) -> None:
+    assert http.get("/v2/self").headers["x-attio-execution-id"]
+
+
+def test_self_is_flat_and_names_the_workspace(http: httpx.Client) -> None:
+    body = assert_matches_spec(http.get("/v2/self"), "/v2/self")
+    assert "data" not in body
+    assert body["active"] is True
+    assert body["workspace_name"] == "Sandbox"
+
+
+def test_malformed_json_body_is_400(http: httpx.Client) -> None:
+    response = http.post("/v2/objects/companies/records", content=b"{not json", headers={"content-type": "application/json"})
+    assert_attio_error(response, 400, "validation_type")
+
+
+# ---------------------------------------------------------------------------------------- rate limits
+def test_writes_over_the_limit_get_429_with_an_http_date_and_are_not_processed() -> None:
+    with sandbox_server("empty", config=SandboxConfig(read_rps=100, write_rps=5)) as sb, sb.http() as client:
+        before = company_count(sb)
+        answers = [client.post("/v2/objects/companies/records", json=COMPANY) for _ in range(12)]
+        limited = [r for r in answers if r.status_code == 429]
+        created = [r for r in answers if r.status_code == 200]
+        assert limited, "12 writes in well under two seconds must exceed 5/s"
+        body = assert_attio_error(limited[0], 429, "rate_limit_exceeded")
+        assert body["type"] == "rate_limit_error"
+        retry_at = parsedate_to_datetime(limited[0].headers["Retry-After"])
+        assert 0 <= retry_at.timestamp() - time.time() <= 1.5
+        assert company_count(sb) - before == len(created)
+
+
+def test_reads_and_writes_are_counted_separately_and_per_token() -> None:
+    with sandbox_server("empty", config=SandboxConfig(read_rps=3, write_rps=3)) as sb:
+        with sb.http() as primary, sb.http("readonly") as readonly:
+            deadline = time.time() + 3
+            while True:  # start at the top of a second so one window holds the whole burst
+                if time.time() % 1 < 0.3 or time.time() > deadline:
+                    break
+                time.sleep(0.01)
+            reads = [primary.get("/v2/objects").status_code for _ in range(4)]
+            other_token = readonly.get("/v2/objects").status_code
+            write = primary.post("/v2/objects/companies/records", json=COMPANY).status_code
+        assert reads.count(429) >= 1
+        assert other_token == 200
+        assert write == 200
+
+
+def test_merge_has_its_own_limit_of_5_per_second(empty_sandbox: RunningSandbox) -> None:
+    empty_sandbox.config.merge_rps = 5
+    with empty_sandbox.http() as client:
+        codes = [
+            client.post(
+                "/v2/objects/companies/records/merge",
+                json={"data": {"primary_record_id": "a", "secondary_record_id": "a"}},
+            ).status_code
+            for _ in range(8)
+        ]
+    assert codes.count(429) >= 1
+    assert codes[0] == 400  # self-merge, answered before the limit bites
+
+
+# ---------------------------------------------------------------------------------------- faults
+def test_injected_5xx_are_reproducible_by_seed_and_do_not_write(empty_sandbox: RunningSandbox) -> None:
+    def run() -> list[int]:
+        with empty_sandbox.faults(error_rate=0.5, seed=7), empty_sandbox.http() as client:
+            return [client.get("/v2/objects").status_code for _ in range(20)]
+
+    first, second = run(), run()
+    assert first == second
+    assert {c for c in first if c >= 500} <= {500, 502, 503}
+    assert 3 <= sum(c >= 500 for c in first) <= 17
+    with empty_sandbox.faults(error_rate=1.0), empty_sandbox.http() as client:
+        before = company_count(empty_sandbox)
+        response = client.post("/v2/objects/companies/records", json=COMPANY)
+        assert response.status_code >= 500
+        assert company_count(empty_sandbox) == before
+
+
+def test_spurious_401_then_success(empty_sandbox: RunningSandbox) -> None:
+    with empty_sandbox.faults(unauthorized_rate=1.0), empty_sandbox.http() as client:
+        assert_attio_error(client.get("/v2/objects"), 401, "unauthorized")
+    with empty_sandbox.http() as client:
+        assert client.get("/v2/objects").status_code == 200
+
+
+def test_dropped_connection_before_processing_writes_nothing(empty_sandbox: RunningSandbox) -> None:
+    before = company_count(empty_sandbox)
+    with empty_sandbox.faults(drop_rate=1.0), empty_sandbox.http() as client, pytest.raises(httpx.TransportError):
+        client.post("/v2/objects/companies/records", json=COMPANY)
+    assert company_count(empty_sandbox) == before
+
+
+def test_dropped_connection_after_commit_has_written(empty_sandbox: RunningSandbox) -> None:
+    before = company_count(empty_sandbox)
+    with (
+        empty_sandbox.faults(drop_after_rate=1.0, methods=["POST"]),
+        empty_sandbox.http() as client,
+    ):
+        with pytest.raises(httpx.TransportError):
+            client.post("/v2/objects/companies/records", json=COMPANY)
+        assert client.get("/v2/objects").status_code == 200  # only POSTs are affected
+    assert company_count(empty_sandbox) == before + 1
+
+
+def test_latency_and_slow_responses(empty_sandbox: RunningSandbox) -> None:
+    with empty_sandbox.faults(latency_ms=120), empty_sandbox.http() as client:
+        started = time.perf_counter()
+        client.get("/v2/objects")
+        assert time.perf_counter() - started >= 0.12
+    with empty_sandbox.faults(slow_rate=1.0, slow_ms=600), empty_sandbox.http(timeout=0.3) as client:
+        with pytest.raises(httpx.ReadTimeout):
+            client.get("/v2/objects")
+
+
+def test_faults_switch_at_runtime_over_http(empty_sandbox: RunningSandbox) -> None:
+    with empty_sandbox.http() as client:
+        assert client.put("/_sandbox/faults", json={"error_rate": 1.0}).status_code == 200
+        assert client.get("/v2/objects").status_code >= 500
+        assert client.put("/_sandbox/faults", json={}).status_code == 200
+        assert client.get("/v2/objects").status_code == 200
+        bad = client.put("/_sandbox/faults", json={"eror_rate": 1.0})
+        assert bad.status_code == 400
+        assert "eror_rate" in bad.json()["message"]
