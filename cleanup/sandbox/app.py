@@ -9,6 +9,7 @@ HTTP-date ``Retry-After``, Attio-shaped errors, and unknown routes answered with
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable
@@ -24,6 +25,7 @@ from .ratelimit import RateLimiter
 from .workspace import Workspace
 
 JSON = dict[str, Any]
+log = logging.getLogger("cleanup.sandbox")
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -200,6 +202,11 @@ class SandboxApp:
         except ApiError as err:
             self.ws.commit()
             return _error_response(err)
+        except Exception:
+            # A bug in the sandbox: answer as Attio would answer its own (a JSON 500), keep the details in the log.
+            log.exception("sandbox handler failed on %s %s", method, path)
+            self.ws.commit()
+            return _server_error(500)
         if faulty and faults.roll(faults.drop_after_rate):
             return -1, b"", {}
         if faulty and faults.roll(faults.error_after_rate):

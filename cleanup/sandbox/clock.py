@@ -17,7 +17,7 @@ def format_ts(moment: datetime) -> str:
     '2025-07-18T13:49:44.710000000Z'
     """
     moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond:06d}000Z"
+    return f"{moment.year:04d}-" + moment.strftime("%m-%dT%H:%M:%S.") + f"{moment.microsecond:06d}000Z"
 
 
 def now_ts() -> str:

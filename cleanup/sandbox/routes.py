@@ -589,8 +589,14 @@ def create_list(req: Request) -> Response:
     _check_str(data, "parent_object")
     if data["workspace_access"] not in ("full-access", "read-and-write", "read-only", None):
         raise body_error(["data", "workspace_access"], "Invalid enum value.")
-    if not isinstance(data["workspace_member_access"], list):
+    grants = data["workspace_member_access"]
+    if not isinstance(grants, list):
         raise body_error(["data", "workspace_member_access"], "Expected array")
+    for i, grant in enumerate(grants):
+        if not isinstance(grant, dict) or not isinstance(grant.get("workspace_member_id"), str):
+            raise body_error(["data", "workspace_member_access", i, "workspace_member_id"], "Expected string")
+        if grant.get("level") not in ("full-access", "read-and-write", "read-only"):
+            raise body_error(["data", "workspace_member_access", i, "level"], "Invalid enum value.")
     li = req.ws.create_list(
         data["name"],
         data["api_slug"],

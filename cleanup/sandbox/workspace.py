@@ -343,7 +343,11 @@ class Workspace:
         out = attr.to_api(self.id)
         if attr.relationship_id and attr.relationship_object_id:
             pair = next(
-                (a for a in self.attributes.get(attr.relationship_object_id, []) if a.id == attr.relationship_id),
+                (
+                    a
+                    for a in self.attributes.get(attr.relationship_object_id, [])
+                    if a.id == attr.relationship_id
+                ),
                 None,
             )
             if pair is not None:

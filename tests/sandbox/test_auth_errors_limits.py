@@ -29,7 +29,9 @@ def company_count(sb: RunningSandbox) -> int:
         ({"Authorization": "Bearer " + "f" * 64}, "could not be authenticated"),
     ],
 )
-def test_bad_or_missing_token_is_401(empty_sandbox: RunningSandbox, headers: dict[str, str], fragment: str) -> None:
+def test_bad_or_missing_token_is_401(
+    empty_sandbox: RunningSandbox, headers: dict[str, str], fragment: str
+) -> None:
     response = httpx.get(f"{empty_sandbox.base_url}/v2/objects", headers=headers)
     body = assert_attio_error(response, 401, "unauthorized")
     assert body["type"] == "auth_error"
@@ -40,7 +42,9 @@ def test_missing_scope_is_403_and_nothing_is_written(empty_sandbox: RunningSandb
     before = company_count(empty_sandbox)
     with empty_sandbox.http("readonly") as client:
         assert client.post("/v2/objects/companies/records/query", json={"limit": 1}).status_code == 200
-        body = assert_attio_error(client.post("/v2/objects/companies/records", json=COMPANY), 403, "missing_scopes")
+        body = assert_attio_error(
+            client.post("/v2/objects/companies/records", json=COMPANY), 403, "missing_scopes"
+        )
     assert "record_permission:read-write" in body["message"]
     assert company_count(empty_sandbox) == before
 
@@ -69,7 +73,9 @@ def test_self_is_flat_and_names_the_workspace(http: httpx.Client) -> None:
 
 
 def test_malformed_json_body_is_400(http: httpx.Client) -> None:
-    response = http.post("/v2/objects/companies/records", content=b"{not json", headers={"content-type": "application/json"})
+    response = http.post(
+        "/v2/objects/companies/records", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert_attio_error(response, 400, "validation_type")
 
 
@@ -144,7 +150,11 @@ def test_spurious_401_then_success(empty_sandbox: RunningSandbox) -> None:
 
 def test_dropped_connection_before_processing_writes_nothing(empty_sandbox: RunningSandbox) -> None:
     before = company_count(empty_sandbox)
-    with empty_sandbox.faults(drop_rate=1.0), empty_sandbox.http() as client, pytest.raises(httpx.TransportError):
+    with (
+        empty_sandbox.faults(drop_rate=1.0),
+        empty_sandbox.http() as client,
+        pytest.raises(httpx.TransportError),
+    ):
         client.post("/v2/objects/companies/records", json=COMPANY)
     assert company_count(empty_sandbox) == before
 
@@ -166,9 +176,12 @@ def test_latency_and_slow_responses(empty_sandbox: RunningSandbox) -> None:
         started = time.perf_counter()
         client.get("/v2/objects")
         assert time.perf_counter() - started >= 0.12
-    with empty_sandbox.faults(slow_rate=1.0, slow_ms=600), empty_sandbox.http(timeout=0.3) as client:
-        with pytest.raises(httpx.ReadTimeout):
-            client.get("/v2/objects")
+    with (
+        empty_sandbox.faults(slow_rate=1.0, slow_ms=600),
+        empty_sandbox.http(timeout=0.3) as client,
+        pytest.raises(httpx.ReadTimeout),
+    ):
+        client.get("/v2/objects")
 
 
 def test_faults_switch_at_runtime_over_http(empty_sandbox: RunningSandbox) -> None:
