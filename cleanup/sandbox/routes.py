@@ -705,7 +705,7 @@ def entry_values(req: Request) -> Response:
 
 
 # ---------------------------------------------------------------------- notes
-def _markdown_to_plain(markdown: str) -> str:
+def markdown_to_plain(markdown: str) -> str:
     text = re.sub(r"^#{1,3}\s+", "", markdown, flags=re.M)
     text = re.sub(r"^\s*(?:[-*+]|\d+\.)\s+", "", text, flags=re.M)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
@@ -713,7 +713,7 @@ def _markdown_to_plain(markdown: str) -> str:
     return re.sub(r"(?<![*\w])[*_](\S(?:.*?\S)?)[*_](?![*\w])", r"\1", text)
 
 
-def _plain_to_markdown(text: str) -> str:
+def plain_to_markdown(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]#+\-!=~|>])", r"\\\1", text)
 
 
@@ -766,8 +766,8 @@ def create_note(req: Request) -> Response:
     if meeting_id is not None:
         _check_str(data, "meeting_id")
     content = data["content"]
-    markdown = content if data["format"] == "markdown" else _plain_to_markdown(content)
-    plain = _markdown_to_plain(content) if data["format"] == "markdown" else content
+    markdown = content if data["format"] == "markdown" else plain_to_markdown(content)
+    plain = markdown_to_plain(content) if data["format"] == "markdown" else content
     note = Note(
         id=req.ws.make_id("note"),
         parent_object_id=obj.id,

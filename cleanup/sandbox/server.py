@@ -8,9 +8,8 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import uvicorn
 
@@ -33,7 +32,6 @@ class Sandbox:
     app: SandboxApp
     tokens: dict[str, Token]
     ground_truth: GroundTruth | None = None
-    notes_source: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def workspace(self) -> Workspace:
@@ -81,21 +79,20 @@ def build_sandbox(
     store = Store(db or ":memory:")
     ws = Workspace(store)
     truth: GroundTruth | None = None
-    source: list[dict[str, Any]] = []
     if db is not None and ws.load():
         tokens = {t.name: t for t in ws.tokens.values()}
         if truth_dir(db).exists():
             truth = GroundTruth.read(truth_dir(db))
     elif seed == "demo":
         result = seed_demo(ws, scale=scale, seed=seed_number)
-        tokens, truth, source = result.tokens, result.ground_truth, result.notes_source
+        tokens, truth = result.tokens, result.ground_truth
         if db is not None:
             truth.write(truth_dir(db))
     elif seed == "empty":
         tokens = _seed_empty(ws)
     else:
         raise ValueError(f"unknown seed {seed!r}: use 'demo' or 'empty'")
-    return Sandbox(SandboxApp(ws, config or SandboxConfig()), tokens, truth, source)
+    return Sandbox(SandboxApp(ws, config or SandboxConfig()), tokens, truth)
 
 
 def free_socket() -> socket.socket:

@@ -485,7 +485,7 @@ class Workspace:
 
     # ------------------------------------------------------------------ notes and tasks
     def save_note(self, note: Note) -> None:
-        self.store.put("notes", "note", note.id, asdict(note), note.seq)
+        self.store.put("notes", "note", note.id, orjson.dumps(note), note.seq)
 
     def note_to_api(self, note: Note) -> JSON:
         return {
@@ -502,7 +502,7 @@ class Workspace:
         }
 
     def save_task(self, task: Task) -> None:
-        self.store.put("tasks", "task", task.id, asdict(task), task.seq)
+        self.store.put("tasks", "task", task.id, orjson.dumps(task), task.seq)
 
     def task_to_api(self, task: Task) -> JSON:
         return {

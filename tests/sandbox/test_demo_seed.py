@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -13,6 +14,8 @@ import httpx
 import polars as pl
 
 from cleanup.sandbox import build_sandbox
+from cleanup.sandbox.seed.frames import generate_frames
+from cleanup.sandbox.seed.words import NICKNAMES
 from cleanup.sandbox.server import free_socket, truth_dir
 from cleanup.testing import RunningSandbox, sandbox_server
 
@@ -207,3 +210,42 @@ def test_bad_fault_spec_is_a_clear_cli_error() -> None:
     )
     assert result.returncode != 0
     assert "unknown fault 'boom'" in result.stdout + result.stderr
+
+
+def test_frames_are_deterministic_unique_and_consistent_with_the_ground_truth() -> None:
+    a = generate_frames(scale=0.2, seed=7)
+    b = generate_frames(scale=0.2, seed=7)
+    assert a.companies.equals(b.companies)
+    assert a.people.equals(b.people)
+    assert a.notes.equals(b.notes)
+    assert not a.companies.equals(generate_frames(scale=0.2, seed=8).companies)
+    assert a.companies["domain"].is_unique().all()
+    assert a.people["email"].is_unique().all()
+    assert a.companies["id"].is_unique().all()
+    company_ids = set(a.companies["id"])
+    person_ids = set(a.people["id"])
+    for cluster in a.truth.duplicate_companies:
+        assert set(cluster["ids"]) <= company_ids
+    people = {row["id"]: row for row in a.people.iter_rows(named=True)}
+    for cluster in a.truth.duplicate_people:
+        original, dup = (people[i] for i in cluster["ids"])
+        if cluster["variant"] == "nickname":
+            assert NICKNAMES[original["first_name"]] == dup["first_name"]
+        if cluster["variant"] == "phone_format":
+            digits = [re.sub(r"\D", "", p["phone"]) for p in (original, dup)]
+            assert digits[0] == digits[1]
+            assert original["phone"] != dup["phone"]
+    assert set(person_ids) >= {c["ids"][1] for c in a.truth.duplicate_people}
+    note_ids = set(a.notes["id"])
+    assert all(item["id"] in note_ids and item["original_id"] in note_ids for item in a.truth.duplicate_notes)
+    assert all(item["id"] in note_ids for item in a.truth.reimport_only_notes)
+    assert len(a.truth.notes_source) == a.notes.filter(
+        pl.col("actor_id") == a.token_ids["affinity-import"]
+    ).height + len(a.truth.reimport_only_notes)
+
+
+def test_only_some_parts_can_be_generated_for_detection_benchmarks() -> None:
+    frames = generate_frames(scale=0.1, parts=frozenset({"companies", "people"}))
+    assert frames.people.height > 0
+    assert frames.notes.is_empty()
+    assert frames.entries.is_empty()

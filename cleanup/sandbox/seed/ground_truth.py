@@ -39,6 +39,7 @@ class GroundTruth:
     duplicate_people: list[JSON] = field(default_factory=list)
     orphan_entries: list[JSON] = field(default_factory=list)
     duplicate_entries: list[JSON] = field(default_factory=list)
+    notes_source: list[JSON] = field(default_factory=list)
 
     def frame(self) -> pl.DataFrame:
         """One row per planted item (see the module docstring)."""
