@@ -19,6 +19,8 @@ from cleanup.sandbox.seed.words import NICKNAMES
 from cleanup.sandbox.server import free_socket, truth_dir
 from cleanup.testing import RunningSandbox, sandbox_server
 
+from .spec import assert_matches_spec
+
 
 def test_same_seed_same_workspace_and_scale_multiplies() -> None:
     a = build_sandbox("demo", scale=0.05)
@@ -249,3 +251,18 @@ def test_only_some_parts_can_be_generated_for_detection_benchmarks() -> None:
     assert frames.people.height > 0
     assert frames.notes.is_empty()
     assert frames.entries.is_empty()
+
+
+def test_demo_pages_match_the_spec(demo_http: httpx.Client) -> None:
+    for obj in ("companies", "people", "deals", "investments"):
+        page = demo_http.post(f"/v2/objects/{obj}/records/query", json={"limit": 100})
+        records = assert_matches_spec(page, "/v2/objects/{object}/records/query")["data"]
+        assert records
+    people = demo_http.post("/v2/objects/people/records/query", json={"limit": 200}).json()["data"]
+    interactions = [r["values"]["last_interaction"][0] for r in people if r["values"]["last_interaction"]]
+    assert interactions
+    assert set(interactions[0]) >= {"interaction_type", "interacted_at", "owner_actor"}
+    entries = demo_http.post("/v2/lists/pipeline/entries/query", json={"limit": 200})
+    assert_matches_spec(entries, "/v2/lists/{list}/entries/query")
+    assert_matches_spec(demo_http.get("/v2/notes", params={"limit": 50}), "/v2/notes")
+    assert_matches_spec(demo_http.get("/v2/tasks", params={"limit": 200}), "/v2/tasks")

@@ -175,6 +175,7 @@ class _Builder:
                 v[a["employee_range"]] = [
                     ValueMaker(row["created_at"], system).option(employee[row["employee_range"]])
                 ]
+            _interaction(v, a, row)
 
     def people(self) -> None:
         obj = self.ws.object("people").id
@@ -194,6 +195,7 @@ class _Builder:
                 v[a["job_title"]] = [make.text(row["job_title"])]
             if row["linkedin"]:
                 v[a["linkedin"]] = [make.text(row["linkedin"])]
+            _interaction(v, a, row)
             if row["company_id"]:
                 v[a["company"]] = [make.ref("companies", row["company_id"])]
                 companies[row["company_id"]].values.setdefault(team, []).insert(0, make.ref("people", rec.id))
@@ -330,6 +332,21 @@ class _Builder:
             rows += [(e.id, "entry", e.seq, e.doc()) for e in entries.values()]
         self.ws.store.put_many("records", rows)
         self.ws.store.commit()
+
+
+def _interaction(values: dict[str, list[JSON]], a: dict[str, str], row: dict[str, Any]) -> None:
+    """Attio's system-written interaction values (read-only over the API)."""
+    if row["last_interaction_at"] is None:
+        return
+    make = ValueMaker(row["last_interaction_at"], {"type": "system", "id": None})
+    value = make.interaction(
+        row["last_interaction_type"], row["last_interaction_at"], row["last_interaction_owner"]
+    )
+    values[a["last_interaction"]] = [value]
+    if row["last_interaction_type"] == "email":
+        values[a["last_email_interaction"]] = [dict(value)]
+    elif row["last_interaction_type"] == "calendar-event":
+        values[a["last_calendar_interaction"]] = [dict(value)]
 
 
 def _attr(

@@ -206,6 +206,16 @@ def _company_bases(g: _Gen, n: int) -> pl.DataFrame:
     return pl.DataFrame({"stem": stems, "word": pl.Series(word[i_word], dtype=pl.String)})
 
 
+def _interactions(g: _Gen, n: int, member_ids: list[str], share: float) -> dict[str, pl.Series]:
+    """The last interaction Attio records for a share of records (system-written, read-only)."""
+    has = g.bools(share, n)
+    return {
+        "last_interaction_at": where(has, g.timestamps(n, IMPORT_MOMENT, LATEST)),
+        "last_interaction_type": where(has, g.choice(("email", "calendar-event", "call", "meeting"), n)),
+        "last_interaction_owner": where(has, g.choice(member_ids, n)),
+    }
+
+
 def _join_name(*parts: pl.Expr) -> pl.Expr:
     return (
         pl.concat_str(parts, separator=" ", ignore_nulls=True).str.replace_all(r"\s+", " ").str.strip_chars()
@@ -264,7 +274,10 @@ def _companies(
             g.bools(0.4, n),
             g.choice(("1-10", "11-50", "51-250", "251-1K", "1K-5K", "5K-10K", "10K-50K", "50K+"), n),
         ),
-    ).with_columns(name=_join_name(pl.col("stem"), pl.col("word"), pl.col("suffix")))
+    ).with_columns(
+        name=_join_name(pl.col("stem"), pl.col("word"), pl.col("suffix")),
+        **_interactions(g, n, member_ids, 0.4),
+    )
     planted = _duplicate_companies(g, frame, member_ids)
     truth.duplicate_companies = [
         {"ids": [o, d], "variant": v}
@@ -301,6 +314,9 @@ def _company_columns(frame: pl.DataFrame) -> pl.DataFrame:
             )
         ),
         employee_range="employee_range",
+        last_interaction_at="last_interaction_at",
+        last_interaction_type="last_interaction_type",
+        last_interaction_owner="last_interaction_owner",
     )
 
 
@@ -429,6 +445,7 @@ def _people(
         has_phone=pl.Series(g.bools(0.6, n)),
         job_title=where(g.bools(0.8, n), g.choice(W.JOB_TITLES, n)),
         linkedin_n=pl.Series(np.where(g.bools(0.4, n), g.rng.integers(100, 999, size=n), -1)),
+        **_interactions(g, n, member_ids, 0.5),
     ).with_columns(phone=pl.when("has_phone").then(_phone_expr(pl.col("phone_style"))))
     planted = _duplicate_people(g, frame, member_ids)
     truth.duplicate_people = [
@@ -500,6 +517,9 @@ def _person_columns(frame: pl.DataFrame) -> pl.DataFrame:
         region="region",
         country="country",
         job_title="job_title",
+        last_interaction_at="last_interaction_at",
+        last_interaction_type="last_interaction_type",
+        last_interaction_owner="last_interaction_owner",
         linkedin=pl.when(pl.col("linkedin_n") >= 0).then(
             pl.format(
                 "https://www.linkedin.com/in/{}-{}-{}",

@@ -71,6 +71,14 @@ class ValueMaker:
     def name(self, first: str, last: str) -> JSON:
         return self._v("personal-name", first_name=first, last_name=last, full_name=f"{first} {last}".strip())
 
+    def interaction(self, interaction_type: str, interacted_at: str, owner_member_id: str) -> JSON:
+        return self._v(
+            "interaction",
+            interaction_type=interaction_type,
+            interacted_at=interacted_at,
+            owner_actor={"type": "workspace-member", "id": owner_member_id},
+        )
+
     def location(self, locality: str, region: str, country: str) -> JSON:
         return self._v(
             "location",
