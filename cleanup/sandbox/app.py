@@ -225,7 +225,14 @@ class SandboxApp:
             if path == "/_sandbox/faults" and method == "PUT":
                 cfg.faults = Faults.from_dict(data or {})
             elif path == "/_sandbox/config" and method == "PATCH":
-                for key in ("read_rps", "write_rps", "merge_rps", "merge_endpoint", "merge_delay_ms"):
+                for key in (
+                    "read_rps",
+                    "write_rps",
+                    "merge_rps",
+                    "merge_endpoint",
+                    "merge_delay_ms",
+                    "company_from_email",
+                ):
                     if isinstance(data, dict) and key in data:
                         setattr(cfg, key, data[key])
             elif path == "/_sandbox/counts" and method == "GET":

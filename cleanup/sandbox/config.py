@@ -95,11 +95,16 @@ class Faults:
 
 @dataclass
 class SandboxConfig:
-    """Limits and behaviour of one sandbox server (rates are per token and per second; 0 means unlimited)."""
+    """Limits and behaviour of one sandbox server (rates are per token and per second; 0 means unlimited).
+
+    ``company_from_email`` is Attio's side effect of creating a person over the API: the person is linked
+    to the company of their work email's domain, created if missing (free-mail domains are skipped).
+    """
 
     read_rps: int = 100
     write_rps: int = 25
     merge_rps: int = 5
     merge_endpoint: bool = True
     merge_delay_ms: float = 0.0
+    company_from_email: bool = True
     faults: Faults = field(default_factory=Faults)

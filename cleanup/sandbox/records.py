@@ -15,16 +15,61 @@ from .writes import Change, apply_changes, plan_changes, system_values
 JSON = dict[str, Any]
 
 
-def create_record(ws: Workspace, object_id: str, values: Any, actor: JSON) -> Record:
+FREE_MAIL_DOMAINS = frozenset(
+    "gmail.com googlemail.com outlook.com hotmail.com live.com msn.com yahoo.com ymail.com icloud.com me.com "
+    "mac.com aol.com proton.me protonmail.com gmx.com gmx.de gmx.net web.de mail.com zoho.com yandex.com "
+    "fastmail.com hey.com qq.com 163.com".split()
+)
+
+
+def create_record(
+    ws: Workspace, object_id: str, values: Any, actor: JSON, *, company_from_email: bool = False
+) -> Record:
+    """Create a record. With ``company_from_email`` (Attio's behaviour for new people), a person without a
+    company is linked to the company of their work email's domain, which is created if none has it."""
     changes = plan_changes(ws, object_id, None, values, "create")
     rec = Record(id=ws.make_id("record"), parent_id=object_id, created_at=now_ts())
     system_values(ws, rec, actor)
     ws.insert_record(rec)
     apply_changes(ws, rec, changes, actor)
+    if company_from_email and ws.object_slug(object_id) == "people":
+        link_company_from_email(ws, rec)
     return rec
 
 
-def assert_record(ws: Workspace, object_id: str, matching: str, values: Any, actor: JSON) -> Record:
+def link_company_from_email(ws: Workspace, person: Record) -> None:
+    """Attio's side effect of creating a person: match or create a company from a work email's domain."""
+    company_attr = ws.find_attribute(person.parent_id, "company")
+    email_attr = ws.find_attribute(person.parent_id, "email_addresses")
+    companies = ws.object_id_for("companies")
+    domains_attr = ws.find_attribute(companies, "domains") if companies else None
+    if not (company_attr and email_attr and companies and domains_attr) or person.values.get(company_attr.id):
+        return
+    system: JSON = {"type": "system", "id": None}
+    for email in person.values.get(email_attr.id, []):
+        root = email["email_root_domain"]
+        if root in FREE_MAIL_DOMAINS:
+            continue
+        holder = ws.unique_index.get((domains_attr.id, email["email_domain"])) or ws.unique_index.get(
+            (domains_attr.id, root)
+        )
+        if holder is None:
+            name = root.split(".", 1)[0].replace("-", " ").title()
+            holder = create_record(ws, companies, {"domains": [root], "name": name}, system).id
+        ref = {"target_object": "companies", "target_record_id": holder}
+        apply_changes(ws, person, [Change(company_attr, [ref])], system)
+        return
+
+
+def assert_record(
+    ws: Workspace,
+    object_id: str,
+    matching: str,
+    values: Any,
+    actor: JSON,
+    *,
+    company_from_email: bool = False,
+) -> Record:
     """Upsert on a unique ``matching`` attribute, as ``PUT /records?matching_attribute=`` does."""
     attr = ws.find_attribute(object_id, matching)
     if attr is None:
@@ -46,7 +91,7 @@ def assert_record(ws: Workspace, object_id: str, matching: str, values: Any, act
     if len(holders) > 1:
         raise ApiError("Multiple records match the matching attribute values.", code="multiple_match_results")
     if not holders:
-        return create_record(ws, object_id, values, actor)
+        return create_record(ws, object_id, values, actor, company_from_email=company_from_email)
     rec = ws.records[object_id][holders.pop()]  # type: ignore[index]
     changes = plan_changes(ws, object_id, rec, values, "assert", matching_attr=attr)
     apply_changes(ws, rec, changes, actor)

@@ -463,7 +463,9 @@ def _values(data: JSON) -> Any:
 @route("POST", "/v2/objects/{object}/records", REC_W, OBJ_R, write=True)
 def create_record_route(req: Request) -> Response:
     obj = req.ws.object(req.params["object"])
-    return _record_response(req, create_record(req.ws, obj.id, _values(data_of(req)), req.actor))
+    values = _values(data_of(req))
+    rec = create_record(req.ws, obj.id, values, req.actor, company_from_email=req.config.company_from_email)
+    return _record_response(req, rec)
 
 
 @route("PUT", "/v2/objects/{object}/records", REC_W, OBJ_R, write=True)
@@ -472,7 +474,15 @@ def assert_record_route(req: Request) -> Response:
     matching = req.query.get("matching_attribute")
     if not matching:
         raise body_error(["matching_attribute"], "Required", expected="string", received="undefined")
-    return _record_response(req, assert_record(req.ws, obj.id, matching, _values(data_of(req)), req.actor))
+    rec = assert_record(
+        req.ws,
+        obj.id,
+        matching,
+        _values(data_of(req)),
+        req.actor,
+        company_from_email=req.config.company_from_email,
+    )
+    return _record_response(req, rec)
 
 
 @route("GET", "/v2/objects/{object}/records/{record_id}", REC_R, OBJ_R)

@@ -562,3 +562,23 @@ def test_search_matches_names_domains_and_emails(http: httpx.Client) -> None:
         json={"query": "", "objects": ["nope"], "request_as": {"type": "workspace"}},
     )
     assert_attio_error(unknown, 400, "value_not_found")
+
+
+def test_creating_a_person_links_or_creates_the_company_of_their_work_email(
+    http: httpx.Client, empty_sandbox: RunningSandbox
+) -> None:
+    acme = create(http, "companies", {"name": "Acme", "domains": ["acme.com"]})["id"]["record_id"]
+    ada = create(http, "people", {"email_addresses": ["ada@acme.com"]})
+    assert ada["values"]["company"][0]["target_record_id"] == acme
+    assert ada["values"]["company"][0]["created_by_actor"] == {"type": "system", "id": None}
+    bob = create(http, "people", {"email_addresses": ["bob@eu.globex.de"]})
+    globex = http.get(
+        RECORD.format(object="companies", record_id=bob["values"]["company"][0]["target_record_id"])
+    )
+    assert [v["domain"] for v in globex.json()["data"]["values"]["domains"]] == ["globex.de"]
+    assert globex.json()["data"]["values"]["name"][0]["value"] == "Globex"
+    free = create(http, "people", {"email_addresses": ["carol@gmail.com"]})
+    assert free["values"]["company"] == []
+    empty_sandbox.config.company_from_email = False
+    dave = create(http, "people", {"email_addresses": ["dave@initech.com"]})
+    assert dave["values"]["company"] == []
