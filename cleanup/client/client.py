@@ -1,0 +1,419 @@
+"""The Attio REST API v2 client: auth, rate limits, retries by error class, concurrent pagination.
+
+``AsyncAttioClient`` is the engine; ``AttioClient`` is the same API for scripts and notebooks (it runs
+the engine on a background event loop, so it works inside Jupyter's running loop too).
+
+>>> client = AttioClient()                     # ATTIO_API_KEY (or the keyring), ATTIO_BASE_URL
+>>> client.get("/v2/self")["workspace_name"]   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Mapping
+from typing import Any, Literal, TypeVar
+
+import httpx
+import orjson
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
+from tenacity.stop import stop_base
+
+from .errors import (
+    AmbiguousWriteError,
+    AuthenticationError,
+    ConfigurationError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+    error_for,
+)
+from .pagination import paginate
+from .policy import backoff, counts_as_read, is_repeatable, retry_after_seconds
+from .ratelimit import SlidingWindowLimiter
+
+DEFAULT_BASE_URL = "https://api.attio.com"
+KEYRING_SERVICE = "attio-cleanup"
+Policy = Literal["interactive", "unattended"]
+T = TypeVar("T")
+P = TypeVar("P")
+# Endpoints with a limit of their own, on top of the read/write limits.
+SPECIAL_LIMITS = {"/records/merge": 5.0}
+# Errors raised before the request left the machine: always safe to send again.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def resolve_token(token: str | None) -> str:
+    """The API key: the argument, else ``ATTIO_API_KEY``, else the system keyring (service ``attio-cleanup``)."""
+    if token:
+        return token
+    from_env = os.environ.get("ATTIO_API_KEY", "").strip()
+    if from_env:
+        return from_env
+    try:
+        import keyring
+
+        stored = keyring.get_password(KEYRING_SERVICE, "api-key")
+    except Exception:  # no keyring backend on this machine: fall through to the clear error below
+        stored = None
+    if stored:
+        return stored
+    raise ConfigurationError(
+        "No Attio API key: set ATTIO_API_KEY, store one with "
+        "`keyring set attio-cleanup api-key`, or pass token= to the client."
+    )
+
+
+class _Stop(stop_base):
+    """Stop after ``limit`` attempts, or ``rate_limited`` attempts while the answers are 429s."""
+
+    def __init__(self, limit: int, rate_limited: int) -> None:
+        self.limit = limit
+        self.rate_limited = rate_limited
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        cap = self.rate_limited if isinstance(exc, RateLimitError) else self.limit
+        return retry_state.attempt_number >= cap
+
+
+class AsyncAttioClient:
+    """Async client for Attio's REST API v2 (or the sandbox).
+
+    ``policy="interactive"`` fails fast on 401; ``"unattended"`` retries 401s with back-off (Attio answers
+    spurious 401s under load). Rates are requests per second per bucket (0 turns a limit off).
+    """
+
+    def __init__(
+        self,
+        token: str | None = None,
+        base_url: str | None = None,
+        *,
+        policy: Policy = "interactive",
+        read_rps: float = 100,
+        write_rps: float = 25,
+        max_attempts: int = 6,
+        rate_limited_attempts: int = 30,
+        timeout: float = 60.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        max_connections: int = 64,
+    ) -> None:
+        if policy not in ("interactive", "unattended"):
+            raise ConfigurationError(f"policy must be 'interactive' or 'unattended', not {policy!r}")
+        self._token = resolve_token(token)
+        self.base_url = (base_url or os.environ.get("ATTIO_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ConfigurationError(
+                f"ATTIO_BASE_URL must start with http:// or https://, got {self.base_url!r}"
+            )
+        self.policy = policy
+        self.max_attempts = max_attempts
+        self.rate_limited_attempts = rate_limited_attempts
+        self._sleep = sleep
+        self.read_limiter = SlidingWindowLimiter(read_rps, sleep=sleep)
+        self.write_limiter = SlidingWindowLimiter(write_rps, sleep=sleep)
+        self._special = {
+            suffix: SlidingWindowLimiter(rate, sleep=sleep) for suffix, rate in SPECIAL_LIMITS.items()
+        }
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"},
+            timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+            transport=transport,
+            event_hooks=dict(event_hooks or {}),
+        )
+        self.requests_sent = 0
+
+    def __repr__(self) -> str:
+        return f"AsyncAttioClient(base_url={self.base_url!r}, policy={self.policy!r}, token='***')"
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncAttioClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # ------------------------------------------------------------------ the request pipeline
+    def _limiters(self, method: str, path: str) -> list[SlidingWindowLimiter]:
+        limiters = [self.read_limiter if counts_as_read(method, path) else self.write_limiter]
+        limiters += [lim for suffix, lim in self._special.items() if path.rstrip("/").endswith(suffix)]
+        return limiters
+
+    async def request_raw(
+        self, method: str, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None
+    ) -> httpx.Response:
+        """Send one API request with rate limiting and retries; returns the successful response.
+
+        Raises an :class:`ApiError` subclass for error answers, :class:`TransportError` when no answer came,
+        and :class:`AmbiguousWriteError` when a create failed in a way that may have taken effect.
+        """
+        method = method.upper()
+        repeatable = is_repeatable(method, path)
+        attempts = 0
+
+        def should_retry(exc: BaseException) -> bool:
+            if isinstance(exc, RateLimitError):
+                return True
+            if isinstance(exc, AuthenticationError):
+                return self.policy == "unattended"
+            if isinstance(exc, AmbiguousWriteError):
+                return False
+            return isinstance(exc, ServerError | TransportError)
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            hinted = getattr(exc, "retry_after", None)
+            return float(hinted) if hinted is not None else backoff(state.attempt_number)
+
+        retrying = AsyncRetrying(
+            stop=_Stop(self.max_attempts, self.rate_limited_attempts),
+            wait=wait,
+            retry=retry_if_exception(should_retry),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                attempts += 1
+                return await self._send_once(method, path, json, params, repeatable, attempts)
+        raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+
+    async def _send_once(
+        self,
+        method: str,
+        path: str,
+        json: Any,
+        params: Mapping[str, Any] | None,
+        repeatable: bool,
+        attempts: int,
+    ) -> httpx.Response:
+        for limiter in self._limiters(method, path):
+            await limiter.acquire()
+        url = f"{self.base_url}{path}"
+        content = orjson.dumps(json) if json is not None else None
+        headers = {"Content-Type": "application/json"} if content is not None else None
+        self.requests_sent += 1
+        try:
+            response = await self._http.request(method, path, content=content, params=params, headers=headers)
+            await response.aread()
+        except _NOT_SENT as exc:
+            raise TransportError(_describe(exc), method=method, url=url, attempts=attempts) from None
+        except httpx.TransportError as exc:
+            if not repeatable:
+                raise AmbiguousWriteError(
+                    f"{_describe(exc)}; it may or may not have been applied",
+                    method=method,
+                    url=url,
+                    attempts=attempts,
+                ) from None
+            raise TransportError(_describe(exc), method=method, url=url, attempts=attempts) from None
+        if response.is_success:
+            return response
+        body = _json_or_none(response.content)
+        if response.status_code >= 500 and not repeatable:
+            raise AmbiguousWriteError(
+                f"answered {response.status_code}; it may or may not have been applied",
+                method=method,
+                url=url,
+                attempts=attempts,
+            )
+        error = error_for(response.status_code, body, method=method, url=url, attempts=attempts)
+        if isinstance(error, RateLimitError):
+            delay = retry_after_seconds(response.headers.get("Retry-After"))
+            error.retry_after = delay if delay is not None else backoff(attempts)  # type: ignore[attr-defined]
+            loop_now = asyncio.get_running_loop().time()
+            for limiter in self._limiters(method, path):
+                limiter.pause_until(loop_now + error.retry_after)  # type: ignore[attr-defined]
+        raise error
+
+    async def request(
+        self, method: str, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None
+    ) -> Any:
+        """Send a request and return its parsed JSON body."""
+        response = await self.request_raw(method, path, json=json, params=params)
+        return orjson.loads(response.content) if response.content else None
+
+    async def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return await self.request("GET", path, params=params)
+
+    async def post(self, path: str, json: Any = None) -> Any:
+        return await self.request("POST", path, json=json)
+
+    async def put(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+        return await self.request("PUT", path, json=json, params=params)
+
+    async def patch(self, path: str, json: Any = None) -> Any:
+        return await self.request("PATCH", path, json=json)
+
+    async def delete(self, path: str) -> Any:
+        return await self.request("DELETE", path)
+
+    # ------------------------------------------------------------------ pagination
+    def pages(
+        self,
+        method: str,
+        path: str,
+        *,
+        page_size: int,
+        parse: Callable[[bytes], P],
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        concurrency: int = 16,
+        start: int = 0,
+        parse_in_thread: bool = False,
+    ) -> AsyncIterator[P]:
+        """Every page of a limit/offset endpoint from ``start``, in order, ``concurrency`` in flight at once.
+
+        Each page's body is handed to ``parse`` (which returns something with a ``len``: the page's item
+        count); the end is the first short page. ``parse_in_thread`` parses off the event loop, for parsers
+        that release the GIL (Polars' JSON reader does).
+        """
+
+        async def fetch(offset: int) -> P:
+            query = {"limit": page_size, "offset": offset}
+            if method.upper() == "GET":
+                response = await self.request_raw("GET", path, params={**(params or {}), **query})
+            else:
+                response = await self.request_raw(method, path, json={**(body or {}), **query})
+            if parse_in_thread:
+                return await asyncio.to_thread(parse, response.content)
+            return parse(response.content)
+
+        return paginate(fetch, _length, page_size=page_size, concurrency=concurrency, start=start)
+
+    async def all_items(
+        self,
+        method: str,
+        path: str,
+        *,
+        page_size: int,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        concurrency: int = 16,
+    ) -> list[Any]:
+        """Every item of a paginated endpoint, parsed."""
+        items: list[Any] = []
+        pages = self.pages(
+            method,
+            path,
+            page_size=page_size,
+            parse=parse_data,
+            body=body,
+            params=params,
+            concurrency=concurrency,
+        )
+        async for page in pages:
+            items += page
+        return items
+
+
+def parse_data(content: bytes) -> list[Any]:
+    """The ``data`` array of a response body."""
+    data: list[Any] = orjson.loads(content)["data"]
+    return data
+
+
+def _length(page: Any) -> int:
+    return len(page)
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _json_or_none(content: bytes) -> Any:
+    try:
+        return orjson.loads(content) if content else None
+    except orjson.JSONDecodeError:
+        return None
+
+
+class _Portal:
+    """A private event loop on a daemon thread, so sync code (and Jupyter cells) can run coroutines."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="attio-client-loop", daemon=True)
+        self.thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=5)
+        self.loop.close()
+
+
+class AttioClient:
+    """The synchronous client, for scripts and notebooks: the same arguments and methods as
+    :class:`AsyncAttioClient`, each returning its result directly."""
+
+    def __init__(self, token: str | None = None, base_url: str | None = None, **options: Any) -> None:
+        self._portal = _Portal()
+
+        async def make() -> AsyncAttioClient:
+            return AsyncAttioClient(token, base_url, **options)
+
+        try:
+            self.aio = self._portal.run(make())
+        except BaseException:
+            self._portal.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"AttioClient(base_url={self.aio.base_url!r}, policy={self.aio.policy!r}, token='***')"
+
+    @property
+    def base_url(self) -> str:
+        return self.aio.base_url
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine of :attr:`aio` (the async client) to completion."""
+        return self._portal.run(coro)
+
+    def request(
+        self, method: str, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None
+    ) -> Any:
+        return self.run(self.aio.request(method, path, json=json, params=params))
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self.run(self.aio.get(path, params))
+
+    def post(self, path: str, json: Any = None) -> Any:
+        return self.run(self.aio.post(path, json))
+
+    def put(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+        return self.run(self.aio.put(path, json, params))
+
+    def patch(self, path: str, json: Any = None) -> Any:
+        return self.run(self.aio.patch(path, json))
+
+    def delete(self, path: str) -> Any:
+        return self.run(self.aio.delete(path))
+
+    def all_items(self, method: str, path: str, *, page_size: int, **options: Any) -> list[Any]:
+        """Every item of a paginated endpoint (see :meth:`AsyncAttioClient.pages`)."""
+        return self.run(self.aio.all_items(method, path, page_size=page_size, **options))
+
+    def iter_items(self, method: str, path: str, *, page_size: int, **options: Any) -> Iterator[Any]:
+        yield from self.all_items(method, path, page_size=page_size, **options)
+
+    def close(self) -> None:
+        try:
+            self.run(self.aio.aclose())
+        finally:
+            self._portal.close()
+
+    def __enter__(self) -> AttioClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

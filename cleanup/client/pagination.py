@@ -1,0 +1,45 @@
+"""Concurrent limit/offset pagination that yields pages in order and stops at the first short page."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
+
+P = TypeVar("P")
+
+
+async def paginate(
+    fetch: Callable[[int], Awaitable[P]],
+    count: Callable[[P], int],
+    *,
+    page_size: int,
+    concurrency: int = 16,
+    start: int = 0,
+) -> AsyncIterator[P]:
+    """Yield ``fetch(offset)`` for offsets ``start, start + page_size, ...`` in order.
+
+    Up to ``concurrency`` pages are in flight at once (the client's rate limiter paces them), so a run
+    is bound by the API's limit rather than by latency. The first page holding fewer than ``page_size``
+    items ends the run; pages requested beyond it are cancelled.
+    """
+    if page_size <= 0:
+        raise ValueError("page_size must be positive")
+    in_flight: dict[int, asyncio.Task[P]] = {}
+    next_offset = start
+    expected = start
+    try:
+        while True:
+            while len(in_flight) < max(1, concurrency):
+                in_flight[next_offset] = asyncio.ensure_future(fetch(next_offset))
+                next_offset += page_size
+            page = await in_flight.pop(expected)
+            yield page
+            if count(page) < page_size:
+                return
+            expected += page_size
+    finally:
+        for task in in_flight.values():
+            task.cancel()
+        if in_flight:
+            await asyncio.gather(*in_flight.values(), return_exceptions=True)

@@ -1,0 +1,261 @@
+"""The client over real HTTP against the sandbox: auth, errors, retries by error class, rate limits,
+ambiguous writes, pagination, and use from inside a running event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from cleanup.client import (
+    AmbiguousWriteError,
+    AsyncAttioClient,
+    AttioClient,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    NotFoundError,
+    TransportError,
+)
+from cleanup.sandbox import SandboxConfig
+from cleanup.testing import RunningSandbox, sandbox_server
+
+COMPANY = {"data": {"values": {"name": "Acme"}}}
+
+
+async def no_sleep(_seconds: float) -> None:
+    return None
+
+
+@pytest.fixture
+def client(empty_sandbox: RunningSandbox) -> Iterator[AttioClient]:
+    with AttioClient(
+        empty_sandbox.tokens["primary"], empty_sandbox.base_url, read_rps=0, write_rps=0, sleep=no_sleep
+    ) as c:
+        yield c
+
+
+def companies(sb: RunningSandbox) -> int:
+    return len(sb.workspace.records[sb.workspace.object("companies").id])
+
+
+def test_token_comes_from_the_environment_and_never_shows(
+    empty_sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = empty_sandbox.tokens["primary"]
+    monkeypatch.setenv("ATTIO_API_KEY", secret)
+    monkeypatch.setenv("ATTIO_BASE_URL", empty_sandbox.base_url)
+    with AttioClient() as c:
+        assert c.get("/v2/self")["workspace_name"] == "Sandbox"
+        assert secret not in repr(c)
+        assert secret not in repr(c.aio)
+        with pytest.raises(NotFoundError) as caught:
+            c.get("/v2/objects/nope")
+    assert secret not in str(caught.value)
+    assert secret not in repr(caught.value)
+    assert caught.value.code == "not_found"
+
+
+def test_missing_token_is_a_clear_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("keyring.get_password", lambda *_: None)
+    with pytest.raises(ConfigurationError, match="ATTIO_API_KEY"):
+        AttioClient()
+    with pytest.raises(ConfigurationError, match="http"):
+        AttioClient("x" * 64, "ftp://example.com")
+    with pytest.raises(ConfigurationError, match="policy"):
+        AttioClient("x" * 64, policy="sometimes")  # type: ignore[arg-type]
+
+
+def test_keyring_is_asked_when_the_environment_is_silent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        "keyring.get_password",
+        lambda service, user: "k" * 64 if (service, user) == ("attio-cleanup", "api-key") else None,
+    )
+    with AttioClient(base_url="http://127.0.0.1:9") as c:
+        assert c.base_url == "http://127.0.0.1:9"
+
+
+def test_error_answers_map_to_the_tree(client: AttioClient) -> None:
+    with pytest.raises(BadRequestError) as bad:
+        client.post("/v2/objects/companies/records", {"data": {"values": {"name": 42}}})
+    assert bad.value.status == 400
+    assert bad.value.code == "validation_type"
+    assert bad.value.validation_errors
+    assert "POST" in str(bad.value)
+    with pytest.raises(NotFoundError):
+        client.get("/v2/objects/companies/records")
+
+
+def test_401_fails_fast_when_interactive(empty_sandbox: RunningSandbox) -> None:
+    with AttioClient("f" * 64, empty_sandbox.base_url, sleep=no_sleep) as c:
+        with pytest.raises(AuthenticationError):
+            c.get("/v2/self")
+        assert c.aio.requests_sent == 1
+
+
+def test_spurious_401s_are_retried_when_unattended(empty_sandbox: RunningSandbox) -> None:
+    token = empty_sandbox.tokens["primary"]
+    with empty_sandbox.faults(unauthorized_rate=0.5, seed=3):
+        with AttioClient(
+            token, empty_sandbox.base_url, policy="unattended", sleep=no_sleep, max_attempts=12
+        ) as c:
+            for _ in range(10):
+                assert c.get("/v2/objects")["data"]
+            assert c.aio.requests_sent > 10
+        with AttioClient(token, empty_sandbox.base_url, sleep=no_sleep) as c:
+
+            def ten_reads() -> None:
+                for _ in range(10):
+                    c.get("/v2/objects")
+
+            with pytest.raises(AuthenticationError):
+                ten_reads()
+
+
+def test_5xx_and_dropped_reads_are_retried(empty_sandbox: RunningSandbox, client: AttioClient) -> None:
+    with empty_sandbox.faults(error_rate=0.4, drop_rate=0.2, seed=11):
+        for _ in range(15):
+            assert client.post("/v2/objects/companies/records/query", {"limit": 1}) == {"data": []}
+    assert client.aio.requests_sent > 15
+
+
+def test_failed_create_that_may_have_happened_is_not_resent(
+    empty_sandbox: RunningSandbox, client: AttioClient
+) -> None:
+    for fault in ({"drop_after_rate": 1.0}, {"error_after_rate": 1.0}):
+        before = companies(empty_sandbox)
+        sent = client.aio.requests_sent
+        with empty_sandbox.faults(**fault), pytest.raises(AmbiguousWriteError) as caught:
+            client.post("/v2/objects/companies/records", COMPANY)
+        assert client.aio.requests_sent == sent + 1
+        assert companies(empty_sandbox) == before + 1  # it did happen: the caller must look before retrying
+        assert "may or may not" in str(caught.value)
+
+
+def test_create_that_failed_before_processing_is_ambiguous_too_but_idempotent_writes_retry(
+    empty_sandbox: RunningSandbox, client: AttioClient
+) -> None:
+    before = companies(empty_sandbox)
+    with empty_sandbox.faults(drop_rate=1.0, methods=["POST"]), pytest.raises(AmbiguousWriteError):
+        client.post("/v2/objects/companies/records", COMPANY)
+    assert companies(empty_sandbox) == before
+    with empty_sandbox.faults(error_rate=0.5, seed=2):
+        made = client.put(
+            "/v2/objects/companies/records",
+            {"data": {"values": {"domains": ["acme.com"]}}},
+            {"matching_attribute": "domains"},
+        )
+    assert made["data"]["values"]["domains"][0]["domain"] == "acme.com"
+
+
+def test_unreachable_server_is_a_transport_error() -> None:
+    with (
+        AttioClient("x" * 64, "http://127.0.0.1:9", sleep=no_sleep, max_attempts=2) as c,
+        pytest.raises(TransportError) as caught,
+    ):
+        c.get("/v2/self")
+    assert caught.value.attempts == 2
+    assert "ConnectError" in str(caught.value)
+
+
+def test_server_429s_are_waited_out_and_nothing_is_doubled() -> None:
+    config = SandboxConfig(read_rps=100, write_rps=4)
+    statuses: list[int] = []
+
+    async def record(response: httpx.Response) -> None:
+        statuses.append(response.status_code)
+
+    with sandbox_server("empty", config=config) as sb:
+        with AttioClient(
+            sb.tokens["primary"], sb.base_url, write_rps=0, event_hooks={"response": [record]}
+        ) as c:
+
+            async def burst() -> None:
+                await asyncio.gather(
+                    *(
+                        c.aio.post("/v2/objects/companies/records", {"data": {"values": {"name": f"C{i}"}}})
+                        for i in range(12)
+                    )
+                )
+
+            started = time.perf_counter()
+            c.run(burst())
+            elapsed = time.perf_counter() - started
+        assert 429 in statuses
+        assert companies(sb) == 12
+        names = {
+            r.values[sb.workspace.attribute("companies", "name").id][0]["value"]
+            for r in sb.workspace.records[sb.workspace.object("companies").id].values()
+        }
+        assert names == {f"C{i}" for i in range(12)}
+        assert elapsed >= 1.0  # 12 writes at 4/s span at least three one-second windows
+
+
+def test_client_side_limit_keeps_clear_of_429() -> None:
+    config = SandboxConfig(read_rps=100, write_rps=5)
+    statuses: list[int] = []
+
+    async def record(response: httpx.Response) -> None:
+        statuses.append(response.status_code)
+
+    with (
+        sandbox_server("empty", config=config) as sb,
+        AttioClient(sb.tokens["primary"], sb.base_url, write_rps=5, event_hooks={"response": [record]}) as c,
+    ):
+
+        async def burst() -> None:
+            await asyncio.gather(*(c.aio.post("/v2/objects/companies/records", COMPANY) for _ in range(12)))
+
+        c.run(burst())
+    assert statuses == [200] * 12
+
+
+def test_pagination_is_concurrent_in_order_and_complete(demo_sandbox: RunningSandbox) -> None:
+    seen: list[str] = []
+
+    async def record(request: httpx.Request) -> None:
+        seen.append(request.url.path)
+
+    with AttioClient(
+        demo_sandbox.tokens["primary"], demo_sandbox.base_url, read_rps=0, event_hooks={"request": [record]}
+    ) as c:
+        people = c.all_items("POST", "/v2/objects/people/records/query", page_size=500, concurrency=8)
+        notes = c.all_items("GET", "/v2/notes", page_size=50, concurrency=16)
+    ws = demo_sandbox.workspace
+    assert [p["id"]["record_id"] for p in people] == list(ws.records[ws.object("people").id])
+    assert len(notes) == len(ws.notes)
+    assert len({n["id"]["note_id"] for n in notes}) == len(notes)
+    pages_needed = len(people) // 500 + 1
+    assert pages_needed <= seen.count("/v2/objects/people/records/query") <= pages_needed + 8
+
+
+def test_pagination_error_propagates(demo_sandbox: RunningSandbox) -> None:
+    with (
+        AttioClient(demo_sandbox.tokens["primary"], demo_sandbox.base_url, read_rps=0) as c,
+        pytest.raises(NotFoundError),
+    ):
+        c.all_items("POST", "/v2/objects/nope/records/query", page_size=500)
+
+
+def test_sync_client_works_inside_a_running_event_loop(empty_sandbox: RunningSandbox) -> None:
+    async def notebook_cell() -> Any:
+        with AttioClient(empty_sandbox.tokens["primary"], empty_sandbox.base_url) as c:
+            return c.get("/v2/self")["workspace_name"]
+
+    assert asyncio.run(notebook_cell()) == "Sandbox"
+
+
+def test_async_client_with_an_in_process_transport(empty_sandbox: RunningSandbox) -> None:
+    transport = httpx.ASGITransport(app=empty_sandbox.sandbox.app)
+
+    async def run() -> Any:
+        async with AsyncAttioClient(
+            empty_sandbox.tokens["primary"], "http://sandbox", transport=transport
+        ) as c:
+            return await c.get("/v2/objects")
+
+    assert {o["api_slug"] for o in asyncio.run(run())["data"]} >= {"people", "companies"}
