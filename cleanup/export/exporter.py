@@ -1,0 +1,327 @@
+"""Export a workspace to a snapshot: schema, records of every object, entries of every list, notes,
+tasks and members, pages fetched concurrently at the rate limit, written in chunks so an interrupted
+export resumes where it stopped when run again into the same folder."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import orjson
+import polars as pl
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from ..client import AsyncAttioClient, AttioClient
+from ..client.errors import AttioError
+from ..values import AttributeType
+from . import pages
+from .schema import WorkspaceSchema, fetch_schema
+from .snapshot import FORMAT, MANIFEST, VERSION, Snapshot, part_file, write_atomic
+
+T = TypeVar("T")
+JSON = dict[str, Any]
+
+
+class ExportError(AttioError):
+    """The export cannot run as asked (an unknown object or list, a folder holding another workspace)."""
+
+
+@dataclass
+class PartSpec:
+    """How to export one part: the endpoint, its page size, and how to parse and flatten its pages."""
+
+    name: str
+    method: str
+    path: str
+    page_size: int
+    item: pl.Struct
+    flatten: Callable[[pl.DataFrame], pl.DataFrame]
+    fingerprint: str
+    paged: bool = True
+
+
+def _attr_types(attrs: Sequence[Any]) -> list[AttributeType]:
+    return [a.value_type for a in attrs]
+
+
+def plan_parts(
+    schema: WorkspaceSchema,
+    *,
+    objects: Sequence[str] | None,
+    lists: Sequence[str] | None,
+    notes: bool,
+    tasks: bool,
+    members: bool,
+) -> list[PartSpec]:
+    """The parts to export, checking every named object and list exists first."""
+    for kind, wanted, known in (("object", objects, schema.objects), ("list", lists, schema.lists)):
+        unknown = [w for w in (wanted or []) if w not in known]
+        if unknown:
+            raise ExportError(
+                f"unknown {kind} slug(s): {', '.join(unknown)}. This workspace has: {', '.join(sorted(known)) or 'none'}"
+            )
+    specs: list[PartSpec] = []
+    for slug in objects if objects is not None else list(schema.objects):
+        attrs = _attr_types(schema.objects[slug].attributes)
+        specs.append(
+            PartSpec(
+                f"records/{slug}",
+                "POST",
+                f"/v2/objects/{slug}/records/query",
+                500,
+                pages.record_schema(attrs),
+                lambda items, attrs=attrs: pages.flatten_records(items, attrs),  # type: ignore[misc]
+                repr([(a.slug, a.type, a.is_multiselect) for a in attrs]),
+            )
+        )
+    for slug in lists if lists is not None else list(schema.lists):
+        attrs = _attr_types(schema.lists[slug].attributes)
+        specs.append(
+            PartSpec(
+                f"entries/{slug}",
+                "POST",
+                f"/v2/lists/{slug}/entries/query",
+                500,
+                pages.entry_schema(attrs),
+                lambda items, attrs=attrs: pages.flatten_entries(items, attrs),  # type: ignore[misc]
+                repr([(a.slug, a.type, a.is_multiselect) for a in attrs]),
+            )
+        )
+    if notes:
+        specs.append(PartSpec("notes", "GET", "/v2/notes", 50, pages.NOTE, pages.flatten_notes, "notes/1"))
+    if tasks:
+        specs.append(PartSpec("tasks", "GET", "/v2/tasks", 500, pages.TASK, pages.flatten_tasks, "tasks/1"))
+    if members:
+        specs.append(
+            PartSpec(
+                "members",
+                "GET",
+                "/v2/workspace_members",
+                0,
+                pages.MEMBER,
+                pages.flatten_members,
+                "members/1",
+                paged=False,
+            )
+        )
+    return specs
+
+
+class _Manifest:
+    """The manifest being written during an export (saved atomically after every chunk)."""
+
+    def __init__(self, folder: Path, data: JSON) -> None:
+        self.folder = folder
+        self.data = data
+
+    def save(self) -> None:
+        write_atomic(self.folder / MANIFEST, orjson.dumps(self.data, option=orjson.OPT_INDENT_2))
+
+    def part(self, spec: PartSpec) -> JSON:
+        parts: dict[str, JSON] = self.data["parts"]
+        state = parts.get(spec.name)
+        if state is None or state.get("fingerprint") != spec.fingerprint:
+            if state is not None:  # the schema changed since the interrupted run: start this part over
+                for chunk in state.get("chunks", []):
+                    (self.folder / chunk).unlink(missing_ok=True)
+            state = {
+                "status": "pending",
+                "rows": 0,
+                "next_offset": 0,
+                "chunks": [],
+                "fingerprint": spec.fingerprint,
+            }
+            parts[spec.name] = state
+        return state
+
+
+def _progress(console: Console | None, enabled: bool | None) -> Progress:
+    console = console or Console(stderr=True)
+    show = enabled if enabled is not None else (console.is_terminal or console.is_jupyter)
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not show,
+        transient=False,
+    )
+
+
+async def _export_part(
+    client: AsyncAttioClient,
+    spec: PartSpec,
+    manifest: _Manifest,
+    progress: Progress,
+    *,
+    chunk_rows: int,
+    concurrency: int,
+) -> None:
+    state = manifest.part(spec)
+    if state["status"] == "complete":
+        progress.add_task(spec.name, total=state["rows"], completed=state["rows"], rate="(already exported)")
+        return
+    folder = manifest.folder
+    task = progress.add_task(spec.name, total=None, completed=state["rows"], rate="")
+    started = time.perf_counter()
+    fetched = 0
+
+    def write_chunk(frames: list[pl.DataFrame], next_offset: int) -> None:
+        flat = (
+            spec.flatten(pl.concat(frames))
+            if frames
+            else spec.flatten(pl.DataFrame(schema={"data": spec.item}))
+        )
+        name = f"{spec.name}.part-{len(state['chunks']):05d}.parquet"
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        flat.write_parquet(target)
+        state["chunks"].append(name)
+        state["rows"] += flat.height
+        state["next_offset"] = next_offset
+        state["status"] = "partial"
+        manifest.save()
+
+    if not spec.paged:
+        response = await client.request_raw(spec.method, spec.path)
+        items = await asyncio.to_thread(pages.parse_items, response.content, spec.item)
+        write_chunk([items], 0)
+        fetched = items.height
+    else:
+        buffer: list[pl.DataFrame] = []
+        buffered = 0
+        offset = state["next_offset"]
+        item = spec.item
+
+        def parse(content: bytes) -> pl.DataFrame:
+            return pages.parse_items(content, item)
+
+        async for page in client.pages(
+            spec.method,
+            spec.path,
+            page_size=spec.page_size,
+            parse=parse,
+            start=offset,
+            concurrency=concurrency,
+            parse_in_thread=True,
+        ):
+            buffer.append(page)
+            buffered += page.height
+            fetched += page.height
+            offset += spec.page_size
+            elapsed = max(time.perf_counter() - started, 1e-6)
+            progress.update(task, completed=state["rows"] + buffered, rate=f"{fetched / elapsed:,.0f}/s")
+            if buffered >= chunk_rows:
+                await asyncio.to_thread(write_chunk, buffer, offset)
+                buffer, buffered = [], 0
+        if buffer or not state["chunks"]:
+            await asyncio.to_thread(write_chunk, buffer, offset)
+    await asyncio.to_thread(_combine, folder, spec.name, state)
+    state["status"] = "complete"
+    manifest.save()
+    progress.update(task, total=state["rows"], completed=state["rows"])
+
+
+def _combine(folder: Path, name: str, state: JSON) -> None:
+    """Join a part's chunk files into its final Parquet file and remove the chunks."""
+    target = part_file(folder, name)
+    chunks = [folder / c for c in state["chunks"]]
+    tmp = target.with_suffix(".parquet.tmp")
+    pl.concat([pl.scan_parquet(c) for c in chunks]).sink_parquet(tmp)
+    tmp.replace(target)
+    for chunk in chunks:
+        chunk.unlink(missing_ok=True)
+    state["chunks"] = []
+    state["file"] = str(target.relative_to(folder))
+
+
+async def export_async(
+    client: AsyncAttioClient,
+    out_dir: str | Path,
+    *,
+    objects: Sequence[str] | None = None,
+    lists: Sequence[str] | None = None,
+    notes: bool = True,
+    tasks: bool = True,
+    members: bool = True,
+    progress: bool | None = None,
+    console: Console | None = None,
+    chunk_rows: int = 50_000,
+    concurrency: int = 16,
+) -> Snapshot:
+    """Export into ``out_dir`` (resuming an interrupted export there) and return the :class:`Snapshot`."""
+    folder = Path(out_dir)
+    schema = await fetch_schema(client)
+    specs = plan_parts(schema, objects=objects, lists=lists, notes=notes, tasks=tasks, members=members)
+    previous = folder / MANIFEST
+    if previous.exists():
+        data = orjson.loads(previous.read_bytes())
+        if data.get("format") != FORMAT or data["schema"]["workspace_id"] != schema.workspace_id:
+            raise ExportError(
+                f"{folder} holds a snapshot of another workspace ({data.get('schema', {}).get('workspace_name')!r}); "
+                "choose an empty folder"
+            )
+    elif folder.exists() and any(folder.iterdir()):
+        raise ExportError(f"{folder} is not empty and holds no snapshot; choose an empty or new folder")
+    else:
+        data = {"format": FORMAT, "version": VERSION, "parts": {}}
+    data.update(
+        api_base=client.base_url,
+        schema=schema.to_json(),
+        started_at=data.get("started_at") or datetime.now(UTC).isoformat(),
+        complete=False,
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = _Manifest(folder, data)
+    manifest.save()
+    with _progress(console, progress) as bar:
+        for spec in specs:
+            await _export_part(client, spec, manifest, bar, chunk_rows=chunk_rows, concurrency=concurrency)
+    data["complete"] = all(data["parts"][s.name]["status"] == "complete" for s in specs)
+    data["finished_at"] = datetime.now(UTC).isoformat()
+    data["counts"] = {s.name: data["parts"][s.name]["rows"] for s in specs}
+    manifest.save()
+    return Snapshot.load(folder)
+
+
+def export(client: AttioClient | AsyncAttioClient, out_dir: str | Path, **options: Any) -> Snapshot:
+    """Export a workspace to a snapshot folder (see :func:`export_async` for the options).
+
+    >>> snapshot = export(AttioClient(), "snapshots/2026-11-24", objects=["companies"])  # doctest: +SKIP
+    """
+    if isinstance(client, AttioClient):
+        return client.run(export_async(client.aio, out_dir, **options))
+    return _run_blocking(export_async(client, out_dir, **options))
+
+
+def _run_blocking(coro: Coroutine[Any, Any, T]) -> T:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    raise ExportError(
+        "export() with an AsyncAttioClient inside a running event loop: `await export_async(...)` instead"
+    )
+
+
+def remove_snapshot(folder: Path) -> None:
+    """Delete a snapshot folder (used by tests and by users starting over)."""
+    if (folder / MANIFEST).exists():
+        shutil.rmtree(folder)
