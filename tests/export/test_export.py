@@ -98,7 +98,7 @@ def test_rows_keep_their_raw_json_and_flatten_to_typed_columns(
 
 
 def test_snapshot_load_errors(tmp_path: Path, demo_export: tuple[RunningSandbox, Snapshot]) -> None:
-    with pytest.raises(SnapshotError, match="no manifest.json"):
+    with pytest.raises(SnapshotError, match=r"no manifest\.json"):
         Snapshot.load(tmp_path)
     _, snapshot = demo_export
     with pytest.raises(SnapshotError, match="has no records/nope"):
