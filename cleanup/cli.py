@@ -22,7 +22,9 @@ console = Console()
 @sandbox_app.command("serve")
 def sandbox_serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8787,
-    seed: Annotated[str, typer.Option(help="demo or empty.")] = "demo",
+    seed: Annotated[
+        str, typer.Option(help="demo, empty, or a snapshot folder (a copy of your workspace).")
+    ] = "demo",
     scale: Annotated[float, typer.Option(help="Multiply the demo seed's size.")] = 1.0,
     db: Annotated[
         Path | None, typer.Option(help="SQLite file to keep the workspace in (reused if it exists).")

@@ -90,8 +90,12 @@ def build_sandbox(
             truth.write(truth_dir(db))
     elif seed == "empty":
         tokens = _seed_empty(ws)
+    elif (Path(seed) / "manifest.json").exists():
+        from .seed.snapshot import seed_from_snapshot
+
+        tokens = seed_from_snapshot(ws, Path(seed))
     else:
-        raise ValueError(f"unknown seed {seed!r}: use 'demo' or 'empty'")
+        raise ValueError(f"unknown seed {seed!r}: use 'demo', 'empty' or the folder of a snapshot")
     return Sandbox(SandboxApp(ws, config or SandboxConfig()), tokens, truth)
 
 

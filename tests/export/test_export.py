@@ -146,14 +146,17 @@ def test_refuses_a_folder_with_other_content(tmp_path: Path, demo_sandbox: Runni
 def test_faults_lose_nothing_and_double_nothing(tmp_path: Path) -> None:
     config = SandboxConfig(read_rps=40, write_rps=0)
     with sandbox_server("demo", scale=0.2, config=config) as sb:
-        with sb.faults(error_rate=0.1, unauthorized_rate=0.05, drop_rate=0.05, seed=5), AttioClient(
-            sb.tokens["primary"],
-            sb.base_url,
-            read_rps=0,
-            policy="unattended",
-            sleep=short_sleep,
-            max_attempts=10,
-        ) as client:
+        with (
+            sb.faults(error_rate=0.1, unauthorized_rate=0.05, drop_rate=0.05, seed=5),
+            AttioClient(
+                sb.tokens["primary"],
+                sb.base_url,
+                read_rps=0,
+                policy="unattended",
+                sleep=short_sleep,
+                max_attempts=10,
+            ) as client,
+        ):
             snapshot = export(client, tmp_path / "faulty", progress=False)
             sent = client.aio.requests_sent
         ws = sb.workspace
@@ -190,9 +193,12 @@ def test_an_interrupted_export_resumes_where_it_stopped(tmp_path: Path, demo_san
         "chunk_rows": 1000,
         "progress": False,
     }
-    with AttioClient(
-        demo_sandbox.tokens["primary"], demo_sandbox.base_url, read_rps=0, transport=crash
-    ) as client, pytest.raises(RuntimeError, match="simulated crash"):
+    with (
+        AttioClient(
+            demo_sandbox.tokens["primary"], demo_sandbox.base_url, read_rps=0, transport=crash
+        ) as client,
+        pytest.raises(RuntimeError, match="simulated crash"),
+    ):
         export(client, folder, **options)
     interrupted = orjson.loads((folder / "manifest.json").read_bytes())
     assert interrupted["complete"] is False

@@ -121,7 +121,9 @@ def values(context: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
             {"referenced_actor_type": "workspace-member", "referenced_actor_id": context["member"]}
         ),
         "t_place": st.fixed_dictionaries(
-            dict.fromkeys(("line_1", "line_2", "line_3", "line_4", "locality", "region", "postcode"), location_part)
+            dict.fromkeys(
+                ("line_1", "line_2", "line_3", "line_4", "locality", "region", "postcode"), location_part
+            )
         ).map(lambda d: {**d, "country_code": "GB", "latitude": "51.5", "longitude": "-0.12"}),
         "t_domain": domains,
         "t_domains": st.lists(domains, unique=True, max_size=3),
