@@ -18,10 +18,15 @@ from cleanup.sandbox.server import free_socket
 
 @contextlib.contextmanager
 def sandbox_process(
-    db: Path, *extra: str, seed: str = "demo", scale: float = 1.0, core: int | None = 0
+    db: Path,
+    *extra: str,
+    seed: str = "demo",
+    scale: float = 1.0,
+    note_scale: float | None = None,
+    core: int | None = 0,
 ) -> Iterator[tuple[str, dict[str, str]]]:
     """Seed ``db`` (once), serve it from a subprocess pinned to ``core``; yields (base URL, token secrets)."""
-    sandbox = build_sandbox(seed, scale=scale, db=db)
+    sandbox = build_sandbox(seed, scale=scale, db=db, note_scale=note_scale)
     tokens = {name: t.secret for name, t in sandbox.tokens.items()}
     sandbox.workspace.store.close()
     del sandbox

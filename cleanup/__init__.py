@@ -1,1 +1,14 @@
-"""attio-cleanup."""
+"""attio-cleanup: export, detect, review, execute and restore cleanups of an Attio CRM workspace.
+
+>>> import cleanup
+>>> client = cleanup.AttioClient()                    # ATTIO_API_KEY / keyring, ATTIO_BASE_URL  # doctest: +SKIP
+>>> snapshot = cleanup.export(client, "snapshots/today")  # doctest: +SKIP
+>>> snapshot.records("companies").collect()           # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from .client import AsyncAttioClient, AttioClient, AttioError
+from .export import Snapshot, export
+
+__all__ = ["AsyncAttioClient", "AttioClient", "AttioError", "Snapshot", "export"]

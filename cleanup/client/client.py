@@ -13,6 +13,7 @@ import asyncio
 import os
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal, TypeVar
 
 import httpx
@@ -127,12 +128,22 @@ class AsyncAttioClient:
             event_hooks=dict(event_hooks or {}),
         )
         self.requests_sent = 0
+        self.parse_workers = 1
+        self._pool: ThreadPoolExecutor | None = None
+
+    def _parser_pool(self) -> ThreadPoolExecutor:
+        """Threads that parse pages off the event loop; as many as cores, so they do not thrash."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self.parse_workers, thread_name_prefix="attio-parse")
+        return self._pool
 
     def __repr__(self) -> str:
         return f"AsyncAttioClient(base_url={self.base_url!r}, policy={self.policy!r}, token='***')"
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
 
     async def __aenter__(self) -> AsyncAttioClient:
         return self
@@ -283,7 +294,8 @@ class AsyncAttioClient:
             else:
                 response = await self.request_raw(method, path, json={**(body or {}), **query})
             if parse_in_thread:
-                return await asyncio.to_thread(parse, response.content)
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(self._parser_pool(), parse, response.content)
             return parse(response.content)
 
         return paginate(fetch, _length, page_size=page_size, concurrency=concurrency, start=start)

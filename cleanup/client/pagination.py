@@ -20,8 +20,10 @@ async def paginate(
     """Yield ``fetch(offset)`` for offsets ``start, start + page_size, ...`` in order.
 
     Up to ``concurrency`` pages are in flight at once (the client's rate limiter paces them), so a run
-    is bound by the API's limit rather than by latency. The first page holding fewer than ``page_size``
-    items ends the run; pages requested beyond it are cancelled.
+    is bound by the API's limit rather than by latency. The first page is fetched alone: a short one (a
+    small object, an empty list) ends the run without spending requests on pages that do not exist.
+    The first page holding fewer than ``page_size`` items ends the run; pages requested beyond it are
+    discarded.
     """
     if page_size <= 0:
         raise ValueError("page_size must be positive")
@@ -29,8 +31,9 @@ async def paginate(
     next_offset = start
     expected = start
     try:
+        window = 1
         while True:
-            while len(in_flight) < max(1, concurrency):
+            while len(in_flight) < window:
                 in_flight[next_offset] = asyncio.ensure_future(fetch(next_offset))
                 next_offset += page_size
             page = await in_flight.pop(expected)
@@ -38,8 +41,9 @@ async def paginate(
             if count(page) < page_size:
                 return
             expected += page_size
+            window = max(1, concurrency)
     finally:
-        for task in in_flight.values():
-            task.cancel()
+        # Let requests already sent beyond the end finish rather than cancel them mid-response: a
+        # cancelled response can leave its connection open, and the pages are cheap to discard.
         if in_flight:
             await asyncio.gather(*in_flight.values(), return_exceptions=True)

@@ -7,11 +7,11 @@ from __future__ import annotations
 import asyncio
 import shutil
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 import polars as pl
@@ -32,7 +32,6 @@ from . import pages
 from .schema import WorkspaceSchema, fetch_schema
 from .snapshot import FORMAT, MANIFEST, VERSION, Snapshot, part_file, write_atomic
 
-T = TypeVar("T")
 JSON = dict[str, Any]
 
 
@@ -183,18 +182,21 @@ async def _export_part(
     started = time.perf_counter()
     fetched = 0
 
-    def write_chunk(frames: list[pl.DataFrame], next_offset: int) -> None:
-        flat = (
-            spec.flatten(pl.concat(frames))
-            if frames
-            else spec.flatten(pl.DataFrame(schema={"data": spec.item}))
-        )
+    async def write_chunk(frames: list[pl.DataFrame], next_offset: int) -> None:
+        """Flatten and write one chunk off the event loop, then record it in the manifest."""
         name = f"{spec.name}.part-{len(state['chunks']):05d}.parquet"
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        flat.write_parquet(target)
+
+        def flatten_and_write() -> int:
+            items = pl.concat(frames) if frames else pl.DataFrame(schema={"data": spec.item})
+            flat = spec.flatten(items)
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            flat.write_parquet(target)
+            return flat.height
+
+        rows = await asyncio.to_thread(flatten_and_write)
         state["chunks"].append(name)
-        state["rows"] += flat.height
+        state["rows"] += rows
         state["next_offset"] = next_offset
         state["status"] = "partial"
         manifest.save()
@@ -202,7 +204,7 @@ async def _export_part(
     if not spec.paged:
         response = await client.request_raw(spec.method, spec.path)
         items = await asyncio.to_thread(pages.parse_items, response.content, spec.item)
-        write_chunk([items], 0)
+        await write_chunk([items], 0)
         fetched = items.height
     else:
         buffer: list[pl.DataFrame] = []
@@ -229,10 +231,10 @@ async def _export_part(
             elapsed = max(time.perf_counter() - started, 1e-6)
             progress.update(task, completed=state["rows"] + buffered, rate=f"{fetched / elapsed:,.0f}/s")
             if buffered >= chunk_rows:
-                await asyncio.to_thread(write_chunk, buffer, offset)
+                await write_chunk(buffer, offset)
                 buffer, buffered = [], 0
         if buffer or not state["chunks"]:
-            await asyncio.to_thread(write_chunk, buffer, offset)
+            await write_chunk(buffer, offset)
     await asyncio.to_thread(_combine, folder, spec.name, state)
     state["status"] = "complete"
     manifest.save()
@@ -265,8 +267,14 @@ async def export_async(
     console: Console | None = None,
     chunk_rows: int = 50_000,
     concurrency: int = 16,
+    parallel_parts: int = 3,
 ) -> Snapshot:
-    """Export into ``out_dir`` (resuming an interrupted export there) and return the :class:`Snapshot`."""
+    """Export into ``out_dir`` (resuming an interrupted export there) and return the :class:`Snapshot`.
+
+    ``parallel_parts`` parts (objects, lists, notes, ...) run at once, sharing the client's rate limits,
+    so one part's first page and final write overlap another's fetching; ``concurrency`` pages of each
+    part are in flight at once.
+    """
     folder = Path(out_dir)
     schema = await fetch_schema(client)
     specs = plan_parts(schema, objects=objects, lists=lists, notes=notes, tasks=tasks, members=members)
@@ -291,9 +299,14 @@ async def export_async(
     folder.mkdir(parents=True, exist_ok=True)
     manifest = _Manifest(folder, data)
     manifest.save()
-    with _progress(console, progress) as bar:
-        for spec in specs:
+    gate = asyncio.Semaphore(max(1, parallel_parts))
+
+    async def run(spec: PartSpec, bar: Progress) -> None:
+        async with gate:
             await _export_part(client, spec, manifest, bar, chunk_rows=chunk_rows, concurrency=concurrency)
+
+    with _progress(console, progress) as bar:
+        await asyncio.gather(*(run(spec, bar) for spec in specs))
     data["complete"] = all(data["parts"][s.name]["status"] == "complete" for s in specs)
     data["finished_at"] = datetime.now(UTC).isoformat()
     data["counts"] = {s.name: data["parts"][s.name]["rows"] for s in specs}
@@ -301,24 +314,18 @@ async def export_async(
     return Snapshot.load(folder)
 
 
-def export(client: AttioClient | AsyncAttioClient, out_dir: str | Path, **options: Any) -> Snapshot:
+def export(client: AttioClient, out_dir: str | Path, **options: Any) -> Snapshot:
     """Export a workspace to a snapshot folder (see :func:`export_async` for the options).
 
     >>> snapshot = export(AttioClient(), "snapshots/2026-11-24", objects=["companies"])  # doctest: +SKIP
+
+    With an :class:`AsyncAttioClient`, ``await export_async(client, ...)`` instead.
     """
-    if isinstance(client, AttioClient):
-        return client.run(export_async(client.aio, out_dir, **options))
-    return _run_blocking(export_async(client, out_dir, **options))
-
-
-def _run_blocking(coro: Coroutine[Any, Any, T]) -> T:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    raise ExportError(
-        "export() with an AsyncAttioClient inside a running event loop: `await export_async(...)` instead"
-    )
+    if not isinstance(client, AttioClient):
+        raise ExportError(
+            "export() takes an AttioClient; with an AsyncAttioClient, `await export_async(client, ...)`"
+        )
+    return client.run(export_async(client.aio, out_dir, **options))
 
 
 def remove_snapshot(folder: Path) -> None:

@@ -73,6 +73,7 @@ def build_sandbox(
     db: str | Path | None = None,
     config: SandboxConfig | None = None,
     seed_number: int = 42,
+    note_scale: float | None = None,
 ) -> Sandbox:
     """Make a sandbox: load ``db`` if it already holds a workspace, else seed it (``demo``, ``empty``, or a
     Snapshot folder path)."""
@@ -84,7 +85,7 @@ def build_sandbox(
         if truth_dir(db).exists():
             truth = GroundTruth.read(truth_dir(db))
     elif seed == "demo":
-        result = seed_demo(ws, scale=scale, seed=seed_number)
+        result = seed_demo(ws, scale=scale, seed=seed_number, note_scale=note_scale)
         tokens, truth = result.tokens, result.ground_truth
         if db is not None:
             truth.write(truth_dir(db))

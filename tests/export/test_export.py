@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from cleanup.client import AsyncAttioClient, AttioClient, AuthenticationError, TransportError
-from cleanup.export import ExportError, Snapshot, SnapshotError, export
+from cleanup.export import ExportError, Snapshot, SnapshotError, export, export_async
 from cleanup.sandbox import SandboxConfig
 from cleanup.testing import RunningSandbox, sandbox_server
 
@@ -181,6 +181,9 @@ class CrashAfter(httpx.AsyncBaseTransport):
                 raise RuntimeError("simulated crash")
         return await self.inner.handle_async_request(request)
 
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
 
 def test_an_interrupted_export_resumes_where_it_stopped(tmp_path: Path, demo_sandbox: RunningSandbox) -> None:
     folder = tmp_path / "resume"
@@ -223,11 +226,23 @@ def test_an_interrupted_export_resumes_where_it_stopped(tmp_path: Path, demo_san
 
 
 def test_export_from_python_with_the_async_client(tmp_path: Path, demo_sandbox: RunningSandbox) -> None:
-    client = AsyncAttioClient(demo_sandbox.tokens["primary"], demo_sandbox.base_url, read_rps=0)
-    snapshot = export(
-        client, tmp_path / "async", objects=["deals"], lists=[], notes=False, tasks=False, progress=False
-    )
-    assert snapshot.records("deals").collect().height == 300
+    async def run() -> Snapshot:
+        async with AsyncAttioClient(
+            demo_sandbox.tokens["primary"], demo_sandbox.base_url, read_rps=0
+        ) as client:
+            with pytest.raises(ExportError, match="export_async"):
+                export(client, tmp_path / "wrong")  # type: ignore[arg-type]
+            return await export_async(
+                client,
+                tmp_path / "async",
+                objects=["deals"],
+                lists=[],
+                notes=False,
+                tasks=False,
+                progress=False,
+            )
+
+    assert asyncio.run(run()).records("deals").collect().height == 300
 
 
 def test_cli_export_and_its_errors(tmp_path: Path, demo_sandbox: RunningSandbox) -> None:

@@ -204,3 +204,32 @@ def test_encode_shapes() -> None:
         "full_name": "Ada Lovelace",
     }
     assert encode_cell(AttributeType("x", "text"), None) == []
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(stage=st.sampled_from(["Lead", "In Progress", "Won 🎉", "Lost"]), amount=st.integers(0, 10**9))
+def test_status_and_currency_round_trip_on_deals(
+    lab: tuple[RunningSandbox, dict[str, Any]], stage: str, amount: int
+) -> None:
+    sb, context = lab
+    owner = {"referenced_actor_type": "workspace-member", "referenced_actor_id": context["member"]}
+    with sb.http() as http:
+        attrs = http.get("/v2/objects/deals/attributes").json()["data"]
+        types = [AttributeType(a["api_slug"], a["type"], a["is_multiselect"]) for a in attrs]
+        by_slug = {t.slug: t for t in types}
+
+        def read(record_id: str) -> dict[str, Any]:
+            body = http.get(f"/v2/objects/deals/records/{record_id}").content
+            row = parse_records(b'{"data":[' + body[len(b'{"data":') : -1] + b"]}", types)
+            return row.select("name", "stage", "owner", "value").row(0, named=True)
+
+        first = http.post(
+            "/v2/objects/deals/records",
+            json={"data": {"values": {"name": "D", "stage": stage, "owner": owner, "value": amount}}},
+        )
+        flat = read(first.json()["data"]["id"]["record_id"])
+        assert flat["stage"]["title"] == stage
+        encoded = {slug: encode_cell(by_slug[slug], cell) for slug, cell in flat.items()}
+        second = http.post("/v2/objects/deals/records", json={"data": {"values": encoded}})
+        assert second.status_code == 200, second.text
+        assert read(second.json()["data"]["id"]["record_id"]) == flat

@@ -69,9 +69,11 @@ class _Ids:
         return str(self._uuid.UUID(int=self._rng.getrandbits(128), version=4))
 
 
-def seed_demo(ws: Workspace, *, scale: float = 1.0, seed: int = 42) -> SeedResult:
+def seed_demo(
+    ws: Workspace, *, scale: float = 1.0, seed: int = 42, note_scale: float | None = None
+) -> SeedResult:
     """Fill an empty store with the demo workspace; returns tokens and the planted ground truth."""
-    frames = generate_frames(scale=scale, seed=seed)
+    frames = generate_frames(scale=scale, seed=seed, note_scale=note_scale)
     ws.make_id = _Ids(seed)
     ws.initialise("Northwind Ventures", "northwind-ventures", workspace_id=frames.workspace_id)
     for row in frames.members.iter_rows(named=True):

@@ -140,9 +140,16 @@ def _actors(
     return kind, actor, imported
 
 
-def generate_frames(*, scale: float = 1.0, seed: int = 42, parts: frozenset[str] | None = None) -> DemoFrames:
+def generate_frames(
+    *,
+    scale: float = 1.0,
+    seed: int = 42,
+    parts: frozenset[str] | None = None,
+    note_scale: float | None = None,
+) -> DemoFrames:
     """Generate the demo workspace as frames. ``parts`` limits it to some of ``companies``, ``people``
-    (which needs companies), and the rest; everything by default."""
+    (which needs companies), and the rest; everything by default. ``note_scale`` sizes the notes
+    separately (default: ``scale``)."""
     want = parts or frozenset({"companies", "people", "deals", "investments", "entries", "notes", "tasks"})
     g = _Gen(seed)
     truth = GroundTruth(seed=seed, scale=scale)
@@ -175,7 +182,9 @@ def generate_frames(*, scale: float = 1.0, seed: int = 42, parts: frozenset[str]
         else empty
     )
     notes = (
-        _notes(g, scale, companies, people, token_ids, member_ids, truth)
+        _notes(
+            g, scale if note_scale is None else note_scale, companies, people, token_ids, member_ids, truth
+        )
         if "notes" in want and not people.is_empty()
         else empty
     )

@@ -1,0 +1,22 @@
+"""The public API is small and deliberate: this pins it, so a change to it is a visible decision."""
+
+from __future__ import annotations
+
+import importlib
+
+import cleanup
+
+
+def test_top_level_names() -> None:
+    assert sorted(cleanup.__all__) == ["AsyncAttioClient", "AttioClient", "AttioError", "Snapshot", "export"]
+    for name in cleanup.__all__:
+        assert getattr(cleanup, name) is not None
+
+
+def test_package_exports_resolve() -> None:
+    # ``cleanup.export`` is both the package and, at the top level, its ``export`` function.
+    assert callable(cleanup.export)
+    for name in ("cleanup.client", "cleanup.export", "cleanup.sandbox", "cleanup.testing", "cleanup.values"):
+        module = importlib.import_module(name)
+        for exported in module.__all__:
+            assert hasattr(module, exported), f"{name}.{exported}"
