@@ -152,11 +152,13 @@ def export_command(
 
 
 @app.command()
-def demo() -> None:
-    """Run the demo on the built-in sandbox: seed it and read back, over HTTP, what it holds."""
+def demo(
+    out: Annotated[Path | None, typer.Option(help="Keep the demo's snapshot in this folder.")] = None,
+) -> None:
+    """Run the demo on the built-in sandbox: seed it, export it over the API, show what it holds."""
     from .demo import run_demo
 
-    run_demo(console)
+    run_demo(console, out)
 
 
 def main() -> None:  # pragma: no cover - console entry point
