@@ -34,12 +34,10 @@ class AttributeInfo:
         return AttributeType(self.slug, self.type, self.is_multiselect)
 
 
-@dataclass
-class ObjectInfo:
+class _Attributes:
+    """Lookup of an object's or a list's attributes by slug."""
+
     slug: str
-    id: str
-    singular_noun: str | None
-    plural_noun: str | None
     attributes: list[AttributeInfo]
 
     def attribute(self, slug: str) -> AttributeInfo:
@@ -52,20 +50,21 @@ class ObjectInfo:
 
 
 @dataclass
-class ListInfo:
+class ObjectInfo(_Attributes):
+    slug: str
+    id: str
+    singular_noun: str | None
+    plural_noun: str | None
+    attributes: list[AttributeInfo]
+
+
+@dataclass
+class ListInfo(_Attributes):
     slug: str
     id: str
     name: str
     parent_object: str
     attributes: list[AttributeInfo]
-
-    def attribute(self, slug: str) -> AttributeInfo:
-        for attr in self.attributes:
-            if attr.slug == slug:
-                return attr
-        raise KeyError(
-            f"list {self.slug} has no attribute {slug!r}; it has: {', '.join(a.slug for a in self.attributes)}"
-        )
 
 
 @dataclass
