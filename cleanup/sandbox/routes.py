@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from .app import Request, Response, json_response, route
@@ -437,12 +438,15 @@ def _query(req: Request, parent_id: str) -> Response:
     if not isinstance(body, dict):
         raise body_error([], "Expected object")
     limit, offset = page(body, 500, None)
-    items = list(req.ws.container(parent_id).values())
     predicate = compile_filter(req.ws, parent_id, body.get("filter"))
-    if predicate is not None:
-        items = [r for r in items if predicate(r)]
-    items = sort_records(req.ws, parent_id, items, body.get("sorts"))
-    return _list_body([req.ws.record_bytes(r) for r in items[offset : offset + limit]])
+    sorts = body.get("sorts")
+    container = req.ws.container(parent_id)
+    if predicate is None and sorts is None:  # the export's case: slice without copying the container
+        chosen = list(islice(container.values(), offset, offset + limit))
+    else:
+        items = [r for r in container.values() if predicate is None or predicate(r)]
+        chosen = sort_records(req.ws, parent_id, items, sorts)[offset : offset + limit]
+    return _list_body([req.ws.record_bytes(r) for r in chosen])
 
 
 @route("POST", "/v2/objects/{object}/records/query", REC_R, OBJ_R)
@@ -747,8 +751,6 @@ def list_notes(req: Request) -> Response:
 
 
 def _slice(mapping: dict[str, Any], offset: int, limit: int) -> list[Any]:
-    from itertools import islice
-
     return list(islice(mapping.values(), offset, offset + limit))
 
 

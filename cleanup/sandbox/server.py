@@ -136,6 +136,7 @@ def serve_in_thread(sandbox: Sandbox) -> Iterator[str]:
 
 def serve_forever(sandbox: Sandbox, port: int) -> None:
     """Serve on ``127.0.0.1:port`` until interrupted (the ``sandbox serve`` command)."""
+    sandbox.workspace.warm()
     uvicorn.run(sandbox.app, host=HOST, port=port, log_level="warning", access_log=False, lifespan="on")
 
 

@@ -465,6 +465,16 @@ class Workspace:
             rec.cached_version = version
         return rec.cached
 
+    def warm(self) -> int:
+        """Serialise every record and entry now, so the first export of a large workspace is served from
+        the cache (a long-running sandbox pays this once at start); returns how many it serialised."""
+        count = 0
+        for container in (*self.records.values(), *self.entries.values()):
+            for rec in container.values():
+                self.record_bytes(rec)
+                count += 1
+        return count
+
     def record_to_api(self, rec: Record) -> JSON:
         if rec.parent_id in self.records:
             obj = self.objects[rec.parent_id]
