@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal, TypeVar
 
@@ -414,9 +414,6 @@ class AttioClient:
     def all_items(self, method: str, path: str, *, page_size: int, **options: Any) -> list[Any]:
         """Every item of a paginated endpoint (see :meth:`AsyncAttioClient.pages`)."""
         return self.run(self.aio.all_items(method, path, page_size=page_size, **options))
-
-    def iter_items(self, method: str, path: str, *, page_size: int, **options: Any) -> Iterator[Any]:
-        yield from self.all_items(method, path, page_size=page_size, **options)
 
     def close(self) -> None:
         try:

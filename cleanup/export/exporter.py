@@ -5,7 +5,6 @@ export resumes where it stopped when run again into the same folder."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -326,9 +325,3 @@ def export(client: AttioClient, out_dir: str | Path, **options: Any) -> Snapshot
             "export() takes an AttioClient; with an AsyncAttioClient, `await export_async(client, ...)`"
         )
     return client.run(export_async(client.aio, out_dir, **options))
-
-
-def remove_snapshot(folder: Path) -> None:
-    """Delete a snapshot folder (used by tests and by users starting over)."""
-    if (folder / MANIFEST).exists():
-        shutil.rmtree(folder)

@@ -137,7 +137,7 @@ class _Compiler:
             raise FilterError("Empty condition.")
         if all(k.startswith("$") for k in cond):
             checks = [self._op(attr, DEFAULT_PROPERTY[attr.type], op, v) for op, v in cond.items()]
-            return self._any_value(attr, _all_v(checks), not_empty_only="$not_empty" in cond)
+            return self._any_value(attr, _all_v(checks))
         checks = []
         allowed = PROPERTIES.get(attr.type, {})
         for prop, sub in cond.items():
@@ -151,11 +151,8 @@ class _Compiler:
                 checks.append(self._op(attr, prop, "$eq", sub))
         return self._any_value(attr, _all_v(checks))
 
-    def _any_value(
-        self, attr: Attribute, check: Callable[[JSON], bool], not_empty_only: bool = False
-    ) -> Predicate:
+    def _any_value(self, attr: Attribute, check: Callable[[JSON], bool]) -> Predicate:
         attr_id = attr.id
-        del not_empty_only
         return lambda r: any(check(v) for v in r.values.get(attr_id, ()))
 
     def _op(self, attr: Attribute, prop: str, op: str, wanted: Any) -> Callable[[JSON], bool]:
@@ -256,7 +253,7 @@ class _Compiler:
                 nxt = path[i + 1][0] if isinstance(path[i + 1], list) else None
                 if isinstance(nxt, str) and self._parent_id(nxt) in (attr.allowed_object_ids or []):
                     here = self._parent_id(nxt)
-        last_parent, last_attr = steps[-1]
+        _, last_attr = steps[-1]
         final = self.node(constraints, here) if last_attr is None else self.attribute(last_attr, constraints)
         hops = steps[:-1]
 
@@ -276,7 +273,6 @@ class _Compiler:
                     return True
             return False
 
-        del last_parent
         return lambda r: walk(r, 0)
 
     def _parent_id(self, slug_or_id: str) -> str:

@@ -127,10 +127,9 @@ def delete_record(ws: Workspace, rec: Record, actor: JSON) -> None:
     for rec_ref, attr, kind in _references_to(ws, {rec.id}):
         kept = [v for v in rec_ref.values.get(attr.id, []) if v["target_record_id"] != rec.id]
         apply_changes(ws, rec_ref, [Change(attr, kept)], actor, kind=kind)
-    for list_id, entries in ws.entries.items():
+    for entries in ws.entries.values():
         for entry in [e for e in entries.values() if e.parent_record_id == rec.id]:
             ws.remove_record(entry, "entry")
-        del list_id
     for note in [n for n in ws.notes.values() if n.parent_record_id == rec.id]:
         del ws.notes[note.id]
         ws.store.delete("notes", note.id)
