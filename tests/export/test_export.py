@@ -296,3 +296,12 @@ def test_cli_export_and_its_errors(tmp_path: Path, demo_sandbox: RunningSandbox)
     )
     assert wrong_key.returncode == 2
     assert "API key was not accepted" in wrong_key.stdout
+
+
+def test_the_api_key_is_in_no_file_of_the_snapshot(demo_export: tuple[RunningSandbox, Snapshot]) -> None:
+    sb, snapshot = demo_export
+    secret = sb.tokens["primary"].encode()
+    files = [p for p in snapshot.path.rglob("*") if p.is_file()]
+    assert files
+    for path in files:
+        assert secret not in path.read_bytes(), path
