@@ -1,0 +1,183 @@
+"""Normalisers for matching, as Polars expressions (vectorised; per-value library calls only on distinct
+values): company names, domains and URLs, emails, phone numbers and person names.
+
+>>> import polars as pl
+>>> pl.select(company_name(pl.lit("The ACME Gmbh."))).item()
+'acme'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+
+import phonenumbers
+import polars as pl
+import tldextract
+from cleanco import termdata
+
+_extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+FREE_MAIL_DOMAINS = frozenset(
+    "gmail.com googlemail.com outlook.com hotmail.com live.com msn.com yahoo.com ymail.com icloud.com me.com "
+    "mac.com aol.com proton.me protonmail.com gmx.com gmx.de gmx.net web.de mail.com zoho.com yandex.com "
+    "fastmail.com hey.com qq.com 163.com".split()
+)
+# Providers that ignore dots in the local part.
+DOTLESS_LOCAL = frozenset({"gmail.com", "googlemail.com"})
+
+
+def _plain(text: str) -> str:
+    """Lowercase ASCII words: accents folded, punctuation dropped, '&' read as 'and'."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    folded = folded.lower().replace("&", " and ")
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", re.sub(r"(?<=\w)[.'](?=\w)", "", folded)).split())
+
+
+@lru_cache(maxsize=1)
+def _legal_suffix_pattern() -> str:
+    terms = {_plain(t) for terms in termdata.terms_by_type.values() for t in terms}
+    terms |= {
+        "llc",
+        "ltd",
+        "limited",
+        "gmbh",
+        "plc",
+        "pty",
+        "pty ltd",
+        "sas",
+        "sarl",
+        "bv",
+        "ab",
+        "oy",
+        "as",
+        "aps",
+    }
+    alternatives = "|".join(sorted((re.escape(t) for t in terms if t), key=len, reverse=True))
+    return rf"(?:\s+(?:{alternatives}))+$"
+
+
+def _by_value(func: Callable[[str], str | None], expr: pl.Expr) -> pl.Expr:
+    """Apply a Python function once per distinct value of a string column (libraries like tldextract and
+    phonenumbers have no vectorised form; distinct values are far fewer than rows)."""
+
+    def apply(series: pl.Series) -> pl.Series:
+        distinct = series.drop_nulls().unique()
+        mapping = dict(zip(distinct.to_list(), (func(v) for v in distinct.to_list()), strict=True))
+        return series.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+    return expr.map_batches(apply, return_dtype=pl.String)
+
+
+def company_name(expr: pl.Expr) -> pl.Expr:
+    """A company name for comparison: accents and case folded, punctuation gone, '&' → 'and', a leading
+    'the' and trailing legal forms (cleanco's list: GmbH, Inc., S.A., Pty Ltd, AB, ...) removed.
+
+    'The ACME Gmbh.' → 'acme'; 'Smith & Sons Ltd' → 'smith and sons'.
+    """
+    plain = _by_value(_plain, expr)
+    stripped = plain.str.replace(r"^the\s+", "").str.replace(_legal_suffix_pattern(), "")
+    return pl.when(stripped.str.len_chars() > 0).then(stripped).otherwise(plain)
+
+
+def _registered(host: str) -> str | None:
+    text = host.strip().lower()
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
+    text = re.split(r"[/?#]", text, maxsplit=1)[0].rsplit("@", 1)[-1].split(":", 1)[0].strip(".")
+    parts = _extract(text)
+    if not parts.domain or not parts.suffix:
+        return None
+    return f"{parts.domain}.{parts.suffix}"
+
+
+def registered_domain(expr: pl.Expr) -> pl.Expr:
+    """The registered domain of a domain or URL, from the bundled public suffix list (never fetched):
+    'https://www.app.acme.co.uk/x' → 'acme.co.uk'."""
+    return _by_value(_registered, expr)
+
+
+def domain_label(expr: pl.Expr) -> pl.Expr:
+    """The registered domain without its suffix ('acme.co.uk' → 'acme'): TLD variants of one brand match."""
+    return registered_domain(expr).str.split(".").list.first()
+
+
+def _email(address: str) -> str | None:
+    text = address.strip().lower()
+    local, at, host = text.rpartition("@")
+    if not at or not local or not host:
+        return None
+    local = local.split("+", 1)[0]
+    if host in DOTLESS_LOCAL:
+        local = local.replace(".", "")
+        host = "gmail.com"
+    return f"{local}@{host}"
+
+
+def email(expr: pl.Expr) -> pl.Expr:
+    """A canonical email: lowercased, plus-tags dropped, dots ignored where the provider ignores them."""
+    return _by_value(_email, expr)
+
+
+def is_free_mail(expr: pl.Expr) -> pl.Expr:
+    """Whether an email is at a free-mail provider (weak evidence: many people share the domain)."""
+    return expr.str.to_lowercase().str.split("@").list.last().is_in(list(FREE_MAIL_DOMAINS))
+
+
+def _phone(raw: str, country: str | None = None) -> str | None:
+    try:
+        number = phonenumbers.parse(raw, None if raw.strip().startswith("+") else (country or None))
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone(expr: pl.Expr, country: str | None = None) -> pl.Expr:
+    """A phone number in E.164 ('+44 20 7946 0958' and '+442079460958' agree); local numbers need ``country``."""
+    return _by_value(lambda raw: _phone(raw, country), expr)
+
+
+def _first_name(name: str, nicknames: dict[str, str]) -> str:
+    plain = _plain(name)
+    return nicknames.get(plain, plain)
+
+
+def person_first_name(expr: pl.Expr, nicknames: dict[str, str] | None = None) -> pl.Expr:
+    """A first name for comparison, with nicknames mapped to the formal name ('Bob' → 'robert')."""
+    table = {k.lower(): v.lower() for k, v in (nicknames or NICKNAMES).items()}
+    return _by_value(lambda name: _first_name(name, table), expr)
+
+
+def person_last_name(expr: pl.Expr) -> pl.Expr:
+    """A last name for comparison: accents, case and punctuation folded ('O'Brien' → 'obrien')."""
+    return _by_value(_plain, expr)
+
+
+# nickname → formal first name (lowercase). Common English forms; recipes may pass their own table.
+NICKNAMES: dict[str, str] = {
+    "bob": "robert", "rob": "robert", "robbie": "robert", "bobby": "robert",
+    "bill": "william", "will": "william", "billy": "william", "liam": "william",
+    "dick": "richard", "rick": "richard", "rich": "richard", "ricky": "richard",
+    "jim": "james", "jimmy": "james", "jamie": "james",
+    "jack": "john", "johnny": "john", "jon": "jonathan",
+    "mike": "michael", "mikey": "michael", "mick": "michael",
+    "liz": "elizabeth", "beth": "elizabeth", "betty": "elizabeth", "lizzie": "elizabeth",
+    "jen": "jennifer", "jenny": "jennifer", "pat": "patricia", "patty": "patricia",
+    "joe": "joseph", "joey": "joseph", "tom": "thomas", "tommy": "thomas",
+    "chuck": "charles", "charlie": "charles", "chris": "christopher",
+    "dan": "daniel", "danny": "daniel", "matt": "matthew", "tony": "anthony",
+    "steve": "steven", "andy": "andrew", "drew": "andrew", "josh": "joshua",
+    "ken": "kenneth", "kenny": "kenneth", "tim": "timothy", "ron": "ronald",
+    "ed": "edward", "eddie": "edward", "ted": "edward", "jeff": "jeffrey",
+    "nick": "nicholas", "ben": "benjamin", "sam": "samuel", "greg": "gregory",
+    "alex": "alexander", "kate": "katherine", "katie": "katherine", "kathy": "katherine",
+    "peggy": "margaret", "maggie": "margaret", "meg": "margaret", "becky": "rebecca",
+    "debbie": "deborah", "deb": "deborah", "kim": "kimberly", "steph": "stephanie",
+    "vicky": "victoria", "cathy": "catherine", "jackie": "jacqueline", "abby": "abigail",
+    "zach": "zachary", "larry": "lawrence", "doug": "douglas", "ray": "raymond",
+    "jerry": "gerald", "harry": "harold", "al": "albert", "brad": "bradley",
+    "russ": "russell", "vince": "vincent", "gene": "eugene", "phil": "philip",
+    "dot": "dorothy", "sue": "susan", "pam": "pamela",
+}  # fmt: skip

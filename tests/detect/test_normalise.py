@@ -1,0 +1,128 @@
+"""Table-driven tests of the normalisers, with real-world rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+import pytest
+
+from cleanup.detect.normalise import (
+    company_name,
+    domain_label,
+    email,
+    is_free_mail,
+    person_first_name,
+    person_last_name,
+    phone,
+    registered_domain,
+)
+
+
+def run(fn: Callable[[pl.Expr], pl.Expr], values: list[str | None]) -> list[object]:
+    return pl.DataFrame({"v": values}, schema={"v": pl.String}).select(fn(pl.col("v")))["v"].to_list()
+
+
+COMPANIES = [
+    ("Acme GmbH", "acme"),
+    ("ACME Gmbh.", "acme"),
+    ("The Acme Company, Inc.", "acme"),
+    ("Acme, Inc", "acme"),
+    ("Smith & Sons Ltd", "smith and sons"),
+    ("Smith and Sons Limited", "smith and sons"),
+    ("Société Générale S.A.", "societe generale"),
+    ("Nordea Bank Abp", "nordea bank abp"),
+    ("Spotify AB", "spotify"),
+    ("Atlassian Pty Ltd", "atlassian"),
+    ("Siemens AG", "siemens"),
+    ("Zalando SE", "zalando"),
+    ("Booking Holdings B.V.", "booking holdings"),
+    ("LLC", "llc"),
+    ("The The", "the"),
+    ("  Data   Labs  ", "data labs"),
+    (None, None),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), COMPANIES)
+def test_company_name(raw: str | None, expected: str | None) -> None:
+    assert run(company_name, [raw]) == [expected]
+
+
+DOMAINS = [
+    ("acme.com", "acme.com", "acme"),
+    ("www.acme.com", "acme.com", "acme"),
+    ("https://www.acme.com/about?x=1", "acme.com", "acme"),
+    ("http://app.eu.acme.co.uk:8080/", "acme.co.uk", "acme"),
+    ("ACME.IO", "acme.io", "acme"),
+    ("mail@acme.de", "acme.de", "acme"),
+    ("localhost", None, None),
+    ("", None, None),
+]
+
+
+@pytest.mark.parametrize(("raw", "registered", "label"), DOMAINS)
+def test_domains(raw: str, registered: str | None, label: str | None) -> None:
+    assert run(registered_domain, [raw]) == [registered]
+    assert run(domain_label, [raw]) == [label]
+
+
+EMAILS = [
+    ("Ada@Example.COM", "ada@example.com", False),
+    ("ada+crm@example.com", "ada@example.com", False),
+    ("A.Da.Lovelace@gmail.com", "adalovelace@gmail.com", True),
+    ("adalovelace@googlemail.com", "adalovelace@gmail.com", True),
+    ("first.last@outlook.com", "first.last@outlook.com", True),
+    ("not-an-email", None, False),
+]
+
+
+@pytest.mark.parametrize(("raw", "canonical", "free"), EMAILS)
+def test_emails(raw: str, canonical: str | None, free: bool) -> None:
+    assert run(email, [raw]) == [canonical]
+    assert run(is_free_mail, [raw]) == [free]
+
+
+PHONES = [
+    ("+44 20 7946 0958", None, "+442079460958"),
+    ("+442079460958", None, "+442079460958"),
+    ("+1 (415) 555-0123", None, "+14155550123"),
+    ("020 7946 0958", "GB", "+442079460958"),
+    ("020 7946 0958", None, None),
+    ("call me", "GB", None),
+]
+
+
+@pytest.mark.parametrize(("raw", "country", "expected"), PHONES)
+def test_phones(raw: str, country: str | None, expected: str | None) -> None:
+    assert run(lambda e: phone(e, country), [raw]) == [expected]
+
+
+NAMES = [
+    ("Bob", "robert"),
+    ("ROBERT", "robert"),
+    ("Liz", "elizabeth"),
+    ("José", "jose"),
+    ("Hiroshi", "hiroshi"),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), NAMES)
+def test_first_names_and_nicknames(raw: str, expected: str) -> None:
+    assert run(person_first_name, [raw]) == [expected]
+
+
+def test_last_names_and_idempotence() -> None:
+    assert run(person_last_name, ["O'Brien", "Müller", "van der Berg"]) == [
+        "obrien",
+        "muller",
+        "van der berg",
+    ]
+    once = run(company_name, [c for c, _ in COMPANIES if c])
+    assert run(company_name, [str(v) for v in once]) == once
+
+
+def test_distinct_values_are_computed_once() -> None:
+    frame = pl.DataFrame({"v": ["www.acme.com"] * 10_000 + ["beta.io"] * 10_000})
+    out = frame.select(registered_domain(pl.col("v")))["v"]
+    assert out.value_counts().sort("v")["count"].to_list() == [10_000, 10_000]
