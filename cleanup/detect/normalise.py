@@ -38,22 +38,7 @@ def _plain(text: str) -> str:
 @lru_cache(maxsize=1)
 def _legal_suffix_pattern() -> str:
     terms = {_plain(t) for terms in termdata.terms_by_type.values() for t in terms}
-    terms |= {
-        "llc",
-        "ltd",
-        "limited",
-        "gmbh",
-        "plc",
-        "pty",
-        "pty ltd",
-        "sas",
-        "sarl",
-        "bv",
-        "ab",
-        "oy",
-        "as",
-        "aps",
-    }
+    terms |= set("llc ltd limited gmbh plc pty sas sarl bv ab oy as aps se kg nv".split()) | {"pty ltd"}
     alternatives = "|".join(sorted((re.escape(t) for t in terms if t), key=len, reverse=True))
     return rf"(?:\s+(?:{alternatives}))+$"
 
