@@ -111,6 +111,17 @@ NOTE = pl.Struct(
 )
 
 
+def _authored(item: pl.Expr) -> list[pl.Expr]:
+    """The columns every note and task ends with: who created it, when, and its raw JSON."""
+    actor = item.struct.field("created_by_actor")
+    return [
+        actor.struct.field("type").alias("created_by_actor_type"),
+        actor.struct.field("id").alias("created_by_actor_id"),
+        _ts(item.struct.field("created_at")).alias("created_at"),
+        item.struct.json_encode().alias("_raw"),
+    ]
+
+
 def parse_notes(content: bytes) -> pl.DataFrame:
     """A ``GET /v2/notes`` page → one row per note, with ``created_by_actor`` split into type and id."""
     return flatten_notes(parse_items(content, NOTE))
@@ -129,10 +140,7 @@ def flatten_notes(items: pl.DataFrame) -> pl.DataFrame:
         field("content_markdown"),
         field("meeting_id"),
         field("tags"),
-        field("created_by_actor").struct.field("type").alias("created_by_actor_type"),
-        field("created_by_actor").struct.field("id").alias("created_by_actor_id"),
-        _ts(field("created_at")).alias("created_at"),
-        note.struct.json_encode().alias("_raw"),
+        *_authored(note),
     )
 
 
@@ -170,10 +178,7 @@ def flatten_tasks(items: pl.DataFrame) -> pl.DataFrame:
         _ts(field("completed_at")).alias("completed_at"),
         field("linked_records"),
         field("assignees"),
-        field("created_by_actor").struct.field("type").alias("created_by_actor_type"),
-        field("created_by_actor").struct.field("id").alias("created_by_actor_id"),
-        _ts(field("created_at")).alias("created_at"),
-        task.struct.json_encode().alias("_raw"),
+        *_authored(task),
     )
 
 
