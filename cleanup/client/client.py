@@ -100,7 +100,7 @@ class AsyncAttioClient:
         transport: httpx.AsyncBaseTransport | None = None,
         event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        max_connections: int = 64,
+        max_connections: int = 32,
     ) -> None:
         if policy not in ("interactive", "unattended"):
             raise ConfigurationError(f"policy must be 'interactive' or 'unattended', not {policy!r}")
@@ -128,7 +128,7 @@ class AsyncAttioClient:
             event_hooks=dict(event_hooks or {}),
         )
         self.requests_sent = 0
-        self.parse_workers = 1
+        self.parse_workers = min(2, os.cpu_count() or 1)
         self._pool: ThreadPoolExecutor | None = None
 
     def _parser_pool(self) -> ThreadPoolExecutor:

@@ -262,9 +262,8 @@ class _Compiler:
                 return final(rec)
             parent_id, attr = hops[depth]
             if attr is None:
-                target = self.ws.records.get(self.ws.lists[parent_id].parent_object_id, {}).get(
-                    rec.parent_record_id or ""
-                )
+                parents = self.ws.records.get(self.ws.lists[parent_id].parent_object_id)
+                target = parents.get(rec.parent_record_id or "") if parents is not None else None
                 return target is not None and walk(target, depth + 1)
             for value in rec.values.get(attr.id, ()):
                 obj_id = self.ws.object_id_for(value["target_object"])

@@ -8,7 +8,7 @@ give the persisted form kept in SQLite.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -273,3 +273,52 @@ class Task:
     created_at: str
     completed_at: str | None = None
     seq: int = 0
+
+
+T = TypeVar("T")
+
+
+class Ordered(dict[str, T]):
+    """Items by id in creation order, with a cached list of them so a page at any offset is a slice,
+    not a walk from the start (the list is rebuilt after any insert or removal)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ordered: list[T] | None = None
+
+    def ordered(self) -> list[T]:
+        """The items in creation order."""
+        if self._ordered is None:
+            self._ordered = list(self.values())
+        return self._ordered
+
+    def __setitem__(self, key: str, value: T) -> None:
+        self._ordered = None
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self._ordered = None
+        super().__delitem__(key)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        self._ordered = None
+        return super().pop(key, *default)
+
+    def clear(self) -> None:
+        self._ordered = None
+        super().clear()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self._ordered = None
+        super().update(*args, **kwargs)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        self._ordered = None
+        return super().setdefault(key, default)
+
+    def popitem(self) -> tuple[str, T]:
+        self._ordered = None
+        return super().popitem()
+
+
+Container = Ordered[Record]

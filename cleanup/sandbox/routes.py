@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from itertools import islice
 from typing import Any
 
 from .app import Request, Response, json_response, route
@@ -441,8 +440,8 @@ def _query(req: Request, parent_id: str) -> Response:
     predicate = compile_filter(req.ws, parent_id, body.get("filter"))
     sorts = body.get("sorts")
     container = req.ws.container(parent_id)
-    if predicate is None and sorts is None:  # the export's case: slice without copying the container
-        chosen = list(islice(container.values(), offset, offset + limit))
+    if predicate is None and sorts is None:  # the export's case: a slice of the cached order
+        chosen = container.ordered()[offset : offset + limit]
     else:
         items = [r for r in container.values() if predicate is None or predicate(r)]
         chosen = sort_records(req.ws, parent_id, items, sorts)[offset : offset + limit]
@@ -745,13 +744,9 @@ def list_notes(req: Request) -> Response:
     chosen = (
         list(notes)[offset : offset + limit]
         if (parent_object or parent_record)
-        else _slice(req.ws.notes, offset, limit)
+        else req.ws.notes.ordered()[offset : offset + limit]
     )
     return json_response({"data": [req.ws.note_to_api(n) for n in chosen]})
-
-
-def _slice(mapping: dict[str, Any], offset: int, limit: int) -> list[Any]:
-    return list(islice(mapping.values(), offset, offset + limit))
 
 
 @route("POST", "/v2/notes", NOTE_W, OBJ_R, REC_R, write=True)

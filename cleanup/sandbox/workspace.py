@@ -17,10 +17,12 @@ from .clock import IdFactory, new_id, now_ts
 from .errors import NotFound, SlugConflict, ValidationError, ValueNotFound
 from .model import (
     Attribute,
+    Container,
     ListDef,
     Member,
     Note,
     ObjectDef,
+    Ordered,
     Record,
     SelectOption,
     Status,
@@ -49,10 +51,10 @@ class Workspace:
         self.objects: dict[str, ObjectDef] = {}
         self.lists: dict[str, ListDef] = {}
         self.attributes: dict[str, list[Attribute]] = {}
-        self.records: dict[str, dict[str, Record]] = {}
-        self.entries: dict[str, dict[str, Record]] = {}
-        self.notes: dict[str, Note] = {}
-        self.tasks: dict[str, Task] = {}
+        self.records: dict[str, Container] = {}
+        self.entries: dict[str, Container] = {}
+        self.notes: Ordered[Note] = Ordered()
+        self.tasks: Ordered[Task] = Ordered()
         self.merged: dict[str, str] = {}
         self.pending_merges: dict[str, float] = {}
         self.unique_index: dict[tuple[str, Any], str] = {}
@@ -138,9 +140,9 @@ class Workspace:
         for attrs in self.attributes.values():
             attrs.sort(key=lambda a: a.order)
         for obj_id in self.objects:
-            self.records.setdefault(obj_id, {})
+            self.records.setdefault(obj_id, Container())
         for list_id in self.lists:
-            self.entries.setdefault(list_id, {})
+            self.entries.setdefault(list_id, Container())
         for _doc_id, kind, raw in self.store.rows("records"):
             rec = Record.from_doc(raw)
             (self.entries if kind == "entry" else self.records)[rec.parent_id][rec.id] = rec
@@ -186,7 +188,7 @@ class Workspace:
     # ------------------------------------------------------------------ objects and lists
     def _add_object(self, obj: ObjectDef) -> None:
         self.objects[obj.id] = obj
-        self.records.setdefault(obj.id, {})
+        self.records.setdefault(obj.id, Container())
         self.store.put("meta", "object", obj.id, asdict(obj))
 
     def objects_by_slug(self) -> dict[str, ObjectDef]:
@@ -275,7 +277,7 @@ class Workspace:
             self.make_id("list"), api_slug, name, parent.id, workspace_access, member_access, actor, created
         )
         self.lists[li.id] = li
-        self.entries[li.id] = {}
+        self.entries[li.id] = Container()
         self.store.put("meta", "list", li.id, asdict(li))
         for spec in ENTRY_SYSTEM_ATTRIBUTES:
             self._add_spec_attribute("lists", li.id, spec, created)
@@ -364,7 +366,9 @@ class Workspace:
         """Re-render stored select/status values after an option or status changed title or archive flag."""
         by_id_opt = {o.id: attr.option_to_api(self.id, o) for o in attr.options}
         by_id_status = {s.id: attr.status_to_api(self.id, s) for s in attr.statuses}
-        container = self.records.get(attr.parent_id) or self.entries.get(attr.parent_id) or {}
+        container: dict[str, Record] = (
+            self.records.get(attr.parent_id) or self.entries.get(attr.parent_id) or {}
+        )
         kind = "entry" if attr.parent_kind == "lists" else "record"
         for rec in container.values():
             changed = False
@@ -380,7 +384,7 @@ class Workspace:
                 self.save_record(rec, kind)
 
     # ------------------------------------------------------------------ records and entries
-    def container(self, parent_id: str) -> dict[str, Record]:
+    def container(self, parent_id: str) -> Container:
         if parent_id in self.records:
             return self.records[parent_id]
         return self.entries[parent_id]

@@ -461,6 +461,39 @@ def test_delete_removes_the_record_its_notes_and_entries(http: httpx.Client) -> 
     assert_attio_error(http.get(f"/v2/lists/pipe/entries/{entry['id']['entry_id']}"), 404, "not_found")
 
 
+def test_pages_follow_creates_and_deletes(http: httpx.Client) -> None:
+    """Offset pages are served from a cached order; every create and delete must show in the next page."""
+
+    def ids() -> list[str]:
+        out: list[str] = []
+        for offset in range(0, 100, 2):
+            page = http.post("/v2/objects/companies/records/query", json={"limit": 2, "offset": offset})
+            out += [r["id"]["record_id"] for r in page.json()["data"]]
+        return out
+
+    made = [create(http, "companies", {"name": f"Paged {i}"})["id"]["record_id"] for i in range(5)]
+    assert ids()[-5:] == made
+    http.delete(RECORD.format(object="companies", record_id=made[2]))
+    assert made[2] not in ids()
+    later = create(http, "companies", {"name": "Paged later"})["id"]["record_id"]
+    assert ids()[-5:] == [*made[:2], *made[3:], later]
+    notes_before = http.get("/v2/notes", params={"limit": 50}).json()["data"]
+    note = http.post(
+        "/v2/notes",
+        json={
+            "data": {
+                "parent_object": "companies",
+                "parent_record_id": later,
+                "title": "t",
+                "format": "plaintext",
+                "content": "c",
+            }
+        },
+    ).json()["data"]
+    notes_after = http.get("/v2/notes", params={"limit": 50}).json()["data"]
+    assert [n["id"] for n in notes_after] == [n["id"] for n in notes_before] + [note["id"]]
+
+
 # ------------------------------------------------------------------------------------ merge
 def test_native_merge_makes_a_new_record_and_the_originals_unreadable(http: httpx.Client) -> None:
     primary = create(http, "companies", {"name": "Acme", "domains": ["acme.com"]})["id"]["record_id"]

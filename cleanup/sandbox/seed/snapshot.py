@@ -19,6 +19,7 @@ from ..clock import new_id, now_ts
 from ..model import (
     READ_ONLY_SCOPES,
     Attribute,
+    Container,
     ListDef,
     Member,
     Note,
@@ -87,7 +88,7 @@ def seed_from_snapshot(ws: Workspace, folder: Path) -> dict[str, Token]:
         ws.objects[info["id"]] = ObjectDef(
             info["id"], slug, info["singular_noun"], info["plural_noun"], created
         )
-        ws.records[info["id"]] = {}
+        ws.records[info["id"]] = Container()
         ws.store.put("meta", "object", info["id"], orjson.dumps(ws.objects[info["id"]]))
     for info in schema["objects"].values():
         for order, attr in enumerate(info["attributes"]):
@@ -109,7 +110,7 @@ def seed_from_snapshot(ws: Workspace, folder: Path) -> dict[str, Token]:
         parent = next(o["id"] for s, o in schema["objects"].items() if s == info["parent_object"])
         li = ListDef(info["id"], slug, info["name"], parent, "full-access", [], system, created)
         ws.lists[li.id] = li
-        ws.entries[li.id] = {}
+        ws.entries[li.id] = Container()
         ws.store.put("meta", "list", li.id, orjson.dumps(li))
         for order, attr in enumerate(info["attributes"]):
             ws.add_attribute(_attribute(attr, "lists", li.id, order))
