@@ -1,0 +1,18 @@
+"""The action table: what a recipe proposes, what a reviewer decides, what the executor applies."""
+
+from __future__ import annotations
+
+from .schema import COLUMNS, EDITABLE, SCHEMA, Action, Decision
+from .table import ActionTable, ActionTableError, TamperedError, make_action_id
+
+__all__ = [
+    "COLUMNS",
+    "EDITABLE",
+    "SCHEMA",
+    "Action",
+    "ActionTable",
+    "ActionTableError",
+    "Decision",
+    "TamperedError",
+    "make_action_id",
+]

@@ -1,0 +1,407 @@
+"""The action table: a validated Polars frame of proposed changes, reviewed in a file and read back.
+
+>>> table = ActionTable.build(rows)  # doctest: +SKIP
+>>> table.write("review/actions.xlsx")  # a reviewer sets `decision` (or `cluster_decision`) and saves
+>>> reviewed = ActionTable.read("review/actions.xlsx")  # raises TamperedError if anything else changed
+>>> reviewed.approved()  # the rows the executor may apply
+
+A written table carries a ``_check`` column: a short digest of every non-editable cell of the row, so a
+reviewed file is verified on its own, and a change is reported by row and column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+import polars as pl
+
+from .schema import (
+    CHECK_COLUMN,
+    CHECKED,
+    COLUMNS,
+    EDITABLE,
+    ENTRY_ACTIONS,
+    NEEDS_SURVIVOR,
+    NEEDS_TARGET,
+    SCHEMA,
+    Action,
+    Decision,
+)
+
+CELL_DIGEST_HEX = 6  # per checked cell; 13 cells → 78 characters per row
+MAX_REPORTED = 20
+FORMATS = (".parquet", ".csv", ".xlsx")
+
+
+class ActionTableError(ValueError):
+    """An action table that does not validate: every message names the rows, the column and the fix."""
+
+
+class TamperedError(ActionTableError):
+    """A reviewed file changed outside the editable columns (``decision``, ``cluster_decision``,
+    ``survivor_id``, ``comment``)."""
+
+
+def make_action_id(recipe: str, action: str, target: str | None, key: str = "") -> str:
+    """A stable id for one finding: the same recipe, action, target and key give the same id on every run."""
+    text = "\x1f".join((recipe, action, target or "", key))
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every checked cell as text ('\\x00' for null), identical after a Parquet, CSV or XLSX round trip."""
+    return frame.select(
+        pl.col(c).cast(pl.String).fill_null("\x00") if c != "confidence" else _float_text(pl.col(c))
+        for c in CHECKED
+    )
+
+
+def _float_text(column: pl.Expr) -> pl.Expr:
+    return column.round(12).cast(pl.String).fill_null("\x00")
+
+
+def _digest(value: str) -> str:
+    return hashlib.blake2b(value.encode(), digest_size=CELL_DIGEST_HEX // 2).hexdigest()
+
+
+def _checks(frame: pl.DataFrame) -> list[str]:
+    canonical = _canonical(frame)
+    columns = [canonical[c].to_list() for c in CHECKED]
+    return ["".join(_digest(col[i]) for col in columns) for i in range(frame.height)]
+
+
+def _rows(indices: Iterable[int], frame: pl.DataFrame, *, header_rows: int = 1) -> str:
+    """'row 3 (action 1a2b...), row 9 (...)' in spreadsheet terms: the header is row 1."""
+    ids = frame["action_id"].to_list() if "action_id" in frame.columns else None
+    shown = [f"row {i + 1 + header_rows}" + (f" (action {ids[i]})" if ids else "") for i in indices]
+    more = "" if len(shown) <= MAX_REPORTED else f" and {len(shown) - MAX_REPORTED} more"
+    return ", ".join(shown[:MAX_REPORTED]) + more
+
+
+def _normalise_choice(column: str) -> pl.Expr:
+    return pl.col(column).str.strip_chars().str.to_lowercase().replace("", None)
+
+
+class ActionTable:
+    """A validated action table (see :mod:`cleanup.actions.schema` for the columns)."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = _validate(frame)
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def build(cls, rows: pl.DataFrame) -> ActionTable:
+        """A table from a recipe's findings: missing optional columns are filled (``decision`` pending),
+        ``action_id`` is derived from recipe, action, target and ``cluster_id`` when absent."""
+        missing = [c for c in ("recipe", "action", "reason") if c not in rows.columns]
+        if missing:
+            raise ActionTableError(f"findings lack the column(s) {', '.join(missing)}")
+        frame = rows.with_columns(
+            pl.lit(None, dtype=dtype).alias(name)
+            for name, dtype in COLUMNS.items()
+            if name not in rows.columns
+        )
+        if "action_id" not in rows.columns:
+            keys = frame.select("recipe", "action", "target_id", "cluster_id").rows()
+            frame = frame.with_columns(
+                action_id=pl.Series(
+                    [make_action_id(r, a, t, c or "") for r, a, t, c in keys], dtype=pl.String
+                )
+            )
+        frame = frame.with_columns(pl.col("decision").fill_null(Decision.PENDING.value))
+        return cls(frame.select(SCHEMA.names()).cast(dict(SCHEMA)))  # type: ignore[arg-type]
+
+    @classmethod
+    def empty(cls) -> ActionTable:
+        return cls(pl.DataFrame(schema=SCHEMA))
+
+    @classmethod
+    def concat(cls, tables: Sequence[ActionTable]) -> ActionTable:
+        """One table from several (e.g. every recipe's)."""
+        return cls(pl.concat([t.frame for t in tables]) if tables else pl.DataFrame(schema=SCHEMA))
+
+    # ------------------------------------------------------------------ reading the decisions
+    def __len__(self) -> int:
+        return self.frame.height
+
+    def __repr__(self) -> str:
+        counts = self.frame.group_by("decision").len().sort("decision").rows()
+        return f"ActionTable({self.frame.height} rows: " + ", ".join(f"{d} {n}" for d, n in counts) + ")"
+
+    def _repr_html_(self) -> str:
+        return f"<p>{self!r}</p>" + self.frame.drop("payload")._repr_html_()
+
+    def effective_decisions(self) -> pl.Series:
+        """Each row's decision after ``cluster_decision``: a row's own approve/reject wins, a pending row
+        takes its cluster's decision."""
+        cluster = pl.col("cluster_decision").drop_nulls().first().over("cluster_id")
+        return self.frame.select(
+            pl.when(pl.col("decision") != Decision.PENDING.value)
+            .then(pl.col("decision"))
+            .otherwise(pl.coalesce(cluster, pl.lit(Decision.PENDING.value)))
+            .alias("decision")
+        ).to_series()
+
+    def approved(self) -> pl.DataFrame:
+        """The rows the executor may apply."""
+        return self.frame.filter(self.effective_decisions() == Decision.APPROVE.value)
+
+    def rejected(self) -> pl.DataFrame:
+        return self.frame.filter(self.effective_decisions() == Decision.REJECT.value)
+
+    def decide(
+        self,
+        decision: Decision | str,
+        *,
+        where: pl.Expr | None = None,
+        clusters: Iterable[str] | None = None,
+        action_ids: Iterable[str] | None = None,
+    ) -> ActionTable:
+        """A copy with ``decision`` set on the chosen rows (all rows when nothing is chosen).
+
+        >>> table.decide("approve", where=pl.col("confidence") >= 0.98)  # doctest: +SKIP
+        """
+        verdict = Decision(decision).value
+        chosen = pl.lit(True)
+        if where is not None:
+            chosen = chosen & where
+        if clusters is not None:
+            chosen = chosen & pl.col("cluster_id").is_in(list(clusters))
+        if action_ids is not None:
+            chosen = chosen & pl.col("action_id").is_in(list(action_ids))
+        frame = self.frame.with_columns(
+            decision=pl.when(chosen.fill_null(False)).then(pl.lit(verdict)).otherwise(pl.col("decision"))
+        )
+        return ActionTable(frame)
+
+    def summary(self) -> pl.DataFrame:
+        """Rows by recipe, action and effective decision."""
+        return (
+            self.frame.with_columns(decision=self.effective_decisions())
+            .group_by("recipe", "action", "decision")
+            .agg(rows=pl.len(), mean_confidence=pl.col("confidence").mean())
+            .sort("recipe", "action", "decision")
+        )
+
+    def confidence_histogram(self, bins: Sequence[float] = (0.5, 0.8, 0.9, 0.95, 0.99)) -> pl.DataFrame:
+        """How many rows fall in each confidence band (``[lo, hi)``; rows without a confidence are left out)."""
+        edges = sorted(bins)
+        confidence = pl.col("confidence")
+        band: pl.Expr = pl.lit(f"< {edges[0]}")
+        for lo, hi in itertools.pairwise([*edges, None]):
+            label = f"≥ {lo}" if hi is None else f"{lo}–{hi}"
+            band = pl.when(confidence >= lo).then(pl.lit(label)).otherwise(band)
+        order = [f"< {edges[0]}", *(f"{lo}–{hi}" for lo, hi in itertools.pairwise(edges)), f"≥ {edges[-1]}"]
+        counts = dict(
+            self.frame.filter(confidence.is_not_null())
+            .select(band.alias("band"))
+            .group_by("band")
+            .len()
+            .rows()
+        )
+        return pl.DataFrame(
+            {"band": order, "rows": [counts.get(b, 0) for b in order]}, schema_overrides={"rows": pl.UInt32}
+        )
+
+    # ------------------------------------------------------------------ files
+    def write(self, path: str | Path) -> Path:
+        """Write for review: ``.parquet``, ``.csv`` or ``.xlsx`` (by the suffix), with the ``_check`` column."""
+        target = Path(path)
+        suffix = target.suffix.lower()
+        if suffix not in FORMATS:
+            raise ActionTableError(f"{target.name}: write an action table as .parquet, .csv or .xlsx")
+        frame = self.frame.with_columns(pl.Series(CHECK_COLUMN, _checks(self.frame), dtype=pl.String))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".parquet":
+            frame.write_parquet(target)
+        elif suffix == ".csv":
+            frame.write_csv(target, float_precision=None)
+        else:
+            from .xlsx import write_xlsx
+
+            write_xlsx(frame, target)
+        return target
+
+    @classmethod
+    def read(cls, path: str | Path) -> ActionTable:
+        """Read a (reviewed) table and check it: only the editable columns may differ from what was written."""
+        source = Path(path)
+        suffix = source.suffix.lower()
+        if not source.exists():
+            raise ActionTableError(f"{source}: no such file")
+        if suffix == ".parquet":
+            frame = pl.read_parquet(source)
+        elif suffix == ".csv":
+            frame = _read_text_table(source)
+        elif suffix == ".xlsx":
+            from .xlsx import read_xlsx
+
+            frame = read_xlsx(source)
+        else:
+            raise ActionTableError(f"{source.name}: an action table is a .parquet, .csv or .xlsx file")
+        return cls._from_file(frame, source.name)
+
+    @classmethod
+    def _from_file(cls, frame: pl.DataFrame, name: str) -> ActionTable:
+        expected = [*SCHEMA.names(), CHECK_COLUMN]
+        missing = [c for c in expected if c not in frame.columns]
+        extra = [c for c in frame.columns if c not in expected]
+        if missing:
+            raise ActionTableError(
+                f"{name}: the column(s) {', '.join(missing)} are missing; an action table needs every column "
+                "it was written with (restore them from the original file)"
+            )
+        if extra:
+            raise ActionTableError(
+                f"{name}: the column(s) {', '.join(extra)} are not part of an action table; remove them "
+                "(reviewers' notes go in `comment`)"
+            )
+        frame = _coerce(frame, name)
+        checks = frame[CHECK_COLUMN].to_list()
+        body = frame.drop(CHECK_COLUMN)
+        _verify(body, checks, name)
+        try:
+            return cls(body)
+        except ActionTableError as error:
+            raise ActionTableError(f"{name}: {error}") from None
+
+
+def _read_text_table(source: Path) -> pl.DataFrame:
+    try:
+        return pl.read_csv(source, infer_schema=False, encoding="utf8")
+    except (pl.exceptions.ComputeError, UnicodeDecodeError) as error:
+        raise ActionTableError(f"{source.name}: not a readable CSV action table ({error})") from None
+
+
+def _coerce(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Cast a file's columns to the schema; a cell that does not fit is named with its row."""
+    strings = frame.with_columns(
+        pl.col(c).cast(pl.String) for c in frame.columns if c != "confidence" and frame.schema[c] != pl.String
+    )
+    confidence = strings["confidence"]
+    if confidence.dtype != pl.Float64:
+        parsed = confidence.cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
+        bad = (
+            parsed.is_null() & confidence.is_not_null() & (confidence.cast(pl.String).str.strip_chars() != "")
+        ).arg_true()
+        if len(bad):
+            raise ActionTableError(f"{name}: confidence is not a number in {_rows(bad.to_list(), strings)}")
+        strings = strings.with_columns(confidence=parsed)
+    return strings.with_columns(pl.col(c).replace("", None) for c in SCHEMA.names() if c != "confidence")
+
+
+def _verify(frame: pl.DataFrame, checks: list[str | None], name: str) -> None:
+    ids = frame["action_id"].to_list()
+    width = CELL_DIGEST_HEX
+    expected_length = width * len(CHECKED)
+    canonical = _canonical(frame)
+    columns = {c: canonical[c].to_list() for c in CHECKED}
+    problems: list[str] = []
+    for i, check in enumerate(checks):
+        row = f"row {i + 2} (action {ids[i]})"
+        if check is None or len(check) != expected_length:
+            problems.append(
+                f"{row}: its `{CHECK_COLUMN}` is missing or cut, so it was not written by attio-cleanup"
+            )
+            continue
+        for k, column in enumerate(CHECKED):
+            if _digest(columns[column][i]) != check[k * width : (k + 1) * width]:
+                problems.append(f"{row}, column `{column}`: changed since the table was written")
+        if len(problems) > MAX_REPORTED:
+            break
+    if problems:
+        editable = ", ".join(f"`{c}`" for c in sorted(EDITABLE))
+        raise TamperedError(
+            f"{name}: only {editable} may be edited in a review, but\n  "
+            + "\n  ".join(problems[:MAX_REPORTED])
+            + "\nRestore those cells from the original file, or run `attio-cleanup detect` again for a fresh table."
+        )
+
+
+def _validate(frame: pl.DataFrame) -> pl.DataFrame:
+    """Check the schema and every row; all problems are reported together."""
+    missing = [c for c in SCHEMA.names() if c not in frame.columns]
+    if missing:
+        raise ActionTableError(f"the column(s) {', '.join(missing)} are missing")
+    try:
+        frame = frame.select(SCHEMA.names()).cast(dict(SCHEMA))  # type: ignore[arg-type]
+    except pl.exceptions.InvalidOperationError as error:
+        raise ActionTableError(f"a column has the wrong type: {error}") from None
+    frame = frame.with_columns(
+        decision=_normalise_choice("decision").fill_null(Decision.PENDING.value),
+        cluster_decision=_normalise_choice("cluster_decision"),
+    )
+    actions = [a.value for a in Action]
+    decisions = [d.value for d in Decision]
+    rules: list[tuple[pl.Expr, str]] = [
+        (pl.col("action_id").is_null(), "`action_id` is empty"),
+        (
+            pl.col("action_id").is_duplicated() & pl.col("action_id").is_not_null(),
+            "`action_id` appears twice",
+        ),
+        (pl.col("recipe").is_null(), "`recipe` is empty"),
+        (~pl.col("action").is_in(actions).fill_null(False), f"`action` is not one of {', '.join(actions)}"),
+        (~pl.col("decision").is_in(decisions), f"`decision` is not one of {', '.join(decisions)}"),
+        (
+            pl.col("cluster_decision").is_not_null() & ~pl.col("cluster_decision").is_in(decisions),
+            f"`cluster_decision` is not one of {', '.join(decisions)}",
+        ),
+        (
+            pl.col("confidence").is_not_null() & ~pl.col("confidence").is_between(0, 1),
+            "`confidence` is not between 0 and 1",
+        ),
+        (
+            pl.col("action").is_in([a.value for a in NEEDS_TARGET]) & pl.col("target_id").is_null(),
+            "`target_id` is empty",
+        ),
+        (
+            pl.col("action").is_in([a.value for a in NEEDS_SURVIVOR]) & pl.col("survivor_id").is_null(),
+            "a merge needs `survivor_id` (the record that stays)",
+        ),
+        (
+            pl.col("survivor_id").is_not_null() & (pl.col("survivor_id") == pl.col("target_id")),
+            "`survivor_id` is the target itself; choose another record of the cluster",
+        ),
+        (
+            pl.col("action").is_in([a.value for a in ENTRY_ACTIONS]) & pl.col("list").is_null(),
+            "an entry action needs `list`",
+        ),
+        (
+            pl.col("cluster_decision").drop_nulls().n_unique().over("cluster_id") > 1,
+            "its cluster has different `cluster_decision`s; keep one",
+        ),
+    ]
+    problems: list[str] = []
+    flags = frame.select(rule.fill_null(False).alias(str(i)) for i, (rule, _) in enumerate(rules))
+    for i, (_, message) in enumerate(rules):
+        bad = flags[str(i)].arg_true().to_list()
+        if bad:
+            problems.append(f"{message}: {_rows(bad, frame)}")
+    problems += _bad_payloads(frame)
+    if problems:
+        raise ActionTableError("the action table does not validate:\n  " + "\n  ".join(problems))
+    return frame
+
+
+def _bad_payloads(frame: pl.DataFrame) -> list[str]:
+    bad: list[int] = []
+    for i, payload in enumerate(frame["payload"].to_list()):
+        if payload is None:
+            continue
+        try:
+            if not isinstance(orjson.loads(payload), dict):
+                bad.append(i)
+        except orjson.JSONDecodeError:
+            bad.append(i)
+    return [f"`payload` is not a JSON object: {_rows(bad, frame)}"] if bad else []
+
+
+def payload(row: dict[str, Any]) -> dict[str, Any]:
+    """A row's payload as a dict (empty when there is none)."""
+    text = row.get("payload")
+    return orjson.loads(text) if text else {}

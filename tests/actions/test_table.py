@@ -1,0 +1,195 @@
+"""The action table: validation, stable ids, cluster decisions, and the review round trip in every format."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from cleanup.actions import ActionTable, ActionTableError, TamperedError, make_action_id
+
+FORMATS = [".parquet", ".csv", ".xlsx"]
+
+
+def findings() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "recipe": ["duplicate_companies"] * 3 + ["duplicate_notes"],
+            "action": ["merge_records", "merge_records", "merge_records", "recreate_note"],
+            "object": ["companies", "companies", "companies", "people"],
+            "target_id": ["c2", "c3", "c9", "n1"],
+            "survivor_id": ["c1", "c1", "c8", None],
+            "cluster_id": ["k1", "k1", "k2", "n1"],
+            "payload": [None, None, None, '{"title":"Intro, \\"call\\"","content":"=SUM(A1)\\nline 2"}'],
+            "reason": ["same company", "same company", "same company", "re-imported copy"],
+            "confidence": [0.9731, 0.8, 1 / 3, 1.0],
+            "evidence": ["same domain acme.com; names 'Acme GmbH' / 'ACME Gmbh.' 0.97", "x", "y", "z"],
+            "fingerprint": ["f1", "f2", "f3", "f4"],
+        }
+    )
+
+
+def test_build_fills_defaults_and_ids_are_stable() -> None:
+    table = ActionTable.build(findings())
+    assert table.frame["decision"].to_list() == ["pending"] * 4
+    again = ActionTable.build(findings())
+    assert table.frame["action_id"].to_list() == again.frame["action_id"].to_list()
+    assert table.frame["action_id"][0] == make_action_id("duplicate_companies", "merge_records", "c2", "k1")
+    assert table.frame["action_id"].n_unique() == 4
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_round_trip_is_lossless(tmp_path: Path, suffix: str) -> None:
+    table = ActionTable.build(findings())
+    read = ActionTable.read(table.write(tmp_path / f"actions{suffix}"))
+    assert_frame_equal(read.frame, table.frame)
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_empty_table_round_trips(tmp_path: Path, suffix: str) -> None:
+    read = ActionTable.read(ActionTable.empty().write(tmp_path / f"actions{suffix}"))
+    assert len(read) == 0
+
+
+def _edit(path: Path, row: int, column: str, value: object) -> None:
+    """Change one cell the way a reviewer would: in the file itself (row 0 is the first data row)."""
+    if path.suffix == ".parquet":
+        frame = pl.read_parquet(path)
+        frame = frame.with_columns(
+            pl.when(pl.int_range(pl.len()) == row).then(pl.lit(value)).otherwise(pl.col(column)).alias(column)
+        )
+        frame.write_parquet(path)
+    elif path.suffix == ".csv":
+        with path.open(newline="", encoding="utf8") as handle:
+            rows = list(csv.reader(handle))
+        rows[row + 1][rows[0].index(column)] = "" if value is None else str(value)
+        with path.open("w", newline="", encoding="utf8") as handle:
+            csv.writer(handle).writerows(rows)
+    else:
+        book = openpyxl.load_workbook(path)
+        sheet = book["actions"]
+        header = [c.value for c in sheet[1]]
+        sheet.cell(row=row + 2, column=header.index(column) + 1).value = value
+        book.save(path)
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_reviewer_edits_of_editable_columns_are_read(tmp_path: Path, suffix: str) -> None:
+    path = ActionTable.build(findings()).write(tmp_path / f"actions{suffix}")
+    _edit(path, 0, "decision", "Approve ")
+    _edit(path, 1, "cluster_decision", "reject")
+    _edit(path, 2, "survivor_id", "c10")
+    _edit(path, 3, "comment", "checked with Sam")
+    read = ActionTable.read(path)
+    assert read.frame["decision"].to_list() == ["approve", "pending", "pending", "pending"]
+    assert read.effective_decisions().to_list() == ["approve", "reject", "pending", "pending"]
+    assert read.frame["survivor_id"][2] == "c10"
+    assert read.frame["comment"][3] == "checked with Sam"
+    assert read.approved()["target_id"].to_list() == ["c2"]
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("target_id", "c99"), ("confidence", 0.5), ("payload", None), ("action", "delete_record")],
+)
+def test_a_tampered_cell_is_named_by_row_and_column(
+    tmp_path: Path, suffix: str, column: str, value: object
+) -> None:
+    path = ActionTable.build(findings()).write(tmp_path / f"actions{suffix}")
+    _edit(path, 3 if column == "payload" else 1, column, value)
+    with pytest.raises(TamperedError) as caught:
+        ActionTable.read(path)
+    row = 5 if column == "payload" else 3
+    assert f"row {row}" in str(caught.value)
+    assert f"column `{column}`" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda f: f.with_columns(action=pl.lit("explode")), "`action` is not one of"),
+        (lambda f: f.with_columns(confidence=pl.lit(1.5)), "`confidence` is not between 0 and 1"),
+        (lambda f: f.with_columns(survivor_id=pl.lit(None, pl.String)), "a merge needs `survivor_id`"),
+        (lambda f: f.with_columns(survivor_id=pl.col("target_id")), "`survivor_id` is the target itself"),
+        (lambda f: f.with_columns(payload=pl.lit("{not json")), "`payload` is not a JSON object"),
+        (lambda f: f.with_columns(decision=pl.lit("maybe")), "`decision` is not one of"),
+        (lambda f: f.with_columns(action_id=pl.lit("same")), "`action_id` appears twice"),
+        (
+            lambda f: f.with_columns(
+                cluster_decision=pl.Series(["approve", "reject", None, None]), cluster_id=pl.lit("k")
+            ),
+            "different `cluster_decision`s",
+        ),
+        (lambda f: f.drop("reason"), "the column(s) reason are missing"),
+    ],
+)
+def test_invalid_tables_are_rejected_with_the_rows_named(change: object, message: str) -> None:
+    frame = ActionTable.build(findings()).frame
+    with pytest.raises(ActionTableError) as caught:
+        ActionTable(change(frame))  # type: ignore[operator]
+    assert message in str(caught.value)
+
+
+def test_cluster_decision_decides_pending_rows_but_not_explicit_ones() -> None:
+    frame = ActionTable.build(findings()).frame.with_columns(
+        cluster_decision=pl.Series(["approve", None, None, None]),
+        decision=pl.Series(["pending", "reject", "pending", "pending"]),
+    )
+    assert ActionTable(frame).effective_decisions().to_list() == ["approve", "reject", "pending", "pending"]
+
+
+def test_decide_by_expression_cluster_or_id() -> None:
+    table = ActionTable.build(findings())
+    high = table.decide("approve", where=pl.col("confidence") >= 0.9)
+    assert high.frame["decision"].to_list() == ["approve", "pending", "pending", "approve"]
+    assert table.decide("reject", clusters=["k1"]).frame["decision"].to_list()[:3] == [
+        "reject",
+        "reject",
+        "pending",
+    ]
+    with pytest.raises(ValueError, match="maybe"):
+        table.decide("maybe")
+
+
+def test_columns_added_or_removed_in_a_file_are_named(tmp_path: Path) -> None:
+    path = ActionTable.build(findings()).write(tmp_path / "a.csv")
+    pl.read_csv(path, infer_schema=False).with_columns(extra=pl.lit("x")).write_csv(path)
+    with pytest.raises(ActionTableError, match="extra are not part of an action table"):
+        ActionTable.read(path)
+    pl.read_csv(path, infer_schema=False).drop("extra", "fingerprint").write_csv(path)
+    with pytest.raises(ActionTableError, match="fingerprint are missing"):
+        ActionTable.read(path)
+
+
+def test_unknown_formats_and_overlong_excel_cells(tmp_path: Path) -> None:
+    table = ActionTable.build(findings())
+    with pytest.raises(ActionTableError, match=r"\.parquet, \.csv or \.xlsx"):
+        table.write(tmp_path / "a.json")
+    long = ActionTable.build(findings().with_columns(evidence=pl.lit("x" * 40_000)))
+    with pytest.raises(ActionTableError, match="Excel's 32,767-character cell limit"):
+        long.write(tmp_path / "a.xlsx")
+    assert len(ActionTable.read(long.write(tmp_path / "a.csv"))) == 4
+
+
+def test_workbook_has_drop_downs_filter_and_frozen_header(tmp_path: Path) -> None:
+    path = ActionTable.build(findings()).write(tmp_path / "a.xlsx")
+    sheet = openpyxl.load_workbook(path)["actions"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref is not None
+    lists = [dv for dv in sheet.data_validations.dataValidation if dv.type == "list"]
+    assert len(lists) == 2
+    assert all("approve" in (dv.formula1 or "") for dv in lists)
+    assert sheet.cell(row=5, column=9).value.startswith('{"title"')  # a formula-looking string stays text
+
+
+def test_summary_and_histogram() -> None:
+    table = ActionTable.build(findings()).decide("approve", clusters=["k1"])
+    summary = table.summary()
+    assert summary.filter(pl.col("decision") == "approve")["rows"].sum() == 2
+    bands = dict(table.confidence_histogram().rows())
+    assert sum(bands.values()) == 4
