@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import orjson
 import polars as pl
 
+from ..export.snapshot import Snapshot
 from .matching import Matches, Prefer, choose_survivors
 
 
@@ -84,4 +85,40 @@ def merge_rows(
         .then(pl.col("evidence"))
         .otherwise(pl.lit("linked through another record of the cluster: ") + pl.col("cluster_evidence")),
         fingerprint=fingerprints(rows["_raw"]),
+    )
+
+
+def record_profile(snapshot: Snapshot, object_slug: str, records: pl.DataFrame) -> pl.DataFrame:
+    """``records`` with the survivorship columns: ``_completeness`` (writable attributes with a value),
+    ``_activity`` (notes and list entries on the record) and ``_created_at``."""
+    info = snapshot.schema.objects[object_slug]
+    writable = [a.slug for a in info.attributes if a.is_writable and a.slug in records.columns]
+    filled = [
+        (pl.col(c).list.len() > 0) if isinstance(records.schema[c], pl.List) else pl.col(c).is_not_null()
+        for c in writable
+    ]
+    counts = [pl.DataFrame(schema={"_id": pl.String, "n": pl.UInt32})]
+    if "notes" in snapshot.parts:
+        counts.append(
+            snapshot.notes()
+            .filter(pl.col("parent_object") == object_slug)
+            .group_by(pl.col("parent_record_id").alias("_id"))
+            .agg(n=pl.len())
+            .collect()
+        )
+    for slug, lst in snapshot.schema.lists.items():
+        if lst.parent_object == object_slug and f"entries/{slug}" in snapshot.parts:
+            counts.append(
+                snapshot.entries(slug)
+                .group_by(pl.col("_parent_record_id").alias("_id"))
+                .agg(n=pl.len())
+                .collect()
+            )
+    activity = pl.concat(counts).group_by("_id").agg(_activity=pl.col("n").sum())
+    return (
+        records.with_columns(
+            _completeness=pl.sum_horizontal(*(f.cast(pl.UInt32) for f in filled)) if filled else pl.lit(0)
+        )
+        .join(activity, on="_id", how="left")
+        .with_columns(pl.col("_activity").fill_null(0))
     )

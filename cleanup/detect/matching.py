@@ -103,7 +103,7 @@ class MatchSpec:
     blocks: tuple[Block, ...]
     comparisons: tuple[Comparison, ...]
     threshold: float = 0.9
-    prior: float | None = None  # share of candidate pairs that match; estimated when None
+    prior: float | None = None  # probability that two random records match; estimated when None
     em_iterations: int = 30
     u_sample: int = 100_000
     seed: int = 0
@@ -225,8 +225,8 @@ def compare(frame: pl.DataFrame, pairs: pl.DataFrame, comparisons: Sequence[Comp
                 | (pl.col("b") == ""),
                 equal=(pl.col("a") == pl.col("b")).fill_null(False),
             )
-        empty = flags["empty"].to_numpy()
-        equal = flags["equal"].to_numpy()
+        empty = flags["empty"].fill_null(True).to_numpy()
+        equal = flags["equal"].fill_null(False).to_numpy() & ~empty
         score = equal.astype(np.float32)
         similarity: dict[str, np.ndarray] = {}
         hits = []
@@ -272,15 +272,23 @@ def _default_m(comparison: Comparison) -> np.ndarray:
     return result
 
 
-def _frequencies(levels: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.ndarray:
+def _frequencies(
+    levels: np.ndarray, n: int, weights: np.ndarray | None = None, pseudo_count: float = 1e-6
+) -> np.ndarray:
+    """Each level's share of the known levels (weighted), smoothed by ``pseudo_count`` per level."""
     known = levels >= 0
     counts = np.bincount(levels[known], weights=None if weights is None else weights[known], minlength=n)
-    result: np.ndarray = (counts + 1e-6) / (counts.sum() + n * 1e-6)
+    result: np.ndarray = (counts + pseudo_count) / (counts.sum() + n * pseudo_count)
     return result
 
 
 def estimate(frame: pl.DataFrame, candidates: np.ndarray, spec: MatchSpec) -> Weights:
-    """u from random pairs of records (nearly all non-matches); m and the prior by EM over the candidates."""
+    """u from random pairs of records (nearly all non-matches); m and the prior by EM over the candidates.
+
+    The prior is the probability that two *random* records match (as u is measured on random pairs), so
+    a pair's posterior does not depend on how many candidates blocking produced; EM re-estimates it as the
+    expected matches among the candidates over all pairs (matches outside every block are not counted).
+    """
     comparisons = spec.comparisons
     sample = (
         compare(frame, _random_pairs(frame.height, spec.u_sample, spec.seed), comparisons)
@@ -301,14 +309,19 @@ def estimate(frame: pl.DataFrame, candidates: np.ndarray, spec: MatchSpec) -> We
             freq[-1] = comparison.else_u
         u.append(freq / freq.sum())
     m = [_fixed_m(c, _default_m(c)) for c in comparisons]
-    prior = spec.prior if spec.prior is not None else 0.5
+    all_pairs = max(frame.height * (frame.height - 1) / 2, 1.0)
+    ceiling = min(0.5, len(candidates) / all_pairs) if len(candidates) else 0.5
+    prior = spec.prior if spec.prior is not None else max(ceiling / 10, 1e-12)
     for _ in range(spec.em_iterations if len(candidates) else 0):
         p = _posterior(candidates, m, u, prior)
         new_m = [
-            _fixed_m(c, _frequencies(candidates[:, k], c.n_levels, p)) for k, c in enumerate(comparisons)
+            _fixed_m(c, _frequencies(candidates[:, k], c.n_levels, p, pseudo_count=1.0))
+            for k, c in enumerate(comparisons)
         ]
-        new_prior = spec.prior if spec.prior is not None else float(np.clip(p.mean(), 1e-6, 1 - 1e-6))
-        converged = abs(new_prior - prior) < 1e-6 and all(
+        new_prior = (
+            spec.prior if spec.prior is not None else float(np.clip(p.sum() / all_pairs, 1e-12, ceiling))
+        )
+        converged = abs(new_prior - prior) <= 1e-6 * prior and all(
             np.allclose(a, b, atol=1e-6) for a, b in zip(m, new_m, strict=True)
         )
         m, prior = new_m, new_prior

@@ -1,0 +1,105 @@
+"""Duplicate companies: records of one company under name variants (legal suffix, case, typo) and domain
+variants (``www.``, a subdomain, another TLD, a prefixed domain) → ``merge_records`` into a survivor.
+
+Blocking: the same registered domain, the same domain label (``acme.de`` / ``acme.io``), the same
+normalised name. Comparisons: registered domain, domain label, and the name (exact, Jaro–Winkler,
+token sort), weighed by Fellegi–Sunter with m estimated by EM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import polars as pl
+
+from cleanup.actions import ActionTable
+from cleanup.detect import normalise as norm
+from cleanup.detect.findings import merge_rows, record_profile
+from cleanup.detect.matching import (
+    MOST_ACTIVITY,
+    MOST_COMPLETE,
+    OLDEST,
+    Block,
+    Comparison,
+    MatchSpec,
+    exact,
+    fuzzy,
+    match,
+)
+from cleanup.detect.recipe import Param, Recipe
+from cleanup.detect.store import rejected_pairs
+from cleanup.export.snapshot import Snapshot
+
+NAME = "duplicate_companies"
+OBJECT = "companies"
+RULES = (MOST_ACTIVITY, MOST_COMPLETE, OLDEST)
+
+
+def spec(threshold: float = 0.9, max_block: int = 50) -> MatchSpec:
+    """The match spec: what is blocked on and compared."""
+    return MatchSpec(
+        blocks=(
+            Block(("_domain",), max_block),
+            Block(("_label",), max_block),
+            Block(("_name",), max_block),
+        ),
+        comparisons=(
+            Comparison("_domain", (exact(),), noun="domain", display="domains"),
+            Comparison("_label_main", (exact(), fuzzy("ratio", 0.85)), noun="domain names"),
+            Comparison(
+                "_name",
+                (exact(), fuzzy("jaro_winkler", 0.95), fuzzy("jaro_winkler", 0.88), fuzzy("token_sort", 0.8)),
+                noun="names",
+                display="name",
+            ),
+        ),
+        threshold=threshold,
+    )
+
+
+def prepare(records: pl.DataFrame) -> pl.DataFrame:
+    """The normalised columns the spec reads: ``_name``, ``_domain`` and ``_label`` (lists)."""
+    domains = (
+        records.select("_id", "domains")
+        .explode("domains")
+        .with_columns(_domain=norm.registered_domain(pl.col("domains")))
+        .with_columns(_label=pl.col("_domain").str.split(".").list.first())
+        .group_by("_id", maintain_order=True)
+        .agg(pl.col("_domain").drop_nulls().unique(), pl.col("_label").drop_nulls().unique())
+    )
+    return (
+        records.with_columns(_name=norm.company_name(pl.col("name")))
+        .join(domains, on="_id", how="left")
+        .with_columns(_label_main=pl.col("_label").list.sort().list.first())
+    )
+
+
+def detect(snapshot: Snapshot, *, threshold: float, max_block: int) -> ActionTable:
+    records = snapshot.records(OBJECT).collect()
+    prepared = prepare(records)
+    matches = match(
+        prepared, spec(threshold, max_block), id_column="_id", exclude=rejected_pairs(snapshot, NAME)
+    )
+    profile = record_profile(snapshot, OBJECT, records)
+    rows = merge_rows(NAME, OBJECT, matches, profile, RULES, noun="company")
+    return ActionTable.build(rows) if rows.height else ActionTable.empty()
+
+
+def _needs(snapshot: Snapshot, params: Mapping[str, Any]) -> Sequence[str]:
+    return [f"records/{OBJECT}"]
+
+
+RECIPE = Recipe(
+    name=NAME,
+    description="Companies recorded more than once (name and domain variants): merge each cluster into the "
+    "record with the most notes and entries, then the most complete, then the oldest.",
+    run=detect,
+    params=(
+        Param("threshold", float, 0.9, "match probability (0..1) from which two records are linked"),
+        Param(
+            "max_block", int, 50, "skip blocking keys shared by more records than this (e.g. a common name)"
+        ),
+    ),
+    needs=_needs,
+)

@@ -1,0 +1,122 @@
+"""Duplicate people: records of one person under a nickname, swapped first and last names, a typo, another
+email address or a differently formatted phone number → ``merge_records`` into a survivor.
+
+Blocking: a shared email or phone, the same (nickname-aware) first and last name, the same name in either
+order, or the same company with the same first or last name. Comparisons: the name in either order, first
+and last names, company, emails and phones, weighed by Fellegi–Sunter with m estimated by EM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import polars as pl
+
+from cleanup.actions import ActionTable
+from cleanup.detect import normalise as norm
+from cleanup.detect.findings import merge_rows, record_profile
+from cleanup.detect.matching import (
+    MOST_ACTIVITY,
+    MOST_COMPLETE,
+    OLDEST,
+    Block,
+    Comparison,
+    MatchSpec,
+    exact,
+    fuzzy,
+    match,
+)
+from cleanup.detect.recipe import Param, Recipe
+from cleanup.detect.store import rejected_pairs
+from cleanup.export.snapshot import Snapshot
+
+NAME = "duplicate_people"
+OBJECT = "people"
+RULES = (MOST_ACTIVITY, MOST_COMPLETE, OLDEST)
+
+
+def spec(threshold: float = 0.9, max_block: int = 50) -> MatchSpec:
+    """The match spec: what is blocked on and compared."""
+    return MatchSpec(
+        blocks=(
+            Block(("_emails",), max_block),
+            Block(("_phones",), max_block),
+            Block(("_first", "_last"), max_block),
+            Block(("_name_key",), max_block),
+            Block(("_company", "_last"), max_block),
+            Block(("_company", "_first"), max_block),
+        ),
+        comparisons=(
+            Comparison(
+                "_name_key",
+                (exact(), fuzzy("jaro_winkler", 0.95), fuzzy("jaro_winkler", 0.88)),
+                noun="names",
+                display="_full_name",
+            ),
+            Comparison("_company", (exact(),), noun="company"),
+            Comparison("_emails", (exact(),), noun="email", display="email_addresses"),
+            Comparison("_phones", (exact(),), noun="phone", display="phone_numbers"),
+        ),
+        threshold=threshold,
+    )
+
+
+def _canonical_list(records: pl.DataFrame, column: str, func: Any) -> pl.DataFrame:
+    return (
+        records.select("_id", column)
+        .explode(column)
+        .with_columns(func(pl.col(column)).alias("_v"))
+        .group_by("_id", maintain_order=True)
+        .agg(pl.col("_v").drop_nulls().unique().alias(f"_{column}"))
+    )
+
+
+def prepare(records: pl.DataFrame) -> pl.DataFrame:
+    """The normalised columns the spec reads."""
+    name = pl.col("name")
+    first = norm.person_first_name(name.struct.field("first_name"))
+    last = norm.person_last_name(name.struct.field("last_name"))
+    frame = records.with_columns(
+        _first=first,
+        _last=last,
+        _full_name=name.struct.field("full_name"),
+        _company=pl.col("company").struct.field("target_record_id"),
+    ).with_columns(
+        _name_key=pl.concat_str(
+            pl.min_horizontal("_first", "_last"), pl.max_horizontal("_first", "_last"), separator=" "
+        )
+    )
+    emails = _canonical_list(records, "email_addresses", norm.email).rename({"_email_addresses": "_emails"})
+    phones = _canonical_list(records, "phone_numbers", norm.phone).rename({"_phone_numbers": "_phones"})
+    return frame.join(emails, on="_id", how="left").join(phones, on="_id", how="left")
+
+
+def detect(snapshot: Snapshot, *, threshold: float, max_block: int) -> ActionTable:
+    records = snapshot.records(OBJECT).collect()
+    prepared = prepare(records)
+    matches = match(
+        prepared, spec(threshold, max_block), id_column="_id", exclude=rejected_pairs(snapshot, NAME)
+    )
+    profile = record_profile(snapshot, OBJECT, records)
+    rows = merge_rows(NAME, OBJECT, matches, profile, RULES, noun="person")
+    return ActionTable.build(rows) if rows.height else ActionTable.empty()
+
+
+def _needs(snapshot: Snapshot, params: Mapping[str, Any]) -> Sequence[str]:
+    return [f"records/{OBJECT}"]
+
+
+RECIPE = Recipe(
+    name=NAME,
+    description="People recorded more than once (nicknames, swapped or misspelt names, other emails or phone "
+    "formats): merge each cluster into the record with the most notes and entries, then the most complete.",
+    run=detect,
+    params=(
+        Param("threshold", float, 0.9, "match probability (0..1) from which two records are linked"),
+        Param(
+            "max_block", int, 50, "skip blocking keys shared by more records than this (e.g. a common name)"
+        ),
+    ),
+    needs=_needs,
+)
