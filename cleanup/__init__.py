@@ -4,11 +4,14 @@
 >>> client = cleanup.AttioClient()                    # ATTIO_API_KEY / keyring, ATTIO_BASE_URL  # doctest: +SKIP
 >>> snapshot = cleanup.export(client, "snapshots/today")  # doctest: +SKIP
 >>> snapshot.records("companies").collect()           # doctest: +SKIP
+>>> actions = cleanup.detect(snapshot, "duplicate_companies")  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+from .actions import ActionTable
 from .client import AsyncAttioClient, AttioClient, AttioError
+from .detect.recipe import detect
 from .export import Snapshot, export
 
-__all__ = ["AsyncAttioClient", "AttioClient", "AttioError", "Snapshot", "export"]
+__all__ = ["ActionTable", "AsyncAttioClient", "AttioClient", "AttioError", "Snapshot", "detect", "export"]

@@ -151,6 +151,66 @@ def export_command(
     console.print(table)
 
 
+recipes_app = typer.Typer(help="The detection recipes.", no_args_is_help=True)
+app.add_typer(recipes_app, name="recipes")
+
+
+@recipes_app.command("list")
+def recipes_list() -> None:
+    """List the recipes (built-in and registered by entry point) with their parameters.
+
+    Example: attio-cleanup recipes list
+    """
+    from .detect.recipe import available
+
+    for recipe in available().values():
+        console.print(f"[bold]{recipe.name}[/bold]: {recipe.description}")
+        for p in recipe.params:
+            kind = "list" if p.type is tuple else p.type.__name__
+            console.print(f"    --param {p.name}=… ({kind}, default {p.default!r}): {p.help}")
+
+
+def _params(pairs: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        name, equals, value = pair.partition("=")
+        if not equals or not name.strip():
+            raise typer.BadParameter(f"{pair!r}: write parameters as name=value", param_hint="--param")
+        out[name.strip()] = value
+    return out
+
+
+@app.command("detect")
+def detect_command(
+    recipe: Annotated[str, typer.Argument(help="Recipe name (see `attio-cleanup recipes list`).")],
+    snapshot: Annotated[Path, typer.Option("--snapshot", help="Snapshot folder to read.")],
+    out: Annotated[Path, typer.Option("--out", help="Action table to write: .parquet, .csv or .xlsx.")],
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="A recipe parameter as name=value (repeatable).")
+    ] = None,
+) -> None:
+    """Run a recipe over a snapshot and write the action table for review. Nothing is sent to Attio.
+
+    Example: attio-cleanup detect duplicate_notes --snapshot snapshots/today --param max_gap_days=30 --out notes.xlsx
+    """
+    from .actions import ActionTableError
+    from .detect.recipe import RecipeError, detect
+    from .detect.summary import print_summary
+    from .export.snapshot import Snapshot, SnapshotError
+
+    if out.suffix.lower() not in (".parquet", ".csv", ".xlsx"):
+        raise typer.BadParameter("write the action table as .parquet, .csv or .xlsx", param_hint="--out")
+    try:
+        table = detect(Snapshot.load(snapshot, require_complete=False), recipe, **_params(param))
+        written = table.write(out)
+    except (RecipeError, SnapshotError, ActionTableError) as err:
+        raise _fail(err) from None
+    print_summary(table, console, title=f"{recipe}: {len(table):,} findings")
+    console.print(
+        f"Action table written to [bold]{written}[/bold]; set `decision` to approve or reject and save."
+    )
+
+
 @app.command()
 def demo(
     out: Annotated[Path | None, typer.Option(help="Keep the demo's snapshot in this folder.")] = None,

@@ -17,11 +17,12 @@ from typing import Any
 
 import httpx
 
+from .export.snapshot import Snapshot
 from .sandbox import Faults, Sandbox, SandboxConfig, build_sandbox, serve_in_thread
 from .sandbox.seed.ground_truth import GroundTruth
 from .sandbox.workspace import Workspace
 
-__all__ = ["RunningSandbox", "sandbox_server"]
+__all__ = ["RunningSandbox", "sandbox_server", "snapshot_of"]
 
 
 @dataclass
@@ -83,3 +84,18 @@ def sandbox_server(
     sandbox = build_sandbox(seed, scale=scale, db=db, config=config)
     with serve_in_thread(sandbox) as base_url:
         yield RunningSandbox(base_url, sandbox)
+
+
+def snapshot_of(sandbox: RunningSandbox, folder: str | Path, **options: Any) -> Snapshot:
+    """Export ``sandbox`` over real HTTP into ``folder`` and return the snapshot: what recipe tests read.
+
+    >>> with sandbox_server("empty") as sb:  # doctest: +SKIP
+    ...     sb.http().post("/v2/objects/companies/records", json={"data": {"values": {"name": "Acme"}}})
+    ...     snapshot = snapshot_of(sb, tmp_path / "snap")
+    """
+    from .client import AttioClient
+    from .export import export
+
+    options.setdefault("progress", False)
+    with AttioClient(sandbox.tokens["primary"], sandbox.base_url) as client:
+        return export(client, folder, **options)

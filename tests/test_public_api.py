@@ -8,7 +8,15 @@ import cleanup
 
 
 def test_top_level_names() -> None:
-    assert sorted(cleanup.__all__) == ["AsyncAttioClient", "AttioClient", "AttioError", "Snapshot", "export"]
+    assert sorted(cleanup.__all__) == [
+        "ActionTable",
+        "AsyncAttioClient",
+        "AttioClient",
+        "AttioError",
+        "Snapshot",
+        "detect",
+        "export",
+    ]
     for name in cleanup.__all__:
         assert getattr(cleanup, name) is not None
 
@@ -16,7 +24,15 @@ def test_top_level_names() -> None:
 def test_package_exports_resolve() -> None:
     # ``cleanup.export`` is both the package and, at the top level, its ``export`` function.
     assert callable(cleanup.export)
-    for name in ("cleanup.client", "cleanup.export", "cleanup.sandbox", "cleanup.testing", "cleanup.values"):
+    for name in (
+        "cleanup.actions",
+        "cleanup.client",
+        "cleanup.detect",
+        "cleanup.export",
+        "cleanup.sandbox",
+        "cleanup.testing",
+        "cleanup.values",
+    ):
         module = importlib.import_module(name)
         for exported in module.__all__:
             assert hasattr(module, exported), f"{name}.{exported}"

@@ -1,4 +1,6 @@
-"""Shared detection machinery. So far: the normalisers (:mod:`cleanup.detect.normalise`)."""
+"""Shared detection machinery: normalisers (:mod:`.normalise`), the declarative matching engine
+(:mod:`.matching`), action rows from findings (:mod:`.findings`), remembered decisions (:mod:`.store`) and
+the recipe registry (:mod:`.recipe`)."""
 
 from __future__ import annotations
 

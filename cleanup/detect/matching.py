@@ -107,6 +107,7 @@ class MatchSpec:
     em_iterations: int = 30
     u_sample: int = 100_000
     seed: int = 0
+    min_records_to_estimate: int = 500  # below this, hand-set or default weights are used
 
 
 @dataclass
@@ -194,7 +195,8 @@ def _similarity(left: pl.Series, right: pl.Series, scorer: str) -> pl.Series:
     """``scorer`` similarity (0..1) of each pair, computing each distinct (unordered) pair of values once."""
     func, scale = SCORERS[scorer]
     pairs = pl.DataFrame({"a": left, "b": right}).with_columns(
-        lo=pl.min_horizontal("a", "b"), hi=pl.max_horizontal("a", "b")
+        lo=pl.when(pl.col("b").is_not_null()).then(pl.min_horizontal("a", "b")),
+        hi=pl.when(pl.col("a").is_not_null()).then(pl.max_horizontal("a", "b")),
     )
     distinct = pairs.select("lo", "hi").drop_nulls().unique()
     scores = process.cpdist(
@@ -290,6 +292,8 @@ def estimate(frame: pl.DataFrame, candidates: np.ndarray, spec: MatchSpec) -> We
     expected matches among the candidates over all pairs (matches outside every block are not counted).
     """
     comparisons = spec.comparisons
+    if frame.height < spec.min_records_to_estimate:
+        return default_weights(spec, frame.height)
     sample = (
         compare(frame, _random_pairs(frame.height, spec.u_sample, spec.seed), comparisons)
         if frame.height > 1
@@ -327,6 +331,26 @@ def estimate(frame: pl.DataFrame, candidates: np.ndarray, spec: MatchSpec) -> We
         m, prior = new_m, new_prior
         if converged:
             break
+    return Weights(m, u, prior)
+
+
+def default_weights(spec: MatchSpec, records: int) -> Weights:
+    """Weights without estimation, for workspaces too small to learn from: the levels' hand-set m and u,
+    else defaults (an exact agreement happens by chance 1 in 10,000 times, a fuzzy one more often)."""
+    m, u = [], []
+    for comparison in spec.comparisons:
+        chance = [
+            level.u
+            if level.u is not None
+            else (1e-4 if level.scorer is None else 1e-3 * (1 + 20 * (1 - level.threshold)))
+            for level in comparison.levels
+        ]
+        u_levels = np.array(
+            [*chance, comparison.else_u if comparison.else_u is not None else max(1 - sum(chance), 1e-3)]
+        )
+        u.append(u_levels / u_levels.sum())
+        m.append(_fixed_m(comparison, _default_m(comparison)))
+    prior = spec.prior if spec.prior is not None else min(0.1, 1 / max(records, 2))
     return Weights(m, u, prior)
 
 
@@ -379,29 +403,48 @@ def _quote(expr: pl.Expr) -> pl.Expr:
     return pl.lit("'") + expr.cast(pl.String) + pl.lit("'")
 
 
+def _shown(values: pl.Series) -> pl.Series:
+    if isinstance(values.dtype, pl.List):
+        return values.list.eval(pl.element().cast(pl.String)).list.join(", ")
+    return values.cast(pl.String)
+
+
 def _evidence(scored: pl.DataFrame, frame: pl.DataFrame, comparisons: Sequence[Comparison]) -> pl.Series:
     """Per pair, what matched in words: "same domain acme.com; names 'Acme GmbH' / 'ACME Gmbh.' 0.97"."""
     parts = []
     columns: dict[str, Any] = {}
     for comparison in comparisons:
-        shown = frame[comparison.display or comparison.column]
-        if isinstance(shown.dtype, pl.List):
-            shown = shown.list.eval(pl.element().cast(pl.String)).list.join(", ")
-        shown = shown.cast(pl.String)
+        shown = _shown(frame[comparison.display or comparison.column])
         columns[f"{comparison.column}__a"] = shown.gather(scored["left"])
         columns[f"{comparison.column}__b"] = shown.gather(scored["right"])
+        compared = frame[comparison.column]
+        left, right = compared.gather(scored["left"]), compared.gather(scored["right"])
+        if isinstance(compared.dtype, pl.List):  # what the two lists share, as compared
+            shared = (
+                pl.DataFrame({"l": left, "r": right})
+                .select(pl.col("l").list.set_intersection("r"))
+                .to_series()
+            )
+            columns[f"{comparison.column}__same"] = _shown(shared)
+        else:
+            columns[f"{comparison.column}__same"] = columns[f"{comparison.column}__a"]
     work = scored.with_columns(**columns)
     for comparison in comparisons:
         level = pl.col(f"{comparison.column}_level")
         a, b = pl.col(f"{comparison.column}__a"), pl.col(f"{comparison.column}__b")
         score = pl.col(f"{comparison.column}_score").round(2).cast(pl.String)
         exact_index = next((i for i, lv in enumerate(comparison.levels) if lv.scorer is None), None)
-        same = (level == exact_index) & (a == b) if exact_index is not None else pl.lit(False)
+        is_list = isinstance(frame.schema[comparison.column], pl.List)
+        same = (
+            (level == exact_index) & (pl.lit(is_list) | (a == b))
+            if exact_index is not None
+            else pl.lit(False)
+        )
         parts.append(
             pl.when(level == NULL_LEVEL)
             .then(None)
             .when(same)
-            .then(pl.lit(f"same {comparison.noun} ") + a)
+            .then(pl.lit(f"same {comparison.noun} ") + pl.col(f"{comparison.column}__same"))
             .when(level < len(comparison.levels))
             .then(pl.lit(f"{comparison.noun} ") + _quote(a) + pl.lit(" / ") + _quote(b) + pl.lit(" ") + score)
             .otherwise(pl.lit(f"different {comparison.noun} ") + _quote(a) + pl.lit(" / ") + _quote(b))
