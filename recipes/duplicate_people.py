@@ -27,7 +27,7 @@ from cleanup.detect.matching import (
     fuzzy,
     match,
 )
-from cleanup.detect.recipe import Param, Recipe
+from cleanup.detect.recipe import Param, Recipe, RecipeError
 from cleanup.detect.store import rejected_pairs
 from cleanup.export.snapshot import Snapshot
 
@@ -36,8 +36,14 @@ OBJECT = "people"
 RULES = (MOST_ACTIVITY, MOST_COMPLETE, OLDEST)
 
 
-def spec(threshold: float = 0.9, max_block: int = 50) -> MatchSpec:
-    """The match spec: what is blocked on and compared."""
+def spec(threshold: float = 0.9, max_block: int = 50, identifiers: Sequence[str] = ()) -> MatchSpec:
+    """The match spec: what is blocked on and compared. ``identifiers`` are extra attributes that identify
+    a person (a date of birth, an employee or national id): blocked on, and compared exactly or nearly."""
+    extra_blocks = tuple(Block((f"_id_{slug}",), max_block) for slug in identifiers)
+    extra = tuple(
+        Comparison(f"_id_{slug}", (exact(), fuzzy("ratio", 0.8)), noun=slug.replace("_", " "))
+        for slug in identifiers
+    )
     return MatchSpec(
         blocks=(
             Block(("_emails",), max_block),
@@ -46,6 +52,8 @@ def spec(threshold: float = 0.9, max_block: int = 50) -> MatchSpec:
             Block(("_name_key",), max_block),
             Block(("_company", "_last"), max_block),
             Block(("_company", "_first"), max_block),
+            Block(("_postcode", "_last"), max_block),
+            *extra_blocks,
         ),
         comparisons=(
             Comparison(
@@ -57,6 +65,10 @@ def spec(threshold: float = 0.9, max_block: int = 50) -> MatchSpec:
             Comparison("_company", (exact(),), noun="company"),
             Comparison("_emails", (exact(),), noun="email", display="email_addresses"),
             Comparison("_phones", (exact(),), noun="phone", display="phone_numbers"),
+            Comparison("_street", (exact(), fuzzy("token_sort", 0.85)), noun="street"),
+            Comparison("_locality", (exact(), fuzzy("jaro_winkler", 0.9)), noun="town"),
+            Comparison("_postcode", (exact(),), noun="postcode"),
+            *extra,
         ),
         threshold=threshold,
     )
@@ -72,9 +84,19 @@ def _canonical_list(records: pl.DataFrame, column: str, func: Any) -> pl.DataFra
     )
 
 
-def prepare(records: pl.DataFrame) -> pl.DataFrame:
+def _plain(expr: pl.Expr) -> pl.Expr:
+    return norm.person_last_name(expr.cast(pl.String))
+
+
+def prepare(records: pl.DataFrame, identifiers: Sequence[str] = ()) -> pl.DataFrame:
     """The normalised columns the spec reads."""
+    missing = [slug for slug in identifiers if slug not in records.columns]
+    if missing:
+        raise RecipeError(
+            f"{NAME}: people have no attribute {', '.join(map(repr, missing))} to use as an identifier"
+        )
     name = pl.col("name")
+    location = pl.col("primary_location")
     first = norm.person_first_name(name.struct.field("first_name"))
     last = norm.person_last_name(name.struct.field("last_name"))
     frame = records.with_columns(
@@ -82,6 +104,10 @@ def prepare(records: pl.DataFrame) -> pl.DataFrame:
         _last=last,
         _full_name=name.struct.field("full_name"),
         _company=pl.col("company").struct.field("target_record_id"),
+        _street=_plain(location.struct.field("line_1")),
+        _locality=_plain(location.struct.field("locality")),
+        _postcode=location.struct.field("postcode").str.replace_all(r"\s", "").str.to_uppercase(),
+        *(_plain(pl.col(slug)).alias(f"_id_{slug}") for slug in identifiers),
     ).with_columns(
         _name_key=pl.concat_str(
             pl.min_horizontal("_first", "_last"), pl.max_horizontal("_first", "_last"), separator=" "
@@ -92,11 +118,16 @@ def prepare(records: pl.DataFrame) -> pl.DataFrame:
     return frame.join(emails, on="_id", how="left").join(phones, on="_id", how="left")
 
 
-def detect(snapshot: Snapshot, *, threshold: float, max_block: int) -> ActionTable:
+def detect(
+    snapshot: Snapshot, *, threshold: float, max_block: int, identifiers: tuple[str, ...] | None
+) -> ActionTable:
     records = snapshot.records(OBJECT).collect()
-    prepared = prepare(records)
+    prepared = prepare(records, identifiers or ())
     matches = match(
-        prepared, spec(threshold, max_block), id_column="_id", exclude=rejected_pairs(snapshot, NAME)
+        prepared,
+        spec(threshold, max_block, identifiers or ()),
+        id_column="_id",
+        exclude=rejected_pairs(snapshot, NAME),
     )
     profile = record_profile(snapshot, OBJECT, records)
     rows = merge_rows(NAME, OBJECT, matches, profile, RULES, noun="person")
@@ -117,6 +148,7 @@ RECIPE = Recipe(
         Param(
             "max_block", int, 50, "skip blocking keys shared by more records than this (e.g. a common name)"
         ),
+        Param("identifiers", tuple, None, "attributes that identify a person, e.g. date_of_birth,employee_id"),
     ),
     needs=_needs,
 )
