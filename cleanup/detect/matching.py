@@ -306,6 +306,8 @@ def estimate(frame: pl.DataFrame, candidates: np.ndarray, spec: MatchSpec) -> We
         )
         freq = _frequencies(levels, comparison.n_levels)
         freq = np.maximum(freq, 1.0 / max(spec.u_sample, 1) / 10)
+        if comparison.levels and comparison.levels[0].scorer is None:
+            freq = _with_exact_chance(freq, _exact_chance(frame[comparison.column]))
         for index, level in enumerate(comparison.levels):
             if level.u is not None:
                 freq[index] = level.u
@@ -332,6 +334,28 @@ def estimate(frame: pl.DataFrame, candidates: np.ndarray, spec: MatchSpec) -> We
         if converged:
             break
     return Weights(m, u, prior)
+
+
+def _exact_chance(column: pl.Series) -> float:
+    """The chance that two random records with a value agree exactly, from the value counts: the sum over
+    values of c·(c−1) / (n·(n−1)). Exact for rare agreements, where sampling random pairs sees none."""
+    values = column.explode() if isinstance(column.dtype, pl.List) else column
+    values = values.drop_nulls()
+    if values.dtype == pl.String:
+        values = values.filter(values != "")
+    n = values.len()
+    if n < 2:
+        return 0.0
+    counts = values.value_counts(name="c")["c"].cast(pl.Float64).to_numpy()
+    return float((counts * (counts - 1)).sum() / (n * (n - 1)))
+
+
+def _with_exact_chance(freq: np.ndarray, chance: float) -> np.ndarray:
+    """u with its first (exact) level set to ``chance`` and the other levels rescaled to the rest."""
+    chance = min(max(chance, 1e-9), 0.999)
+    rest = freq[1:] / max(freq[1:].sum(), 1e-12)
+    result: np.ndarray = np.concatenate([[chance], rest * (1 - chance)])
+    return result
 
 
 def default_weights(spec: MatchSpec, records: int) -> Weights:

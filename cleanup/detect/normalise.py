@@ -35,6 +35,19 @@ def _plain(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", re.sub(r"(?<=\w)[.'](?=\w)", "", folded)).split())
 
 
+def plain_text(expr: pl.Expr) -> pl.Expr:
+    """:func:`_plain` as a Polars expression (vectorised): the same result for every input."""
+    folded = (
+        expr.str.normalize("NFKD")
+        .str.replace_all(r"[^\x00-\x7F]", "")
+        .str.to_lowercase()
+        .str.replace_all("&", " and ", literal=True)
+    )
+    for _ in range(2):  # two passes join every dot or apostrophe between word characters ('i.b.m')
+        folded = folded.str.replace_all(r"(\w)[.'](\w)", "${1}${2}")
+    return folded.str.replace_all(r"[^a-z0-9]+", " ").str.strip_chars()
+
+
 @lru_cache(maxsize=1)
 def _legal_suffix_pattern() -> str:
     terms = {_plain(t) for terms in termdata.terms_by_type.values() for t in terms}
@@ -61,7 +74,7 @@ def company_name(expr: pl.Expr) -> pl.Expr:
 
     'The ACME Gmbh.' → 'acme'; 'Smith & Sons Ltd' → 'smith and sons'.
     """
-    plain = _by_value(_plain, expr)
+    plain = plain_text(expr)
     stripped = plain.str.replace(r"^the\s+", "").str.replace(_legal_suffix_pattern(), "")
     return pl.when(stripped.str.len_chars() > 0).then(stripped).otherwise(plain)
 
@@ -76,10 +89,70 @@ def _registered(host: str) -> str | None:
     return f"{parts.domain}.{parts.suffix}"
 
 
+@lru_cache(maxsize=1)
+def _suffixes() -> tuple[list[str], list[str]]:
+    """The bundled public suffix list (ICANN section): plain suffixes, and the bases of wildcard and
+    exception rules ('*.ck', '!www.ck' → 'ck'), whose hosts are resolved by tldextract itself."""
+    rules = _extract._get_tld_extractor().tlds(include_psl_private_domains=False)
+    plain = sorted(r for r in rules if not r.startswith(("*", "!")))
+    special = sorted(
+        {
+            r.lstrip("*!").split(".", 1)[1] if r.startswith("!") else r[2:]
+            for r in rules
+            if r.startswith(("*", "!"))
+        }
+    )
+    return plain, special
+
+
+def _host(expr: pl.Expr) -> pl.Expr:
+    """The host of a domain or URL: scheme, credentials, port, path and outer dots removed, lowercased."""
+    return (
+        expr.str.strip_chars()
+        .str.to_lowercase()
+        .str.replace(r"^[a-z][a-z0-9+.-]*://", "")
+        .str.replace(r"[/?#].*$", "")
+        .str.replace(r"^.*@", "")
+        .str.replace(r":.*$", "")
+        .str.strip_chars(".")
+    )
+
+
+def _registered_series(values: pl.Series) -> pl.Series:
+    plain, special = _suffixes()
+    frame = pl.DataFrame({"raw": values}).with_columns(labels=_host(pl.col("raw")).str.split("."))
+    frame = frame.with_columns(
+        count=pl.col("labels").list.len(),
+        **{f"tail{k}": pl.col("labels").list.slice(-k, k).list.join(".") for k in (1, 2, 3, 4)},
+    )
+    suffix_length = pl.lit(0, dtype=pl.Int64)
+    for k in (1, 2, 3, 4):  # later (longer) matches win
+        known = (pl.col("count") >= k) & pl.col(f"tail{k}").is_in(plain)
+        suffix_length = pl.when(known).then(pl.lit(k, dtype=pl.Int64)).otherwise(suffix_length)
+    frame = frame.with_columns(
+        suffix=suffix_length,
+        needs_library=pl.any_horizontal(
+            *((pl.col("count") > k) & pl.col(f"tail{k}").is_in(special) for k in (1, 2, 3))
+        ),
+    )
+    registered = pl.when((pl.col("suffix") > 0) & (pl.col("count") > pl.col("suffix"))).then(
+        pl.col("labels").list.slice(-(pl.col("suffix") + 1), pl.col("suffix") + 1).list.join(".")
+    )
+    by_library = _by_value(
+        _registered, pl.when(pl.col("needs_library")).then(pl.col("raw"))
+    )  # the few flagged
+    return (
+        frame.select(pl.when(pl.col("needs_library")).then(by_library).otherwise(registered))
+        .to_series()
+        .alias(values.name)
+    )
+
+
 def registered_domain(expr: pl.Expr) -> pl.Expr:
     """The registered domain of a domain or URL, from the bundled public suffix list (never fetched):
-    'https://www.app.acme.co.uk/x' → 'acme.co.uk'."""
-    return _by_value(_registered, expr)
+    'https://www.app.acme.co.uk/x' → 'acme.co.uk'. Vectorised: the longest known suffix among a host's
+    last four labels, plus one label; hosts under wildcard rules go through tldextract."""
+    return expr.map_batches(_registered_series, return_dtype=pl.String)
 
 
 def domain_label(expr: pl.Expr) -> pl.Expr:
@@ -87,21 +160,16 @@ def domain_label(expr: pl.Expr) -> pl.Expr:
     return registered_domain(expr).str.split(".").list.first()
 
 
-def _email(address: str) -> str | None:
-    text = address.strip().lower()
-    local, at, host = text.rpartition("@")
-    if not at or not local or not host:
-        return None
-    local = local.split("+", 1)[0]
-    if host in DOTLESS_LOCAL:
-        local = local.replace(".", "")
-        host = "gmail.com"
-    return f"{local}@{host}"
-
-
 def email(expr: pl.Expr) -> pl.Expr:
     """A canonical email: lowercased, plus-tags dropped, dots ignored where the provider ignores them."""
-    return _by_value(_email, expr)
+    text = expr.str.strip_chars().str.to_lowercase()
+    local = text.str.replace(r"@[^@]*$", "").str.replace(r"\+.*$", "")
+    host = text.str.replace(r"^.*@", "")
+    dotless = host.is_in(list(DOTLESS_LOCAL))
+    local = pl.when(dotless).then(local.str.replace_all(".", "", literal=True)).otherwise(local)
+    host = pl.when(dotless).then(pl.lit("gmail.com")).otherwise(host)
+    valid = text.str.contains(r"^[^@]+@[^@]+$") & (local.str.len_chars() > 0)
+    return pl.when(valid).then(pl.concat_str([local, pl.lit("@"), host]))
 
 
 def is_free_mail(expr: pl.Expr) -> pl.Expr:
@@ -124,20 +192,15 @@ def phone(expr: pl.Expr, country: str | None = None) -> pl.Expr:
     return _by_value(lambda raw: _phone(raw, country), expr)
 
 
-def _first_name(name: str, nicknames: dict[str, str]) -> str:
-    plain = _plain(name)
-    return nicknames.get(plain, plain)
-
-
 def person_first_name(expr: pl.Expr, nicknames: dict[str, str] | None = None) -> pl.Expr:
     """A first name for comparison, with nicknames mapped to the formal name ('Bob' → 'robert')."""
-    table = {k.lower(): v.lower() for k, v in (nicknames or NICKNAMES).items()}
-    return _by_value(lambda name: _first_name(name, table), expr)
+    table = {_plain(k): _plain(v) for k, v in (nicknames or NICKNAMES).items()}
+    return plain_text(expr).replace(table)
 
 
 def person_last_name(expr: pl.Expr) -> pl.Expr:
     """A last name for comparison: accents, case and punctuation folded ('O'Brien' → 'obrien')."""
-    return _by_value(_plain, expr)
+    return plain_text(expr)
 
 
 # nickname → formal first name (lowercase). Common English forms; recipes may pass their own table.

@@ -6,8 +6,12 @@ from collections.abc import Callable
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleanup.detect.normalise import (
+    _plain,
+    _registered,
     company_name,
     domain_label,
     email,
@@ -15,6 +19,7 @@ from cleanup.detect.normalise import (
     person_first_name,
     person_last_name,
     phone,
+    plain_text,
     registered_domain,
 )
 
@@ -126,3 +131,34 @@ def test_distinct_values_are_computed_once() -> None:
     frame = pl.DataFrame({"v": ["www.acme.com"] * 10_000 + ["beta.io"] * 10_000})
     out = frame.select(registered_domain(pl.col("v")))["v"]
     assert out.value_counts().sort("v")["count"].to_list() == [10_000, 10_000]
+
+
+# ---------------------------------------------------------------------------- vectorised = reference
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=30), min_size=1, max_size=20))
+def test_vectorised_plain_text_matches_the_reference(values: list[str]) -> None:
+    assert run(plain_text, list(values)) == [_plain(v) for v in values]
+
+
+HOSTS = [
+    "acme.com",
+    "https://www.app.acme.co.uk/path?q=1",
+    "user@mail.acme.com.au:8080",
+    "co.uk",
+    "localhost",
+    "WWW.Example.ORG.",
+    "shop.example.ck",
+    "www.ck",
+    "a.b.kawasaki.jp",
+    "city.kawasaki.jp",
+    "x.sch.uk",
+    "foo.bar.sch.uk",
+    "",
+]
+
+
+@pytest.mark.parametrize("host", HOSTS)
+def test_vectorised_registered_domain_matches_tldextract(host: str) -> None:
+    assert run(registered_domain, [host]) == [_registered(host)]
