@@ -15,7 +15,7 @@ import polars as pl
 
 from cleanup.actions import ActionTable
 from cleanup.detect import normalise as norm
-from cleanup.detect.findings import merge_rows, record_profile
+from cleanup.detect.findings import carried_attributes, merge_rows, record_profile
 from cleanup.detect.matching import (
     MOST_ACTIVITY,
     MOST_COMPLETE,
@@ -82,7 +82,9 @@ def detect(snapshot: Snapshot, *, threshold: float, max_block: int) -> ActionTab
         prepared, spec(threshold, max_block), id_column="_id", exclude=rejected_pairs(snapshot, NAME)
     )
     profile = record_profile(snapshot, OBJECT, records)
-    rows = merge_rows(NAME, OBJECT, matches, profile, RULES, noun="company")
+    rows = merge_rows(
+        NAME, OBJECT, matches, profile, RULES, carry=carried_attributes(snapshot, OBJECT), noun="company"
+    )
     return ActionTable.build(rows) if rows.height else ActionTable.empty()
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from typing import Any
 
 import orjson
 import polars as pl
 
 from ..export.snapshot import Snapshot
+from ..values import AttributeType, encode_cell
 from .matching import Matches, Prefer, choose_survivors
 
 
@@ -33,11 +35,14 @@ def merge_rows(
     rules: Sequence[Prefer],
     *,
     noun: str,
+    carry: Sequence[AttributeType] = (),
 ) -> pl.DataFrame:
     """One ``merge_records`` finding per non-survivor of each cluster.
 
-    ``records`` holds ``_id``, ``_raw`` and the survivorship columns. Confidence is the linked pair's
-    probability with the survivor when they were compared directly, else the weakest link of the cluster.
+    ``records`` holds ``_id``, ``_raw``, the survivorship columns and the ``carry`` attributes. Confidence
+    is the linked pair's probability with the survivor when they were compared directly, else the weakest
+    link of the cluster. The payload names the values to carry over (``{"carry": {slug: value}}``): what
+    the loser holds and the survivor lacks (for multiselect attributes, the values it does not have).
     """
     clusters = choose_survivors(matches.clusters, records, rules)
     if clusters.height == 0:
@@ -66,6 +71,7 @@ def merge_rows(
         .join(size, on="cluster", how="left")
         .join(records.select(pl.col("_id").alias("id"), "_raw"), on="id", how="left")
     )
+    rows = rows.with_columns(payload=_carry_payloads(rows, records, carry))
     rule_words = ", then ".join(rule.label for rule in rules) or "first by id"
     direct = pl.col("probability").is_not_null()
     return rows.select(
@@ -75,6 +81,7 @@ def merge_rows(
         target_id=pl.col("id"),
         survivor_id=pl.col("survivor"),
         cluster_id=pl.col("cluster"),
+        payload=pl.col("payload"),
         reason=pl.format(
             f"Likely the same {noun} as {{}} ({{}} records in the cluster; survivor chosen as {rule_words}).",
             pl.col("survivor"),
@@ -86,6 +93,44 @@ def merge_rows(
         .otherwise(pl.lit("linked through another record of the cluster: ") + pl.col("cluster_evidence")),
         fingerprint=fingerprints(rows["_raw"]),
     )
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, list) and not value)
+
+
+def _carry_payloads(rows: pl.DataFrame, records: pl.DataFrame, carry: Sequence[AttributeType]) -> pl.Series:
+    """Per merge row, the JSON of the loser's values the survivor lacks (None when there are none)."""
+    carry = [a for a in carry if a.slug in records.columns]
+    if not carry or rows.height == 0:
+        return pl.Series("payload", [None] * rows.height, dtype=pl.String)
+    columns = [a.slug for a in carry]
+    loser = rows.select("id").join(records.select(pl.col("_id").alias("id"), *columns), on="id", how="left")
+    survivor = rows.select(pl.col("survivor").alias("id")).join(
+        records.select(pl.col("_id").alias("id"), *columns), on="id", how="left"
+    )
+    out: list[str | None] = []
+    for theirs, ours in zip(
+        loser.select(columns).iter_rows(), survivor.select(columns).iter_rows(), strict=True
+    ):
+        values: dict[str, Any] = {}
+        for attr, lost, kept in zip(carry, theirs, ours, strict=True):
+            if _empty(lost):
+                continue
+            if attr.is_multiselect:
+                missing = [v for v in lost if v not in (kept or [])]
+                if missing:
+                    values[attr.slug] = encode_cell(attr, missing)
+            elif _empty(kept):
+                values[attr.slug] = encode_cell(attr, lost)
+        out.append(orjson.dumps({"carry": values}, default=str).decode() if values else None)
+    return pl.Series("payload", out, dtype=pl.String)
+
+
+def carried_attributes(snapshot: Snapshot, object_slug: str) -> list[AttributeType]:
+    """The attributes a merge may carry over: the writable ones (Attio computes interactions itself)."""
+    info = snapshot.schema.objects[object_slug]
+    return [a.value_type for a in info.attributes if a.is_writable and a.type != "interaction"]
 
 
 def record_profile(snapshot: Snapshot, object_slug: str, records: pl.DataFrame) -> pl.DataFrame:

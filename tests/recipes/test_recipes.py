@@ -246,6 +246,9 @@ def test_duplicate_people_knows_nicknames(small: Any) -> None:
     pair = {frame["target_id"][0], frame["survivor_id"][0]}
     assert frame.height == 1
     assert pair == {ids["bob"], ids["bob2"]}
+    # the survivor (the older record) gets the address only the other one has
+    assert frame["survivor_id"][0] == ids["bob"]
+    assert frame["payload"][0] == '{"carry":{"email_addresses":["bob.smith77@gmail.com"]}}'
 
 
 def test_duplicate_entries_carry_values_before_deleting(small: Any) -> None:

@@ -250,7 +250,8 @@ def _companies(
                 ]
             )
         )
-        .unique("domain", keep="first", maintain_order=True)
+        # one company per name: distinct companies never share a stem and word (only planted duplicates do)
+        .unique(["stem", "word"], keep="first", maintain_order=True)
         .head(n)
     )
     n = frame.height
