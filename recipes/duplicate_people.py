@@ -98,8 +98,19 @@ def prepare(records: pl.DataFrame, identifiers: Sequence[str] = ()) -> pl.DataFr
         )
     name = pl.col("name")
     location = pl.col("primary_location")
-    first = norm.person_first_name(name.struct.field("first_name"))
-    last = norm.person_last_name(name.struct.field("last_name"))
+    full = name.struct.field("full_name")
+    given = pl.when(name.struct.field("first_name").str.strip_chars() != "").then(
+        name.struct.field("first_name")
+    )
+    family = pl.when(name.struct.field("last_name").str.strip_chars() != "").then(
+        name.struct.field("last_name")
+    )
+    # a name imported into full_name only is split by nameparser
+    unsplit = pl.when(given.is_null() & family.is_null()).then(
+        full
+    )  # parse only these (few): nameparser is slow
+    first = norm.person_first_name(pl.coalesce(given, norm.full_name_first(unsplit)))
+    last = norm.person_last_name(pl.coalesce(family, norm.full_name_last(unsplit)))
     frame = records.with_columns(
         _first=first,
         _last=last,

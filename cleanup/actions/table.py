@@ -134,7 +134,14 @@ class ActionTable:
         return f"ActionTable({self.frame.height} rows: " + ", ".join(f"{d} {n}" for d, n in counts) + ")"
 
     def _repr_html_(self) -> str:
-        return f"<p>{self!r}</p>" + self.frame.drop("payload")._repr_html_()
+        summary = self.summary()._repr_html_()
+        return f"<p>{self!r}</p>{summary}" + self.frame.drop("payload", "fingerprint").head(50)._repr_html_()
+
+    def show(self, title: str = "Findings") -> None:
+        """Print a rich summary: rows by recipe, action and decision, and a confidence histogram."""
+        from ..detect.summary import print_summary
+
+        print_summary(self, title=title)
 
     def effective_decisions(self) -> pl.Series:
         """Each row's decision after ``cluster_decision``: a row's own approve/reject wins, a pending row

@@ -17,6 +17,7 @@ import phonenumbers
 import polars as pl
 import tldextract
 from cleanco import termdata
+from nameparser import HumanName
 
 _extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 FREE_MAIL_DOMAINS = frozenset(
@@ -196,6 +197,22 @@ def person_first_name(expr: pl.Expr, nicknames: dict[str, str] | None = None) ->
     """A first name for comparison, with nicknames mapped to the formal name ('Bob' → 'robert')."""
     table = {_plain(k): _plain(v) for k, v in (nicknames or NICKNAMES).items()}
     return plain_text(expr).replace(table)
+
+
+def _name_part(name: str, part: str) -> str | None:
+    value = getattr(HumanName(name), part)
+    return str(value) if value else None
+
+
+def full_name_first(expr: pl.Expr) -> pl.Expr:
+    """The first name within a full name, by nameparser ('Dr. Jane van der Berg' → 'Jane', 'Smith, John'
+    → 'John'): for records whose first and last name fields are empty."""
+    return _by_value(lambda name: _name_part(name, "first"), expr)
+
+
+def full_name_last(expr: pl.Expr) -> pl.Expr:
+    """The last name within a full name, by nameparser ('Dr. Jane van der Berg' → 'van der Berg')."""
+    return _by_value(lambda name: _name_part(name, "last"), expr)
 
 
 def person_last_name(expr: pl.Expr) -> pl.Expr:

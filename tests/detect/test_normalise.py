@@ -15,6 +15,8 @@ from cleanup.detect.normalise import (
     company_name,
     domain_label,
     email,
+    full_name_first,
+    full_name_last,
     is_free_mail,
     person_first_name,
     person_last_name,
@@ -162,3 +164,18 @@ HOSTS = [
 @pytest.mark.parametrize("host", HOSTS)
 def test_vectorised_registered_domain_matches_tldextract(host: str) -> None:
     assert run(registered_domain, [host]) == [_registered(host)]
+
+
+@pytest.mark.parametrize(
+    ("full", "first", "last"),
+    [
+        ("Dr. Jane van der Berg", "Jane", "van der Berg"),
+        ("Smith, John", "John", "Smith"),
+        ("Ada Lovelace", "Ada", "Lovelace"),
+        ("Cher", "Cher", None),
+        (None, None, None),
+    ],
+)
+def test_full_names_are_split_by_nameparser(full: str | None, first: str | None, last: str | None) -> None:
+    assert run(full_name_first, [full]) == [first]
+    assert run(full_name_last, [full]) == [last]

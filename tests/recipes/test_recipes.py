@@ -3,6 +3,7 @@ demo seed against its planted ground truth."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -358,3 +359,58 @@ def test_demo_fuzzy_duplicates_reach_the_f1_bar(demo: Any, recipe: str, bar: flo
     ]
     truth = [set(c["ids"]) for c in getattr(sb.ground_truth, recipe)]
     assert _f1(_pairs(clusters), _pairs(truth)) >= bar
+
+
+def test_recipes_registered_by_entry_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib.metadata import EntryPoint
+
+    registry = importlib.import_module("cleanup.detect.recipe")  # `cleanup.detect` is also the function
+
+    point = EntryPoint("orphans_again", "recipes.orphan_entries:RECIPE", registry.ENTRY_POINT_GROUP)
+    monkeypatch.setattr(
+        registry, "entry_points", lambda group: [point] if group == registry.ENTRY_POINT_GROUP else []
+    )
+    assert "orphan_entries" in registry.available()
+    broken = EntryPoint("broken", "recipes.orphan_entries:NAME", registry.ENTRY_POINT_GROUP)
+    monkeypatch.setattr(registry, "entry_points", lambda group: [broken])
+    with pytest.raises(RecipeError, match="is not a cleanup Recipe"):
+        registry.available()
+
+
+def test_python_summary_prints(small: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    _, snapshot, _ = small
+    table = cleanup.detect(snapshot, "duplicate_notes")
+    table.show()
+    assert "delete_note" in capsys.readouterr().out
+    assert "duplicate_notes" in table._repr_html_()
+
+
+def test_people_named_in_full_name_only_are_split() -> None:
+    from recipes.duplicate_people import prepare
+
+    name = pl.Struct({"first_name": pl.String, "last_name": pl.String, "full_name": pl.String})
+    records = pl.DataFrame(
+        {
+            "_id": ["p1", "p2"],
+            "name": [
+                {"first_name": None, "last_name": None, "full_name": "Dr. Robert van der Berg"},
+                {"first_name": "Bob", "last_name": "van der Berg", "full_name": "Bob van der Berg"},
+            ],
+            "email_addresses": [[], []],
+            "phone_numbers": [[], []],
+            "company": [None, None],
+            "primary_location": [None, None],
+        },
+        schema_overrides={
+            "name": name,
+            "email_addresses": pl.List(pl.String),
+            "phone_numbers": pl.List(pl.String),
+            "company": pl.Struct({"target_object": pl.String, "target_record_id": pl.String}),
+            "primary_location": pl.Struct(
+                {"line_1": pl.String, "locality": pl.String, "postcode": pl.String}
+            ),
+        },
+    )
+    prepared = prepare(records)
+    assert prepared["_first"].to_list() == ["robert", "robert"]
+    assert prepared["_last"].to_list() == ["van der berg", "van der berg"]
