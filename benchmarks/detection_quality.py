@@ -75,7 +75,11 @@ def demo_rows(scale: float) -> list[tuple[str, str, int, float, float, float, fl
             (
                 "duplicate_notes (copies)",
                 "duplicate_notes",
-                {"reimport_token": sb.token_ids["affinity-reimport"], "source": str(source)},
+                {
+                    "reimport_token": sb.token_ids["affinity-reimport"],
+                    "original_token": sb.token_ids["affinity-import"],
+                    "source": str(source),
+                },
                 "delete_note",
                 [{d["id"], d["original_id"]} for d in truth.duplicate_notes],
                 True,
@@ -83,7 +87,11 @@ def demo_rows(scale: float) -> list[tuple[str, str, int, float, float, float, fl
             (
                 "duplicate_notes (recreate)",
                 "duplicate_notes",
-                {"reimport_token": sb.token_ids["affinity-reimport"], "source": str(source)},
+                {
+                    "reimport_token": sb.token_ids["affinity-reimport"],
+                    "original_token": sb.token_ids["affinity-import"],
+                    "source": str(source),
+                },
                 "recreate_note",
                 [{d["id"]} for d in truth.reimport_only_notes],
                 False,

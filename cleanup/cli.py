@@ -213,9 +213,12 @@ def detect_command(
 
 @app.command()
 def demo(
-    out: Annotated[Path | None, typer.Option(help="Keep the demo's snapshot in this folder.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Keep the demo's snapshot and action table in this folder.")
+    ] = None,
 ) -> None:
-    """Run the demo on the built-in sandbox: seed it, export it over the API, show what it holds."""
+    """Run the demo on the built-in sandbox: seed it, export it over the API, run every recipe, and show
+    what they found against the planted defects."""
     from .demo import run_demo
 
     run_demo(console, out)

@@ -1,7 +1,7 @@
 """``attio-cleanup demo``: the whole story on the built-in sandbox.
 
 So far: seed the demo workspace, serve it on loopback, export it through the API to a Parquet snapshot
-(with progress bars) and show what it holds, including the planted defects the recipes will look for.
+(with progress bars), run every recipe on it, and show what they found against the planted defects.
 """
 
 from __future__ import annotations
@@ -10,16 +10,66 @@ import tempfile
 import time
 from pathlib import Path
 
+import polars as pl
 from rich.console import Console
 from rich.table import Table
 
+from .actions import ActionTable
 from .client import AttioClient
+from .detect.recipe import detect
 from .export import export
-from .testing import sandbox_server
+from .export.snapshot import Snapshot
+from .testing import RunningSandbox, sandbox_server
+
+
+def _detect_all(
+    console: Console, sb: RunningSandbox, snapshot: Snapshot, folder: Path, *, keep: bool
+) -> ActionTable:
+    """Run every built-in recipe, print what each found against the planted defects, keep the table."""
+    truth = sb.ground_truth
+    assert truth is not None
+    source = folder / "affinity-notes-source.parquet"  # what the first import's source export holds
+    pl.DataFrame(truth.notes_source).write_parquet(source)
+    params = {
+        "duplicate_notes": {
+            "reimport_token": sb.token_ids["affinity-reimport"],
+            "original_token": sb.token_ids["affinity-import"],
+            "source": str(source),
+        },
+    }
+    tables = []
+    with console.status("Running the recipes..."):
+        for recipe in (
+            "duplicate_notes",
+            "duplicate_companies",
+            "duplicate_people",
+            "orphan_entries",
+            "duplicate_entries",
+        ):
+            tables.append(detect(snapshot, recipe, **params.get(recipe, {})))
+    actions = ActionTable.concat(tables)
+    actions.show(title=f"Proposed actions: {len(actions):,}")
+    scored = Table(title="Found against the planted defects")
+    for column in ("defect", "planted", "found", "right", "precision", "recall"):
+        scored.add_column(column, justify="left" if column == "defect" else "right")
+    for label, _, _, planted, found, right, precision, recall in truth.score(actions.frame).rows():
+        scored.add_row(label, f"{planted:,}", f"{found:,}", f"{right:,}", f"{precision:.3f}", f"{recall:.3f}")
+    console.print(scored)
+    if keep:
+        path = actions.write(folder / "actions.xlsx")
+        console.print(
+            f"The snapshot is in [bold]{snapshot.path}[/bold], the action table for review in [bold]{path}[/bold]."
+        )
+    else:
+        console.print(
+            "Run `attio-cleanup demo --out DIR` to keep the snapshot and the action table for review."
+        )
+    return actions
 
 
 def run_demo(console: Console, out_dir: Path | None = None) -> None:
-    """Seed the demo sandbox, export it to ``out_dir`` (a temporary folder by default), print a summary."""
+    """Seed the demo sandbox, export it to ``out_dir/snapshot`` (a temporary folder by default), run every
+    recipe, and print what they found against the planted defects (the action table kept in ``out_dir``)."""
     started = time.perf_counter()
     with console.status("Seeding the demo workspace..."):
         server = sandbox_server("demo")
@@ -29,7 +79,8 @@ def run_demo(console: Console, out_dir: Path | None = None) -> None:
             f"Sandbox with the demo workspace at {sb.base_url} (seeded in {time.perf_counter() - started:.1f}s)"
         )
         with tempfile.TemporaryDirectory(prefix="attio-demo-") as scratch:
-            folder = out_dir or Path(scratch) / "snapshot"
+            work = out_dir or Path(scratch)
+            folder = work / "snapshot"
             with AttioClient(sb.tokens["primary"], sb.base_url) as client:
                 snapshot = export(client, folder, console=console, progress=True)
             table = Table(
@@ -40,18 +91,7 @@ def run_demo(console: Console, out_dir: Path | None = None) -> None:
             for part, rows in snapshot.counts().items():
                 table.add_row(part, f"{rows:,}")
             console.print(table)
-        truth = sb.ground_truth
-        assert truth is not None
-        planted = Table(title="Planted defects (ground truth the recipes are measured against)")
-        planted.add_column("defect")
-        planted.add_column("count", justify="right")
-        planted.add_row("re-imported duplicate notes", str(len(truth.duplicate_notes)))
-        planted.add_row("re-imported notes whose original is gone", str(len(truth.reimport_only_notes)))
-        planted.add_row("duplicate company clusters", str(len(truth.duplicate_companies)))
-        planted.add_row("duplicate person clusters", str(len(truth.duplicate_people)))
-        planted.add_row("orphan list entries", str(len(truth.orphan_entries)))
-        planted.add_row("companies entered twice in the pipeline", str(len(truth.duplicate_entries)))
-        console.print(planted)
+            _detect_all(console, sb, snapshot, work, keep=out_dir is not None)
     finally:
         server.__exit__(None, None, None)
     console.print(f"Done in {time.perf_counter() - started:.1f}s.")

@@ -84,6 +84,7 @@ def detect(
     snapshot: Snapshot,
     *,
     reimport_token: str | None,
+    original_token: str | None,
     max_gap_days: float | None,
     source: str | None,
     min_gap_days: float,
@@ -105,9 +106,19 @@ def detect(
             f"{NAME}: no note was written by API token {reimport_token!r}; tokens that wrote notes: "
             f"{', '.join(tokens.drop_nulls().to_list()) or 'none'}"
         )
-    keyed = notes.with_columns(*_key(pl.col("title"), pl.col("content_plaintext")), _reimport=by_token)
+    by_original = (
+        (pl.col("created_by_actor_type") == "api-token") & (pl.col("created_by_actor_id") == original_token)
+        if original_token
+        else pl.lit(False)
+    )
+    if original_token and notes.filter(by_original).height == 0:
+        raise RecipeError(f"{NAME}: no note was written by API token {original_token!r} (original_token)")
+    keyed = notes.with_columns(
+        *_key(pl.col("title"), pl.col("content_plaintext")), _reimport=by_token, _from_original=~by_original
+    )
     group = ["parent_object", "parent_record_id", "_title", "_content"]
-    ranked = keyed.sort([*group, "_reimport", "created_at", "note_id"]).with_columns(
+    # the kept note: not a re-import; written by the original import when it is known; then the oldest
+    ranked = keyed.sort([*group, "_reimport", "_from_original", "created_at", "note_id"]).with_columns(
         _n=pl.len().over(group),
         _keeper=pl.col("note_id").first().over(group),
         _keeper_at=pl.col("created_at").first().over(group),
@@ -219,6 +230,12 @@ RECIPE = Recipe(
     params=(
         Param(
             "reimport_token", str, None, "id of the API token that wrote the copies (omit: any later copy)"
+        ),
+        Param(
+            "original_token",
+            str,
+            None,
+            "id of the API token that wrote the originals (the first import): its note is the one kept",
         ),
         Param("max_gap_days", float, None, "only copies written at most this many days after the original"),
         Param("min_gap_days", float, 0.0, "only copies written at least this many days after the original"),

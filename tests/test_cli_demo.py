@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cleanup.actions import ActionTable
 from cleanup.export import Snapshot
 
 
@@ -22,5 +23,8 @@ def test_demo_runs_and_keeps_its_snapshot(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "re-imported duplicate notes" in result.stdout
     assert "records/companies" in result.stdout
-    snapshot = Snapshot.load(tmp_path / "snap", require_complete=True)
+    snapshot = Snapshot.load(tmp_path / "snap" / "snapshot", require_complete=True)
     assert snapshot.counts()["notes"] > 28000
+    assert "Found against the planted defects" in result.stdout
+    reviewed = ActionTable.read(tmp_path / "snap" / "actions.xlsx")
+    assert reviewed.frame["recipe"].n_unique() == 5

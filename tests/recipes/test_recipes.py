@@ -338,6 +338,14 @@ def test_demo_notes_and_entries_are_found_exactly(tmp_path: Path, demo: Any) -> 
     ).frame
     deleted = set(notes.filter(pl.col("action") == "delete_note")["target_id"])
     assert deleted == {d["id"] for d in truth.duplicate_notes}
+    with_original = cleanup.detect(
+        snapshot,
+        "duplicate_notes",
+        reimport_token=sb.token_ids["affinity-reimport"],
+        original_token=sb.token_ids["affinity-import"],
+    ).frame
+    pairs = set(with_original.select("target_id", "cluster_id").rows())
+    assert pairs == {(d["id"], d["original_id"]) for d in truth.duplicate_notes}
     recreated = notes.filter(pl.col("action") == "recreate_note")
     assert set(recreated["target_id"]) == {d["id"] for d in truth.reimport_only_notes}
     orphans = set(cleanup.detect(snapshot, "orphan_entries").frame["target_id"])

@@ -64,6 +64,64 @@ class GroundTruth:
         (folder / "ground_truth.json").write_bytes(orjson.dumps(asdict(self), option=orjson.OPT_INDENT_2))
         self.frame().write_parquet(folder / "ground_truth.parquet")
 
+    def planted(self, recipe: str, action: str) -> set[frozenset[str]]:
+        """The planted findings one recipe's action should make, each as the set of ids it involves."""
+        match recipe, action:
+            case "duplicate_notes", "delete_note":
+                return {frozenset((d["id"], d["original_id"])) for d in self.duplicate_notes}
+            case "duplicate_notes", "recreate_note":
+                return {frozenset((d["id"],)) for d in self.reimport_only_notes}
+            case "duplicate_companies" | "duplicate_people", "merge_records":
+                return {frozenset(c["ids"]) for c in getattr(self, recipe)}
+            case "orphan_entries", "delete_entry":
+                return {frozenset((o["id"],)) for o in self.orphan_entries}
+            case "duplicate_entries", "delete_entry":
+                return {frozenset(c["ids"]) for c in self.duplicate_entries}
+        raise KeyError(f"no planted defects for {recipe} / {action}")
+
+    def score(self, actions: pl.DataFrame) -> pl.DataFrame:
+        """Per planted kind: how many were planted, how many findings an action table proposes, and the
+        precision and recall of its findings (a finding counts when it involves exactly the planted ids)."""
+        rows = []
+        for label, recipe, action in SCORED:
+            planted = self.planted(recipe, action)
+            found = found_findings(actions, recipe, action)
+            right = len(found & planted)
+            precision = right / len(found) if found else 1.0
+            recall = right / len(planted) if planted else 1.0
+            rows.append((label, recipe, action, len(planted), len(found), right, precision, recall))
+        return pl.DataFrame(
+            rows,
+            schema=["defect", "recipe", "action", "planted", "found", "right", "precision", "recall"],
+            orient="row",
+        )
+
     @classmethod
     def read(cls, folder: Path) -> GroundTruth:
         return cls(**orjson.loads((folder / "ground_truth.json").read_bytes()))
+
+
+SCORED = (
+    ("re-imported duplicate notes", "duplicate_notes", "delete_note"),
+    ("re-imports whose original is gone", "duplicate_notes", "recreate_note"),
+    ("duplicate companies", "duplicate_companies", "merge_records"),
+    ("duplicate people", "duplicate_people", "merge_records"),
+    ("orphan list entries", "orphan_entries", "delete_entry"),
+    ("records entered twice in the pipeline", "duplicate_entries", "delete_entry"),
+)
+_SINGLE = {("duplicate_notes", "recreate_note"), ("orphan_entries", "delete_entry")}
+
+
+def found_findings(actions: pl.DataFrame, recipe: str, action: str) -> set[frozenset[str]]:
+    """An action table's findings for one recipe's action, each as the set of ids it involves: the targets
+    of a cluster with their survivor (merges) or the record kept (``cluster_id``), or a lone target."""
+    rows = actions.filter((pl.col("recipe") == recipe) & (pl.col("action") == action))
+    if (recipe, action) == ("duplicate_notes", "delete_note"):  # each row is a copy and the note it copies
+        return {frozenset(pair) for pair in rows.select("target_id", "cluster_id").rows()}
+    if (recipe, action) in _SINGLE:
+        return {frozenset((t,)) for t in rows["target_id"].to_list()}
+    grouped = rows.group_by("cluster_id").agg("target_id", pl.col("survivor_id").first())
+    return {
+        frozenset({*targets, survivor if survivor is not None else key})
+        for key, targets, survivor in grouped.iter_rows()
+    }
