@@ -15,11 +15,14 @@ import polars as pl
 
 from cleanup.actions import ActionTable
 from cleanup.detect import normalise as norm
-from cleanup.detect.findings import carried_attributes, merge_rows, record_profile
+from cleanup.detect.findings import (
+    SURVIVOR_PARAMS,
+    carried_attributes,
+    merge_rows,
+    record_profile,
+    survivor_rules,
+)
 from cleanup.detect.matching import (
-    MOST_ACTIVITY,
-    MOST_COMPLETE,
-    OLDEST,
     Block,
     Comparison,
     MatchSpec,
@@ -33,7 +36,6 @@ from cleanup.export.snapshot import Snapshot
 
 NAME = "duplicate_companies"
 OBJECT = "companies"
-RULES = (MOST_ACTIVITY, MOST_COMPLETE, OLDEST)
 
 
 def spec(threshold: float = 0.9, max_block: int = 50) -> MatchSpec:
@@ -75,15 +77,23 @@ def prepare(records: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def detect(snapshot: Snapshot, *, threshold: float, max_block: int) -> ActionTable:
+def detect(
+    snapshot: Snapshot,
+    *,
+    threshold: float,
+    max_block: int,
+    survivor: tuple[str, ...],
+    prefer_created_by: str | None,
+) -> ActionTable:
     records = snapshot.records(OBJECT).collect()
     prepared = prepare(records)
     matches = match(
         prepared, spec(threshold, max_block), id_column="_id", exclude=rejected_pairs(snapshot, NAME)
     )
-    profile = record_profile(snapshot, OBJECT, records)
+    rules = survivor_rules(survivor, prefer_created_by)
+    profile = record_profile(snapshot, OBJECT, records, prefer_created_by=prefer_created_by)
     rows = merge_rows(
-        NAME, OBJECT, matches, profile, RULES, carry=carried_attributes(snapshot, OBJECT), noun="company"
+        NAME, OBJECT, matches, profile, rules, carry=carried_attributes(snapshot, OBJECT), noun="company"
     )
     return ActionTable.build(rows) if rows.height else ActionTable.empty()
 
@@ -102,6 +112,7 @@ RECIPE = Recipe(
         Param(
             "max_block", int, 50, "skip blocking keys shared by more records than this (e.g. a common name)"
         ),
+        *SURVIVOR_PARAMS,
     ),
     needs=_needs,
 )

@@ -17,11 +17,14 @@ import polars as pl
 
 from cleanup.actions import ActionTable
 from cleanup.detect import normalise as norm
-from cleanup.detect.findings import carried_attributes, merge_rows, record_profile
+from cleanup.detect.findings import (
+    SURVIVOR_PARAMS,
+    carried_attributes,
+    merge_rows,
+    record_profile,
+    survivor_rules,
+)
 from cleanup.detect.matching import (
-    MOST_ACTIVITY,
-    MOST_COMPLETE,
-    OLDEST,
     Block,
     Comparison,
     MatchSpec,
@@ -35,7 +38,6 @@ from cleanup.export.snapshot import Snapshot
 
 NAME = "duplicate_people"
 OBJECT = "people"
-RULES = (MOST_ACTIVITY, MOST_COMPLETE, OLDEST)
 
 
 def spec(threshold: float = 0.9, max_block: int = 50, identifiers: Sequence[str] = ()) -> MatchSpec:
@@ -132,7 +134,13 @@ def prepare(records: pl.DataFrame, identifiers: Sequence[str] = ()) -> pl.DataFr
 
 
 def detect(
-    snapshot: Snapshot, *, threshold: float, max_block: int, identifiers: tuple[str, ...] | None
+    snapshot: Snapshot,
+    *,
+    threshold: float,
+    max_block: int,
+    survivor: tuple[str, ...],
+    prefer_created_by: str | None,
+    identifiers: tuple[str, ...] | None,
 ) -> ActionTable:
     records = snapshot.records(OBJECT).collect()
     prepared = prepare(records, identifiers or ())
@@ -142,9 +150,10 @@ def detect(
         id_column="_id",
         exclude=rejected_pairs(snapshot, NAME),
     )
-    profile = record_profile(snapshot, OBJECT, records)
+    rules = survivor_rules(survivor, prefer_created_by)
+    profile = record_profile(snapshot, OBJECT, records, prefer_created_by=prefer_created_by)
     rows = merge_rows(
-        NAME, OBJECT, matches, profile, RULES, carry=carried_attributes(snapshot, OBJECT), noun="person"
+        NAME, OBJECT, matches, profile, rules, carry=carried_attributes(snapshot, OBJECT), noun="person"
     )
     return ActionTable.build(rows) if rows.height else ActionTable.empty()
 
@@ -166,6 +175,7 @@ RECIPE = Recipe(
         Param(
             "identifiers", tuple, None, "attributes that identify a person, e.g. date_of_birth,employee_id"
         ),
+        *SURVIVOR_PARAMS,
     ),
     needs=_needs,
 )

@@ -11,7 +11,17 @@ import polars as pl
 
 from ..export.snapshot import Snapshot
 from ..values import AttributeType, encode_cell
-from .matching import Matches, Prefer, choose_survivors
+from .matching import (
+    MOST_ACTIVITY,
+    MOST_COMPLETE,
+    NEWEST,
+    OLDEST,
+    PREFERRED,
+    Matches,
+    Prefer,
+    choose_survivors,
+)
+from .recipe import Param, RecipeError
 
 
 def fingerprint(raw: str | None) -> str | None:
@@ -133,7 +143,34 @@ def carried_attributes(snapshot: Snapshot, object_slug: str) -> list[AttributeTy
     return [a.value_type for a in info.attributes if a.is_writable and a.type != "interaction"]
 
 
-def record_profile(snapshot: Snapshot, object_slug: str, records: pl.DataFrame) -> pl.DataFrame:
+SURVIVOR_RULES = {"activity": MOST_ACTIVITY, "complete": MOST_COMPLETE, "oldest": OLDEST, "newest": NEWEST}
+DEFAULT_SURVIVOR = ("activity", "complete", "oldest")
+SURVIVOR_PARAMS = (
+    Param(
+        "survivor",
+        tuple,
+        DEFAULT_SURVIVOR,
+        "the order of survivorship rules, from: activity (most notes and entries), complete, oldest, newest",
+    ),
+    Param("prefer_created_by", str, None, "id of a member or API token whose records survive first"),
+)
+
+
+def survivor_rules(order: Sequence[str] | None, prefer_created_by: str | None) -> tuple[Prefer, ...]:
+    """The survivorship rules a recipe's parameters ask for (an explicit author preference first)."""
+    names = tuple(order or DEFAULT_SURVIVOR)
+    unknown = [n for n in names if n not in SURVIVOR_RULES]
+    if unknown:
+        raise RecipeError(
+            f"survivor: unknown rule(s) {', '.join(unknown)}; choose from {', '.join(SURVIVOR_RULES)}"
+        )
+    rules = tuple(SURVIVOR_RULES[n] for n in names)
+    return (PREFERRED, *rules) if prefer_created_by else rules
+
+
+def record_profile(
+    snapshot: Snapshot, object_slug: str, records: pl.DataFrame, *, prefer_created_by: str | None = None
+) -> pl.DataFrame:
     """``records`` with the survivorship columns: ``_completeness`` (writable attributes with a value),
     ``_activity`` (notes and list entries on the record) and ``_created_at``."""
     info = snapshot.schema.objects[object_slug]
@@ -160,9 +197,15 @@ def record_profile(snapshot: Snapshot, object_slug: str, records: pl.DataFrame) 
                 .collect()
             )
     activity = pl.concat(counts).group_by("_id").agg(_activity=pl.col("n").sum())
+    preferred = (
+        pl.col("created_by").struct.field("referenced_actor_id") == prefer_created_by
+        if prefer_created_by and "created_by" in records.columns
+        else pl.lit(False)
+    )
     return (
         records.with_columns(
-            _completeness=pl.sum_horizontal(*(f.cast(pl.UInt32) for f in filled)) if filled else pl.lit(0)
+            _preferred=preferred.fill_null(False),
+            _completeness=pl.sum_horizontal(*(f.cast(pl.UInt32) for f in filled)) if filled else pl.lit(0),
         )
         .join(activity, on="_id", how="left")
         .with_columns(pl.col("_activity").fill_null(0))

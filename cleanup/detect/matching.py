@@ -554,6 +554,8 @@ class Prefer:
 MOST_COMPLETE = Prefer("most complete", "_completeness")
 MOST_ACTIVITY = Prefer("most notes and entries", "_activity")
 OLDEST = Prefer("oldest", "_created_at", descending=False)
+NEWEST = Prefer("newest", "_created_at")
+PREFERRED = Prefer("created by the preferred author", "_preferred")
 
 
 def choose_survivors(

@@ -422,3 +422,15 @@ def test_people_named_in_full_name_only_are_split() -> None:
     prepared = prepare(records)
     assert prepared["_first"].to_list() == ["robert", "robert"]
     assert prepared["_last"].to_list() == ["van der berg", "van der berg"]
+
+
+def test_survivorship_can_be_ordered_and_preferred(small: Any) -> None:
+    sb, snapshot, ids = small
+    newest = cleanup.detect(snapshot, "duplicate_companies", survivor="newest").frame
+    assert newest.select("target_id", "survivor_id").rows() == [(ids["acme"], ids["acme2"])]
+    preferred = cleanup.detect(
+        snapshot, "duplicate_companies", survivor="oldest", prefer_created_by=sb.token_ids["primary"]
+    ).frame
+    assert "created by the preferred author" in preferred["reason"][0]
+    with pytest.raises(RecipeError, match="unknown rule"):
+        cleanup.detect(snapshot, "duplicate_companies", survivor="tallest")
