@@ -211,6 +211,49 @@ def detect_command(
     )
 
 
+@app.command("plan")
+def plan_command(
+    actions: Annotated[Path, typer.Argument(help="The reviewed action table (.parquet, .csv or .xlsx).")],
+    snapshot: Annotated[Path, typer.Option("--snapshot", help="The snapshot the table was detected on.")],
+    max_deletes: Annotated[
+        int, typer.Option(help="Refuse a plan that deletes or merges away more items than this.")
+    ] = 10_000,
+) -> None:
+    """Check the approved rows of a reviewed action table and show what applying them would do. Writes nothing.
+
+    Example: attio-cleanup plan review/notes.xlsx --snapshot snapshots/today
+    """
+    import polars as pl
+
+    from .actions import ActionTable, ActionTableError
+    from .execute import Plan, PlanError
+    from .export.snapshot import Snapshot, SnapshotError
+
+    try:
+        table = ActionTable.read(actions)
+        plan = Plan(table, Snapshot.load(snapshot), max_deletes=max_deletes)
+    except (ActionTableError, PlanError, SnapshotError) as err:
+        raise _fail(err) from None
+    decided = table.summary()
+    pending = int(decided.filter(pl.col("decision") == "pending")["rows"].sum())
+    rejected = int(decided.filter(pl.col("decision") == "reject")["rows"].sum())
+    changes = Table(
+        title=f"Plan: {len(plan):,} approved actions ({pending:,} pending and {rejected:,} rejected are left alone)"
+    )
+    for column in ("action", "object or list", "rows"):
+        changes.add_column(column, justify="right" if column == "rows" else "left")
+    for action, where, rows in plan.summary().rows():
+        changes.add_row(action, where or "", f"{rows:,}")
+    console.print(changes)
+    calls = Table(title="API calls at the rate limits")
+    for column in ("kind", "requests", "seconds"):
+        calls.add_column(column, justify="left" if column == "kind" else "right")
+    for kind, requests, seconds in plan.api_calls().rows():
+        calls.add_row(kind, f"{requests:,}", f"{seconds:,.1f}")
+    console.print(calls)
+    console.print(f"About {plan.estimated_seconds():,.0f} s at Attio's rate limits. Nothing was written.")
+
+
 @app.command()
 def demo(
     out: Annotated[

@@ -28,6 +28,7 @@ def test_package_exports_resolve() -> None:
         "cleanup.actions",
         "cleanup.client",
         "cleanup.detect",
+        "cleanup.execute",
         "cleanup.export",
         "cleanup.sandbox",
         "cleanup.testing",

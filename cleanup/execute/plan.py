@@ -1,0 +1,262 @@
+"""The plan: the dry run of an approved action table against the snapshot it was made from.
+
+>>> plan = Plan(ActionTable.read("review/actions.xlsx"), Snapshot.load("snapshots/today"))  # doctest: +SKIP
+>>> plan.summary()          # what will change, by action and object
+>>> plan.api_calls()        # how many requests of each kind, and how long they take at the rate limits
+
+Building a plan validates every approved row (known object or list, a target that exists in the snapshot,
+a survivor that exists and is not itself going away, no two actions fighting over one target, payloads
+naming writable attributes), resolves each target to its part of the snapshot, and writes nothing: it
+takes no client, so it cannot call the API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import polars as pl
+
+from ..actions import Action, ActionTable
+from ..export.schema import ListInfo, ObjectInfo
+from ..export.snapshot import Snapshot
+
+DELETES = frozenset({Action.DELETE_NOTE, Action.DELETE_ENTRY, Action.DELETE_RECORD, Action.MERGE_RECORDS})
+# Requests per action: the re-read of the target before acting (drift check), then the writes.
+CALLS: dict[Action, dict[str, int]] = {
+    Action.DELETE_NOTE: {"read": 1, "write": 1},
+    Action.RECREATE_NOTE: {"read": 1, "write": 2},
+    Action.CREATE_NOTE: {"read": 0, "write": 1},
+    Action.MERGE_RECORDS: {"read": 2, "write": 0, "merge": 1},
+    Action.DELETE_RECORD: {"read": 1, "write": 1},
+    Action.CREATE_RECORD: {"read": 0, "write": 1},
+    Action.ASSERT_RECORD: {"read": 0, "write": 1},
+    Action.UPDATE_RECORD: {"read": 1, "write": 1},
+    Action.DELETE_ENTRY: {"read": 1, "write": 1},
+    Action.CREATE_ENTRY: {"read": 0, "write": 1},
+    Action.UPDATE_ENTRY: {"read": 1, "write": 1},
+}
+DEFAULT_MAX_DELETES = 10_000
+
+
+class PlanError(ValueError):
+    """Approved rows that cannot be applied as they stand: every problem names its row and the fix."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        shown = problems[:30]
+        more = f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
+        super().__init__("the plan cannot be applied:\n  " + "\n  ".join(shown) + more)
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Requests per second the run keeps under (Attio's defaults)."""
+
+    read: float = 100.0
+    write: float = 25.0
+    merge: float = 5.0
+
+
+@dataclass
+class Plan:
+    """Approved actions checked against a snapshot (see the module docstring)."""
+
+    actions: ActionTable
+    snapshot: Snapshot
+    rates: Rates = field(default_factory=Rates)
+    max_deletes: int = DEFAULT_MAX_DELETES
+    rows: pl.DataFrame = field(init=False)
+
+    def __post_init__(self) -> None:
+        approved = self.actions.frame.with_columns(
+            row=pl.int_range(pl.len()) + 2, decision=self.actions.effective_decisions()
+        ).filter(pl.col("decision") == "approve")
+        self.rows = _resolve(approved, self.snapshot)
+        problems = _check(self.rows, self.snapshot)
+        deletes = self.rows.filter(pl.col("action").is_in([a.value for a in DELETES])).height
+        if deletes > self.max_deletes:
+            problems.append(
+                f"the plan deletes or merges away {deletes:,} items, more than the limit of {self.max_deletes:,}; "
+                "raise it with --max-deletes (or max_deletes=) if that is intended"
+            )
+        if problems:
+            raise PlanError(problems)
+
+    def __len__(self) -> int:
+        return self.rows.height
+
+    def summary(self) -> pl.DataFrame:
+        """Approved rows by action and object or list."""
+        return (
+            self.rows.with_columns(where=pl.coalesce("list", "object"))
+            .group_by("action", "where")
+            .agg(rows=pl.len())
+            .sort("action", "where")
+        )
+
+    def api_calls(self) -> pl.DataFrame:
+        """Requests of each kind the run will send, and the seconds they take at the rate limits."""
+        counts = self.rows.group_by("action").len()
+        totals = {"read": 0, "write": 0, "merge": 0}
+        for action, n in counts.rows():
+            for kind, per in CALLS[Action(action)].items():
+                totals[kind] += per * n
+        rate = {"read": self.rates.read, "write": self.rates.write, "merge": self.rates.merge}
+        return pl.DataFrame(
+            {
+                "kind": list(totals),
+                "requests": list(totals.values()),
+                "seconds": [totals[k] / rate[k] if rate[k] else 0.0 for k in totals],
+            }
+        )
+
+    def estimated_seconds(self) -> float:
+        """The run's length at the rate limits: the slowest bucket (they are spent concurrently)."""
+        seconds: list[float] = self.api_calls()["seconds"].to_list()
+        return max(seconds, default=0.0)
+
+    def _repr_html_(self) -> str:
+        return (
+            f"<p>Plan: {len(self):,} approved actions, about {self.estimated_seconds():,.0f} s at the rate limits</p>"
+            + self.summary()._repr_html_()
+            + self.api_calls()._repr_html_()
+        )
+
+
+# ---------------------------------------------------------------------------------------------- resolving
+def _ids(snapshot: Snapshot, part: str, column: str = "_id") -> pl.DataFrame:
+    return snapshot._scan(part).select(pl.col(column).alias("target_id")).collect()
+
+
+def _resolve(rows: pl.DataFrame, snapshot: Snapshot) -> pl.DataFrame:
+    """Each row with ``part`` (where its target lives in the snapshot) and ``found`` (it is there)."""
+    part = (
+        pl.when(pl.col("action").str.ends_with("_note"))
+        .then(pl.lit("notes"))
+        .when(pl.col("action").str.ends_with("_entry"))
+        .then(pl.lit("entries/") + pl.col("list"))
+        .otherwise(pl.lit("records/") + pl.col("object"))
+    )
+    rows = rows.with_columns(part=part)
+    found_frames = []
+    for (name,) in rows.select("part").unique().drop_nulls().iter_rows():
+        if name not in snapshot.parts:
+            continue
+        ids = _ids(snapshot, name, "note_id" if name == "notes" else "_id")
+        found_frames.append(ids.with_columns(part=pl.lit(name), found=pl.lit(True)))
+    found = (
+        pl.concat(found_frames)
+        if found_frames
+        else pl.DataFrame(schema={"target_id": pl.String, "part": pl.String, "found": pl.Boolean})
+    )
+    return rows.join(found, on=["part", "target_id"], how="left").with_columns(
+        pl.col("found").fill_null(False)
+    )
+
+
+# ---------------------------------------------------------------------------------------------- checking
+def _where(rows: pl.DataFrame, condition: pl.Expr) -> list[dict[str, Any]]:
+    return rows.filter(condition).to_dicts()
+
+
+def _name(row: dict[str, Any]) -> str:
+    return f"row {row['row']} ({row['action']} {row['target_id'] or ''})".replace(" )", ")")
+
+
+def _check(rows: pl.DataFrame, snapshot: Snapshot) -> list[str]:
+    schema = snapshot.schema
+    problems: list[str] = []
+    creates = {Action.CREATE_NOTE, Action.CREATE_RECORD, Action.ASSERT_RECORD, Action.CREATE_ENTRY}
+    for row in rows.to_dicts():
+        action = Action(row["action"])
+        if row["object"] is not None and row["object"] not in schema.objects:
+            problems.append(
+                f"{_name(row)}: unknown object {row['object']!r}; the workspace has {', '.join(schema.objects)}"
+            )
+            continue
+        if (
+            action in {Action.DELETE_ENTRY, Action.CREATE_ENTRY, Action.UPDATE_ENTRY}
+            and row["list"] not in schema.lists
+        ):
+            problems.append(
+                f"{_name(row)}: unknown list {row['list']!r}; the workspace has {', '.join(schema.lists) or 'none'}"
+            )
+            continue
+        if action not in creates and row["part"] not in snapshot.parts:
+            problems.append(
+                f"{_name(row)}: the snapshot has no {row['part']} to find the target in; export it"
+            )
+            continue
+        if action not in creates and not row["found"]:
+            problems.append(f"{_name(row)}: the target is not in the snapshot (deleted since, or a wrong id)")
+        problems += _payload_problems(row, snapshot)
+    problems += _survivor_problems(rows, snapshot)
+    problems += _conflicts(rows)
+    return problems
+
+
+def _payload_problems(row: dict[str, Any], snapshot: Snapshot) -> list[str]:
+    """Attributes a payload writes must exist on the object (or list) and be writable."""
+    action = Action(row["action"])
+    if row["payload"] is None:
+        return []
+    payload = orjson.loads(row["payload"])
+    container: ObjectInfo | ListInfo
+    if action in {Action.UPDATE_RECORD, Action.CREATE_RECORD, Action.ASSERT_RECORD}:
+        container, values = snapshot.schema.objects[row["object"]], payload.get("values", payload)
+    elif action in {Action.UPDATE_ENTRY, Action.CREATE_ENTRY}:
+        container, values = snapshot.schema.lists[row["list"]], payload.get("entry_values", payload)
+    elif action == Action.MERGE_RECORDS:
+        container, values = snapshot.schema.objects[row["object"]], payload.get("carry", {})
+    else:
+        return []
+    problems = []
+    by_slug = {a.slug: a for a in container.attributes}
+    for slug in values:
+        attr = by_slug.get(slug)
+        if attr is None:
+            problems.append(
+                f"{_name(row)}: payload names {slug!r}, which {container.slug} does not have "
+                f"(it has: {', '.join(sorted(by_slug))})"
+            )
+        elif not attr.is_writable:
+            problems.append(f"{_name(row)}: payload writes {slug!r}, which Attio does not let the API write")
+    return problems
+
+
+def _survivor_problems(rows: pl.DataFrame, snapshot: Snapshot) -> list[str]:
+    merges = rows.filter(pl.col("action") == Action.MERGE_RECORDS.value)
+    if merges.height == 0:
+        return []
+    problems: list[str] = []
+    going = set(
+        rows.filter(pl.col("action").is_in([Action.MERGE_RECORDS.value, Action.DELETE_RECORD.value]))[
+            "target_id"
+        ]
+    )
+    known: dict[str, set[str]] = {}
+    for row in merges.to_dicts():
+        part = f"records/{row['object']}"
+        if part in snapshot.parts and part not in known:
+            known[part] = set(_ids(snapshot, part)["target_id"].to_list())
+        if part in known and row["survivor_id"] not in known[part]:
+            problems.append(f"{_name(row)}: the survivor {row['survivor_id']} is not in the snapshot")
+        if row["survivor_id"] in going:
+            problems.append(
+                f"{_name(row)}: the survivor {row['survivor_id']} is itself merged away or deleted by another "
+                "approved row; pick a survivor that stays"
+            )
+    return problems
+
+
+def _conflicts(rows: pl.DataFrame) -> list[str]:
+    """Two approved rows acting on one target (a record merged twice, a note deleted and recreated...)."""
+    targeted = rows.filter(pl.col("target_id").is_not_null())
+    twice = targeted.filter(pl.len().over("part", "target_id") > 1)
+    problems = []
+    for (target,), group in twice.group_by("target_id", maintain_order=True):
+        listed = ", ".join(f"row {r} ({a})" for r, a in group.select("row", "action").rows())
+        problems.append(f"{target} is acted on by more than one approved row: {listed}; approve only one")
+    return problems
