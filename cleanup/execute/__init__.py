@@ -1,7 +1,11 @@
-"""Applying an approved action table: the plan (dry run) first; backup, journal, apply and restore follow."""
+"""Applying an approved action table: the plan (dry run), then a run: re-read, backup, journalled writes,
+verification and a report. Merges, creates and restore are still to come."""
 
 from __future__ import annotations
 
+from .backup import BackupError
+from .journal import Journal, Status
 from .plan import Plan, PlanError, Rates
+from .run import Run, RunError, RunReport
 
-__all__ = ["Plan", "PlanError", "Rates"]
+__all__ = ["BackupError", "Journal", "Plan", "PlanError", "Rates", "Run", "RunError", "RunReport", "Status"]

@@ -13,7 +13,7 @@ takes no client, so it cannot call the API.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import polars as pl
@@ -21,6 +21,10 @@ import polars as pl
 from ..actions import Action, ActionTable
 from ..export.schema import ListInfo, ObjectInfo
 from ..export.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from ..client import AttioClient
+    from .run import RunReport
 
 DELETES = frozenset({Action.DELETE_NOTE, Action.DELETE_ENTRY, Action.DELETE_RECORD, Action.MERGE_RECORDS})
 # Requests per action: the re-read of the target before acting (drift check), then the writes.
@@ -116,6 +120,12 @@ class Plan:
         """The run's length at the rate limits: the slowest bucket (they are spent concurrently)."""
         seconds: list[float] = self.api_calls()["seconds"].to_list()
         return max(seconds, default=0.0)
+
+    def apply(self, client: AttioClient, *, concurrency: int = 8) -> RunReport:
+        """Apply the approved rows: re-read, back up, write (journalled), verify; returns the run's report."""
+        from .run import apply_plan
+
+        return apply_plan(self, client, concurrency=concurrency)
 
     def _repr_html_(self) -> str:
         return (

@@ -1,0 +1,95 @@
+"""The backup a run writes before its first write: every item it will touch, as Parquet and as raw JSON
+lines, fsynced, read back and checked, readable by the owner only. No backup, no write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from pathlib import Path
+
+import orjson
+import polars as pl
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+class BackupError(OSError):
+    """The backup could not be written or did not read back as written: the run stops before any write."""
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) readable by the owner only."""
+    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    os.chmod(path, DIR_MODE)
+    return path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to a new owner-only file and fsync it (and its folder)."""
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, FILE_MODE)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.chmod(tmp, FILE_MODE)
+    tmp.replace(path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _file_name(part: str) -> str:
+    return part.replace("/", "__")
+
+
+def write_backup(folder: Path, items: dict[str, list[tuple[str, str]]]) -> dict[str, dict[str, object]]:
+    """Back up ``items`` (part → [(id, raw JSON)]) into ``folder``; returns what was written, per part.
+
+    Each part becomes ``<part>.parquet`` (columns ``id``, ``raw``) and ``<part>.jsonl`` (the raw JSON, one
+    item per line). Both are read back and compared with what was meant to be written.
+    """
+    private_dir(folder)
+    written: dict[str, dict[str, object]] = {}
+    for part, rows in items.items():
+        frame = pl.DataFrame(rows, schema={"id": pl.String, "raw": pl.String}, orient="row")
+        buffer = io.BytesIO()
+        frame.write_parquet(buffer)
+        parquet = folder / f"{_file_name(part)}.parquet"
+        jsonl = folder / f"{_file_name(part)}.jsonl"
+        write_private(parquet, buffer.getvalue())
+        write_private(jsonl, b"".join(raw.encode() + b"\n" for _, raw in rows))
+        _check(part, rows, parquet, jsonl)
+        written[part] = {
+            "rows": len(rows),
+            "parquet": parquet.name,
+            "jsonl": jsonl.name,
+            "sha256": hashlib.sha256(parquet.read_bytes()).hexdigest(),
+        }
+    write_private(folder / "manifest.json", orjson.dumps(written, option=orjson.OPT_INDENT_2))
+    return written
+
+
+def _check(part: str, rows: list[tuple[str, str]], parquet: Path, jsonl: Path) -> None:
+    try:
+        back = pl.read_parquet(parquet)
+        lines = jsonl.read_bytes().splitlines()
+    except (OSError, pl.exceptions.PolarsError) as error:
+        raise BackupError(f"the backup of {part} cannot be read back: {error}") from None
+    if back.rows() != [tuple(r) for r in rows] or [line.decode() for line in lines] != [
+        raw for _, raw in rows
+    ]:
+        raise BackupError(f"the backup of {part} did not read back as written; nothing was changed")
+    for raw in lines:
+        orjson.loads(raw)
+
+
+def read_backup(folder: Path, part: str) -> pl.DataFrame:
+    """A backed-up part as ``id``, ``raw``."""
+    return pl.read_parquet(folder / f"{_file_name(part)}.parquet")

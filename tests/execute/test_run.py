@@ -1,0 +1,215 @@
+"""Applying a plan over real HTTP: backup first, journalled writes, resume without repeats, drift, faults."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import polars as pl
+import pytest
+
+import cleanup
+from cleanup.actions import ActionTable
+from cleanup.client import AttioClient
+from cleanup.execute import Plan, Run, RunError, Status
+from cleanup.execute.run import _note_body
+from cleanup.export.snapshot import Snapshot
+from cleanup.testing import RunningSandbox, sandbox_server, snapshot_of
+from tests.conftest import unlimited
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[tuple[RunningSandbox, Snapshot, ActionTable]]:
+    """A fresh small demo workspace (runs change it), its snapshot, and every finding of the note and
+    entry recipes."""
+    with sandbox_server("demo", scale=0.1, config=unlimited()) as sb:
+        snapshot = snapshot_of(sb, tmp_path / "snap")
+        truth = sb.ground_truth
+        assert truth is not None
+        source = tmp_path / "source.parquet"
+        pl.DataFrame(truth.notes_source).write_parquet(source)
+        table = ActionTable.concat(
+            [
+                cleanup.detect(
+                    snapshot,
+                    "duplicate_notes",
+                    reimport_token=sb.token_ids["affinity-reimport"],
+                    original_token=sb.token_ids["affinity-import"],
+                    source=str(source),
+                ),
+                cleanup.detect(snapshot, "orphan_entries"),
+                cleanup.detect(snapshot, "duplicate_entries"),
+            ]
+        )
+        yield sb, snapshot, table
+
+
+def _writes(log: list[str]) -> list[str]:
+    return [entry for entry in log if not entry.startswith("GET")]
+
+
+def client_for(sb: RunningSandbox, log: list[str] | None = None) -> AttioClient:
+    hooks: dict[str, list[Any]] = {}
+    if log is not None:
+
+        async def record(request: httpx.Request) -> None:
+            log.append(f"{request.method} {request.url.path}")
+
+        hooks["request"] = [record]
+    return AttioClient(sb.tokens["primary"], sb.base_url, event_hooks=hooks)
+
+
+def test_apply_backs_up_first_then_applies_exactly_the_approved_rows(world: Any) -> None:
+    sb, snapshot, table = world
+    approved = table.decide("approve", where=pl.col("action") != "delete_entry").decide(
+        "approve", where=pl.col("recipe") == "orphan_entries"
+    )
+    plan = Plan(approved, snapshot)
+    log: list[str] = []
+    with client_for(sb, log) as client:
+        report = plan.apply(client)
+    assert report.counts() == {"done": len(plan)}
+    assert report.frame["verified"].all()
+    assert report.exit_code == 0
+    # every target was read back (and backed up) before the first write
+    first_write = next(i for i, entry in enumerate(log) if not entry.startswith("GET"))
+    reads_before = [entry for entry in log[:first_write] if entry.startswith("GET")]
+    assert len(reads_before) >= len(plan)
+    with sb.http() as http:
+        for row in (
+            approved.approved().filter(pl.col("action") == "delete_note").head(20).iter_rows(named=True)
+        ):
+            assert http.get(f"/v2/notes/{row['target_id']}").status_code == 404
+        recreated = report.frame.filter(pl.col("action") == "recreate_note")
+        truth = {d["id"]: d["original_created_at"] for d in sb.ground_truth.reimport_only_notes}
+        for target, new_id in recreated.select("target_id", "created_id").rows():
+            note = http.get(f"/v2/notes/{new_id}").json()["data"]
+            assert note["created_at"][:19] == truth[target][:19]
+            assert http.get(f"/v2/notes/{target}").status_code == 404
+        # the copies of duplicate entries were left pending: still there
+        pending = table.frame.filter(
+            pl.col("action") == "delete_entry", pl.col("recipe") == "duplicate_entries"
+        )
+        for row in pending.head(5).iter_rows(named=True):
+            assert http.get(f"/v2/lists/{row['list']}/entries/{row['target_id']}").status_code == 200
+
+
+def test_run_folder_is_private_and_holds_no_api_key(world: Any, tmp_path: Path) -> None:
+    sb, snapshot, table = world
+    plan = Plan(table.decide("approve", where=pl.col("recipe") == "orphan_entries"), snapshot)
+    with client_for(sb) as client:
+        report = plan.apply(client)
+    folder = report.folder
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    assert {p.name for p in files} >= {
+        "plan.parquet",
+        "journal.sqlite",
+        "report.json",
+        "report.parquet",
+        "meta.json",
+    }
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+        assert sb.tokens["primary"].encode() not in path.read_bytes(), path
+    backup = folder / "backup" / "entries__pipeline.jsonl"
+    assert len(backup.read_bytes().splitlines()) == len(plan)
+
+
+def test_a_finished_run_resumed_sends_nothing_again(world: Any) -> None:
+    sb, snapshot, table = world
+    plan = Plan(table.decide("approve", where=pl.col("recipe") == "duplicate_notes"), snapshot)
+    with client_for(sb) as client:
+        first = plan.apply(client)
+    log: list[str] = []
+    run = Run.open(first.run_id)
+    try:
+        with client_for(sb, log) as client:
+            again = run.apply(client)
+    finally:
+        run.close()
+    assert _writes(log) == []
+    assert again.counts() == first.counts()
+
+
+def test_an_interrupted_run_resumes_where_it_stopped(world: Any) -> None:
+    sb, snapshot, table = world
+    plan = Plan(table.decide("approve", where=pl.col("action") == "recreate_note"), snapshot)
+    run = Run.start(plan)
+    # the process dies after half the creates were sent (their journal rows still say "sent")
+    rows = run.rows.to_dicts()
+    with client_for(sb) as client:
+        client.run(run._read_and_back_up(client.aio, rows, asyncio.Semaphore(4)))
+        for row in rows[: len(rows) // 2]:
+            run.journal.mark(row["action_id"], "create", Status.SENT)
+            client.post("/v2/notes", {"data": _note_body(row)})
+    run.close()
+    log: list[str] = []
+    resumed = Run.open(run.run_id)
+    try:
+        with client_for(sb, log) as client:
+            report = resumed.apply(client)
+    finally:
+        resumed.close()
+    assert report.counts() == {"done": len(rows)}
+    creates = [entry for entry in log if entry == "POST /v2/notes"]
+    assert len(creates) == len(rows) - len(rows) // 2  # the sent ones were found, not created again
+    with sb.http() as http:
+        for row in rows:
+            payload = orjson.loads(row["payload"])
+            parent = http.get(
+                "/v2/notes", params={"parent_record_id": payload["parent_record_id"], "limit": 50}
+            ).json()["data"]
+            twins = [
+                n
+                for n in parent
+                if n["title"] == payload["title"] and n["created_at"] == payload["created_at"]
+            ]
+            assert len(twins) == 1  # recreated once, never twice
+
+
+def test_drift_is_skipped_and_said(world: Any) -> None:
+    sb, snapshot, table = world
+    orphans = table.frame.filter(
+        pl.col("recipe") == "duplicate_entries", pl.col("action") == "delete_entry"
+    ).head(1)
+    row = orphans.row(0, named=True)
+    with sb.http() as http:
+        changed = http.patch(
+            f"/v2/lists/{row['list']}/entries/{row['target_id']}",
+            json={"data": {"entry_values": {"next_step": "Call back"}}},
+        )
+        assert changed.status_code == 200, changed.text
+    plan = Plan(ActionTable(orphans).decide("approve"), snapshot)
+    with client_for(sb) as client:
+        report = plan.apply(client)
+    assert report.frame["status"].to_list() == ["skipped"]
+    assert "changed since the snapshot" in report.frame["detail"][0]
+    assert report.exit_code == 3
+
+
+def test_ambiguous_creates_are_looked_up_not_repeated(world: Any) -> None:
+    sb, snapshot, table = world
+    plan = Plan(table.decide("approve", where=pl.col("action") == "recreate_note"), snapshot)
+    with (
+        client_for(sb) as client,
+        sb.faults(drop_after_rate=1.0, methods=["POST"], path_prefix="/v2/notes", seed=3),
+    ):
+        report = plan.apply(client)
+    assert report.counts() == {"done": len(plan)}
+    assert all("found after an ambiguous answer" in d for d in report.frame["detail"].to_list())
+
+
+def test_unsupported_actions_are_refused_before_anything(world: Any) -> None:
+    _, snapshot, _ = world
+    merges = cleanup.detect(snapshot, "duplicate_companies")
+    assert len(merges) > 0
+    with pytest.raises(RunError, match="cannot apply merge_records yet"):
+        Run.start(Plan(merges.decide("approve"), snapshot))
+    assert not any(os.scandir(os.environ["ATTIO_CLEANUP_BACKUP_ROOT"]))
