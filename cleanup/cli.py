@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -252,6 +252,96 @@ def plan_command(
         calls.add_row(kind, f"{requests:,}", f"{seconds:,.1f}")
     console.print(calls)
     console.print(f"About {plan.estimated_seconds():,.0f} s at Attio's rate limits. Nothing was written.")
+
+
+def _print_report(report: Any) -> None:
+    table = Table(title=f"Run {report.run_id}")
+    for column in ("status", "actions"):
+        table.add_column(column, justify="right" if column == "actions" else "left")
+    for status, count in report.counts().items():
+        table.add_row(status, f"{count:,}")
+    console.print(table)
+    problems = report.frame.filter(report.frame["status"] != "done").head(20)
+    for action_id, action, target, status, detail, _, _ in problems.rows():
+        console.print(f"  {status}: {action} {target} ({action_id}): {detail}")
+    console.print(f"Backup, journal and report in [bold]{report.folder}[/bold]")
+    if report.counts().get("unsettled"):
+        console.print(f"Some steps are unsettled: run `attio-cleanup resume {report.run_id}` to finish them.")
+
+
+@app.command("apply")
+def apply_command(
+    actions: Annotated[Path, typer.Argument(help="The reviewed action table (.parquet, .csv or .xlsx).")],
+    snapshot: Annotated[Path, typer.Option("--snapshot", help="The snapshot the table was detected on.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Really apply; without it this is the dry run.")] = False,
+    max_deletes: Annotated[
+        int, typer.Option(help="Refuse a plan that deletes or merges away more items than this.")
+    ] = 10_000,
+    base_url: Annotated[
+        str | None, typer.Option(help="API base URL (default: ATTIO_BASE_URL or Attio).")
+    ] = None,
+    unattended: Annotated[bool, typer.Option(help="Retry spurious 401s (for cron jobs).")] = False,
+) -> None:
+    """Apply the approved rows: back up every target, then write, journalled. Dry run unless --yes.
+
+    Exit codes: 0 done or nothing to do, 3 done with skips, 1 failed, 2 configuration or authentication.
+
+    Example: attio-cleanup apply review/notes.xlsx --snapshot snapshots/today --yes
+    """
+    if not yes:
+        plan_command(actions, snapshot, max_deletes)
+        console.print("Dry run only: add [bold]--yes[/bold] to apply.")
+        return
+    from .actions import ActionTable, ActionTableError
+    from .client import AttioClient
+    from .client.errors import AttioError
+    from .execute import Plan, PlanError, RunError
+    from .execute.backup import BackupError
+    from .export.snapshot import Snapshot, SnapshotError
+
+    try:
+        plan = Plan(ActionTable.read(actions), Snapshot.load(snapshot), max_deletes=max_deletes)
+        if len(plan) == 0:
+            console.print("Nothing is approved: nothing to do.")
+            return
+        with AttioClient(base_url=base_url, policy="unattended" if unattended else "interactive") as client:
+            report = plan.apply(client)
+    except (ActionTableError, PlanError, SnapshotError, RunError, BackupError, AttioError) as err:
+        raise _fail(err) from None
+    _print_report(report)
+    raise typer.Exit(report.exit_code)
+
+
+@app.command("resume")
+def resume_command(
+    run_id: Annotated[str, typer.Argument(help="The run to finish (its folder name under backups/).")],
+    base_url: Annotated[
+        str | None, typer.Option(help="API base URL (default: ATTIO_BASE_URL or Attio).")
+    ] = None,
+    unattended: Annotated[bool, typer.Option(help="Retry spurious 401s (for cron jobs).")] = False,
+) -> None:
+    """Finish an interrupted run: steps already done are not repeated, creates that may have happened are
+    looked up first.
+
+    Example: attio-cleanup resume 20261124T054500Z-1a2b3c
+    """
+    from .client import AttioClient
+    from .client.errors import AttioError
+    from .execute import Run, RunError
+
+    try:
+        run = Run.open(run_id)
+        try:
+            with AttioClient(
+                base_url=base_url, policy="unattended" if unattended else "interactive"
+            ) as client:
+                report = run.apply(client)
+        finally:
+            run.close()
+    except (RunError, AttioError) as err:
+        raise _fail(err) from None
+    _print_report(report)
+    raise typer.Exit(report.exit_code)
 
 
 @app.command()

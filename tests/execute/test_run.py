@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,10 +14,13 @@ import httpx
 import orjson
 import polars as pl
 import pytest
+from typer.testing import CliRunner
 
 import cleanup
 from cleanup.actions import ActionTable
+from cleanup.cli import app
 from cleanup.client import AttioClient
+from cleanup.detect.findings import fingerprint
 from cleanup.execute import Plan, Run, RunError, Status
 from cleanup.execute.run import _note_body
 from cleanup.export.snapshot import Snapshot
@@ -213,3 +217,52 @@ def test_unsupported_actions_are_refused_before_anything(world: Any) -> None:
     with pytest.raises(RunError, match="cannot apply merge_records yet"):
         Run.start(Plan(merges.decide("approve"), snapshot))
     assert not any(os.scandir(os.environ["ATTIO_CLEANUP_BACKUP_ROOT"]))
+
+
+def test_record_updates_and_deletes(world: Any) -> None:
+    sb, snapshot, _ = world
+    companies = snapshot.records("companies").select("_id", "_raw").head(2).collect()
+    (keep, keep_raw), (drop, drop_raw) = companies.rows()
+    rows = pl.DataFrame(
+        {
+            "recipe": "repair",
+            "action": ["update_record", "delete_record"],
+            "object": "companies",
+            "target_id": [keep, drop],
+            "payload": ['{"values": {"description": "Checked by the ops team"}}', None],
+            "reason": "a one-off repair",
+            "fingerprint": [fingerprint(keep_raw), fingerprint(drop_raw)],
+        }
+    )
+    plan = Plan(ActionTable.build(rows).decide("approve"), snapshot)
+    with client_for(sb) as client:
+        report = plan.apply(client)
+    assert report.counts() == {"done": 2}
+    assert report.frame["verified"].all()
+    with sb.http() as http:
+        values = http.get(f"/v2/objects/companies/records/{keep}").json()["data"]["values"]
+        assert values["description"][0]["value"] == "Checked by the ops team"
+        assert http.get(f"/v2/objects/companies/records/{drop}").status_code == 404
+
+
+def test_cli_apply_is_a_dry_run_without_yes(world: Any, tmp_path: Path) -> None:
+    sb, snapshot, table = world
+    path = table.decide("approve", where=pl.col("recipe") == "orphan_entries").write(tmp_path / "a.xlsx")
+    env = {"ATTIO_API_KEY": sb.tokens["primary"], "ATTIO_BASE_URL": sb.base_url, "COLUMNS": "200"}
+    runner = CliRunner()
+    dry = runner.invoke(app, ["apply", str(path), "--snapshot", str(snapshot.path)], env=env)
+    assert dry.exit_code == 0, dry.output
+    assert "Dry run only" in dry.output
+    with sb.http() as http:
+        row = table.frame.filter(pl.col("recipe") == "orphan_entries").row(0, named=True)
+        assert http.get(f"/v2/lists/{row['list']}/entries/{row['target_id']}").status_code == 200
+    done = runner.invoke(app, ["apply", str(path), "--snapshot", str(snapshot.path), "--yes"], env=env)
+    assert done.exit_code == 0, done.output
+    found = re.search(r"\d{8}T\d{6}Z-[0-9a-f]{6}", done.output)
+    assert found, done.output
+    run_id = found.group(0)
+    again = runner.invoke(app, ["resume", run_id], env=env)
+    assert again.exit_code == 0, again.output
+    missing = runner.invoke(app, ["resume", "no-such-run"], env=env)
+    assert missing.exit_code == 1
+    assert "no run 'no-such-run'" in missing.output
