@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +38,7 @@ SUPPORTED = frozenset(
         Action.RECREATE_NOTE,
         Action.UPDATE_ENTRY,
         Action.UPDATE_RECORD,
+        Action.MERGE_RECORDS,
     }
 )
 STEPS: dict[Action, tuple[str, ...]] = {
@@ -47,8 +48,13 @@ STEPS: dict[Action, tuple[str, ...]] = {
     Action.RECREATE_NOTE: ("create", "delete"),
     Action.UPDATE_ENTRY: ("update",),
     Action.UPDATE_RECORD: ("update",),
+    Action.MERGE_RECORDS: ("carry", "merge", "carry_unique"),
 }
 PHASES = ("update", "create", "delete")  # carried values land before their duplicates go
+# Fills a merge never makes silently: a stage or status, and consent-like checkboxes (``allow_fill`` in a
+# row's payload names the ones it may make).
+DENIED_FILL_TYPES = frozenset({"status", "checkbox"})
+MERGE_SETTLE_SECONDS = 60.0
 
 
 class RunError(RuntimeError):
@@ -105,6 +111,9 @@ class Run:
         self.folder = folder
         self.run_id = folder.name
         self.rows = rows
+        self.meta: dict[str, Any] = (
+            orjson.loads((folder / "meta.json").read_bytes()) if (folder / "meta.json").exists() else {}
+        )
         self.journal = Journal(folder / "journal.sqlite")
 
     # ------------------------------------------------------------------ creating and reopening
@@ -138,6 +147,10 @@ class Run:
             "run_id": run_id,
             "snapshot": str(plan.snapshot.path),
             "started_at": datetime.now(UTC).isoformat(),
+            "attributes": {
+                slug: {a.slug: {"type": a.type, "unique": a.is_unique} for a in info.attributes}
+                for slug, info in plan.snapshot.schema.objects.items()
+            },
         }
         write_private(folder / "meta.json", orjson.dumps(meta, option=orjson.OPT_INDENT_2))
         run = cls(folder, rows)
@@ -177,6 +190,12 @@ class Run:
                 gate,
                 [self._step(client, row, phase) for row in rows if phase in STEPS[Action(row["action"])]],
             )
+            if phase == "create":  # merges after updates and creates: one survivor's merges in order
+                groups: dict[str, list[dict[str, Any]]] = {}
+                for row in rows:
+                    if Action(row["action"]) == Action.MERGE_RECORDS:
+                        groups.setdefault(row["survivor_id"], []).append(row)
+                await _gather(gate, [self._merge_group(client, group) for group in groups.values()])
         report = await self._report(client, rows, gate)
         report.save()
         return report
@@ -193,7 +212,19 @@ class Run:
             except NotFoundError:
                 current[row["action_id"]] = None
 
-        await _gather(gate, [read(row) for row in rows])
+        survivors: dict[str, str | None] = {}
+
+        async def read_survivor(object_slug: str, record_id: str) -> None:
+            try:
+                body = await client.get(f"/v2/objects/{object_slug}/records/{record_id}")
+                survivors[record_id] = orjson.dumps(body["data"]).decode()
+            except NotFoundError:
+                survivors[record_id] = None
+
+        wanted = {
+            (r["object"], r["survivor_id"]) for r in rows if Action(r["action"]) == Action.MERGE_RECORDS
+        }
+        await _gather(gate, [read(row) for row in rows] + [read_survivor(o, s) for o, s in wanted])
         items: dict[str, list[tuple[str, str]]] = {}
         for row in rows:
             raw = current[row["action_id"]]
@@ -205,9 +236,16 @@ class Run:
                     row, "changed since the snapshot (drift); detect again to act on its current state"
                 )
                 continue
+            if Action(row["action"]) == Action.MERGE_RECORDS:
+                kept = survivors.get(row["survivor_id"])
+                if kept is None:
+                    self._skip(row, f"the survivor {row['survivor_id']} no longer exists")
+                    continue
+                items.setdefault(row["part"], []).append((row["survivor_id"], kept))
             items.setdefault(row["part"], []).append((row["target_id"], raw))
             self.journal.mark(row["action_id"], "read", Status.DONE)
-        write_backup(self.folder / "backup", items)
+        unique = {part: list(dict.fromkeys(pairs)) for part, pairs in items.items()}
+        write_backup(self.folder / "backup", unique)
 
     def _skip(self, row: dict[str, Any], why: str) -> None:
         for step in ("read", *STEPS[Action(row["action"])]):
@@ -252,6 +290,152 @@ class Run:
         else:
             self.journal.mark(action_id, step, Status.DONE, created_id=created)
 
+    async def _merge_group(self, client: AsyncAttioClient, group: list[dict[str, Any]]) -> None:
+        """Merge one survivor's losers into it in order: each merge makes a new record, which is the
+        primary of the next."""
+        current = group[0]["survivor_id"]
+        for row in group:
+            merged, created, _ = self.journal.state(row["action_id"], "merge")
+            if merged == Status.DONE and created:
+                await self._carry(client, row, created, unique=True)
+                current = created
+                continue
+            if merged in FINISHED:
+                continue
+            await self._carry(client, row, current, unique=False)
+            new_id = await self._merge(client, row, current)
+            if new_id:
+                await self._carry(client, row, new_id, unique=True)
+                current = new_id
+
+    async def _carry(
+        self, client: AsyncAttioClient, row: dict[str, Any], primary: str, *, unique: bool
+    ) -> None:
+        """Write onto ``primary`` the values the row says to carry over (never a denied fill). Values of
+        unique attributes (domains, emails) are held by the loser until the merge releases them, so they
+        are written onto the merged record afterwards (``unique=True``); the rest before the merge."""
+        action_id = row["action_id"]
+        step = "carry_unique" if unique else "carry"
+        status, _, _ = self.journal.state(action_id, step)
+        if status in FINISHED:
+            return
+        payload = orjson.loads(row["payload"]) if row["payload"] else {}
+        types = self.meta.get("attributes", {}).get(row["object"], {})
+        allowed = set(payload.get("allow_fill", []))
+        mine = {
+            slug: value
+            for slug, value in payload.get("carry", {}).items()
+            if bool(types.get(slug, {}).get("unique")) == unique
+        }
+        carry = {
+            slug: value
+            for slug, value in mine.items()
+            if types.get(slug, {}).get("type") not in DENIED_FILL_TYPES or slug in allowed
+        }
+        held_back = sorted(set(mine) - set(carry))
+        note = f"not filled without allow_fill: {', '.join(held_back)}" if held_back else None
+        if not carry:
+            self.journal.mark(action_id, step, Status.DONE, detail=note)
+            return
+        self.journal.mark(action_id, step, Status.SENT)
+        try:
+            if unique:  # a 202 merge is readable (and writable) only once it has settled
+                await _settled_record(client, row["object"], primary)
+            await client.patch(f"/v2/objects/{row['object']}/records/{primary}", {"data": {"values": carry}})
+        except ApiError as error:
+            self.journal.mark(action_id, step, Status.FAILED, detail=str(error))
+            if not unique:
+                for later in ("merge", "carry_unique"):
+                    self.journal.mark(
+                        action_id, later, Status.SKIPPED, detail="its values could not be carried over"
+                    )
+            return
+        self.journal.mark(action_id, step, Status.DONE, detail=note)
+
+    async def _merge(self, client: AsyncAttioClient, row: dict[str, Any], primary: str) -> str | None:
+        """The native merge of the row's target into ``primary``; returns the new record's id."""
+        action_id = row["action_id"]
+        status, _, _ = self.journal.state(action_id, "merge")
+        if status in FINISHED:
+            return None
+        if status == Status.SENT:  # an earlier attempt may have merged them: look before merging again
+            found = await self._find_merged(client, row, primary)
+            if found:
+                self.journal.mark(
+                    action_id, "merge", Status.DONE, created_id=found, detail="found after an interruption"
+                )
+                return found
+        self.journal.mark(action_id, "merge", Status.SENT)
+        body = {"data": {"primary_record_id": primary, "secondary_record_id": row["target_id"]}}
+        try:
+            answer = await client.post(f"/v2/objects/{row['object']}/records/merge", body)
+        except AmbiguousWriteError:
+            found = await self._find_merged(client, row, primary)
+            if found:
+                self.journal.mark(
+                    action_id,
+                    "merge",
+                    Status.DONE,
+                    created_id=found,
+                    detail="found after an ambiguous answer",
+                )
+                return found
+            self.journal.mark(
+                action_id, "merge", Status.PLANNED, detail="no answer and not merged; merge again"
+            )
+            return await self._merge(client, row, primary)
+        except NotFoundError as error:
+            detail = (
+                "this server has no native merge endpoint, and the fallback merge is not built yet"
+                if "endpoint" in error.message
+                else str(error)
+            )
+            self.journal.mark(action_id, "merge", Status.FAILED, detail=detail)
+            self.journal.mark(action_id, "carry_unique", Status.SKIPPED, detail="not merged")
+            return None
+        except ApiError as error:
+            self.journal.mark(action_id, "merge", Status.FAILED, detail=str(error))
+            self.journal.mark(action_id, "carry_unique", Status.SKIPPED, detail="not merged")
+            return None
+        new_id = str(answer["data"]["new_record_id"])
+        self.journal.mark(action_id, "merge", Status.DONE, created_id=new_id)
+        return new_id
+
+    async def _find_merged(self, client: AsyncAttioClient, row: dict[str, Any], primary: str) -> str | None:
+        """After an unclear merge: if both originals are gone, the record now holding the primary's unique
+        values (from the backup) is the merged one."""
+        for record_id in (row["target_id"], primary):
+            try:
+                await client.get(f"/v2/objects/{row['object']}/records/{record_id}")
+                return None  # an original is still readable: not merged
+            except NotFoundError:
+                continue
+        backup = read_backup(self.folder / "backup", row["part"])
+        raws = dict(backup.rows())
+        raw = raws.get(primary) or raws.get(row["survivor_id"])
+        if raw is None:
+            return None
+        values = orjson.loads(raw)["values"]
+        types = self.meta.get("attributes", {}).get(row["object"], {})
+        for slug, info in types.items():
+            if not info.get("unique") or not values.get(slug):
+                continue
+            first = values[slug][0]
+            key = next((first[k] for k in ("domain", "email_address", "value") if k in first), None)
+            if key is None:
+                continue
+            body = await client.post(
+                f"/v2/objects/{row['object']}/records/query", {"filter": {slug: key}, "limit": 2}
+            )
+            hits = [
+                r["id"]["record_id"]
+                for r in body["data"]
+                if r["id"]["record_id"] not in (primary, row["target_id"])
+            ]
+            if hits:
+                return str(hits[0])
+        return None
+
     async def _report(
         self, client: AsyncAttioClient, rows: list[dict[str, Any]], gate: asyncio.Semaphore
     ) -> RunReport:
@@ -259,9 +443,16 @@ class Run:
         for action_id, step, status, created, detail in self.journal.rows():
             steps.setdefault(action_id, []).append((step, status, created, detail))
         verified: dict[str, bool] = {}
+        final: dict[str, str] = {}  # survivor → the record its last merge made (earlier ones merged on)
+        for row in rows:
+            if Action(row["action"]) == Action.MERGE_RECORDS:
+                made = next((c for step, st, c, _ in steps[row["action_id"]] if step == "merge" and c), None)
+                if made:
+                    final[row["survivor_id"]] = made
 
         async def verify(row: dict[str, Any]) -> None:
-            verified[row["action_id"]] = await _verify(client, row, steps[row["action_id"]])
+            check = {**row, "final_id": final.get(row["survivor_id"])} if row["survivor_id"] else row
+            verified[row["action_id"]] = await _verify(client, check, steps[row["action_id"]])
 
         await _gather(gate, [verify(row) for row in rows])
         out = []
@@ -306,7 +497,7 @@ class Run:
 
 
 # ---------------------------------------------------------------------------------------------- requests
-async def _gather(gate: asyncio.Semaphore, jobs: list[Awaitable[None]]) -> None:
+async def _gather(gate: asyncio.Semaphore, jobs: Sequence[Awaitable[None]]) -> None:
     async def guarded(job: Awaitable[None]) -> None:
         async with gate:
             await job
@@ -389,6 +580,16 @@ async def _verify(
                 return bool(body["data"].get("created_at") == _note_body(row).get("created_at"))
 
             checks.append(made)
+        elif step == "merge" and created:
+
+            async def merged(new_id: str = row.get("final_id") or created) -> bool:
+                try:
+                    await client.get(target_path(row))
+                    return False  # the merged-away record is still readable
+                except NotFoundError:
+                    return await _settled_record(client, row["object"], new_id)
+
+            checks.append(merged)
         elif step == "update":
 
             async def present() -> bool:
@@ -401,6 +602,20 @@ async def _verify(
             checks.append(present)
     results = [await check() for check in checks]
     return all(results) if results else False
+
+
+async def _settled_record(client: AsyncAttioClient, object_slug: str, record_id: str) -> bool:
+    """Whether a merged record becomes readable (a 202 merge answers ``merge_in_progress`` for a while)."""
+    waited = 0.0
+    while True:
+        try:
+            await client.get(f"/v2/objects/{object_slug}/records/{record_id}")
+            return True
+        except NotFoundError as error:
+            if error.code != "merge_in_progress" or waited >= MERGE_SETTLE_SECONDS:
+                return False
+        await asyncio.sleep(0.2)
+        waited += 0.2
 
 
 def apply_plan(

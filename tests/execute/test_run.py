@@ -212,11 +212,86 @@ def test_ambiguous_creates_are_looked_up_not_repeated(world: Any) -> None:
 
 def test_unsupported_actions_are_refused_before_anything(world: Any) -> None:
     _, snapshot, _ = world
-    merges = cleanup.detect(snapshot, "duplicate_companies")
-    assert len(merges) > 0
-    with pytest.raises(RunError, match="cannot apply merge_records yet"):
-        Run.start(Plan(merges.decide("approve"), snapshot))
+    rows = pl.DataFrame(
+        {
+            "recipe": "import",
+            "action": ["create_record"],
+            "object": "companies",
+            "payload": ['{"values": {"name": "New Co"}}'],
+            "reason": "an import",
+        }
+    )
+    with pytest.raises(RunError, match="cannot apply create_record yet"):
+        Run.start(Plan(ActionTable.build(rows).decide("approve"), snapshot))
     assert not any(os.scandir(os.environ["ATTIO_CLEANUP_BACKUP_ROOT"]))
+
+
+def _merge_rows(snapshot: Snapshot, survivor: str, losers: list[str]) -> ActionTable:
+    raws = dict(snapshot.records("companies").select("_id", "_raw").collect().rows())
+    rows = pl.DataFrame(
+        {
+            "recipe": "repair",
+            "action": "merge_records",
+            "object": "companies",
+            "target_id": losers,
+            "survivor_id": survivor,
+            "cluster_id": survivor,
+            "payload": ['{"carry": {"description": "Merged by the ops team"}}'] + [None] * (len(losers) - 1),
+            "reason": "the same company",
+            "fingerprint": [fingerprint(raws[loser]) for loser in losers],
+        }
+    )
+    return ActionTable.build(rows).decide("approve")
+
+
+def test_native_merges_chain_through_new_ids_and_carry_values(world: Any) -> None:
+    sb, snapshot, _ = world
+    a, b, c = snapshot.records("companies").select("_id").head(3).collect()["_id"].to_list()
+    plan = Plan(_merge_rows(snapshot, a, [b, c]), snapshot)
+    sb.config.merge_delay_ms = 300  # answered 202 and merge_in_progress for a while
+    try:
+        with client_for(sb) as client:
+            report = plan.apply(client)
+    finally:
+        sb.config.merge_delay_ms = 0
+    assert report.counts() == {"done": 2}
+    assert report.frame["verified"].all()
+    first, second = report.frame["created_id"].to_list()
+    assert first != second
+    with sb.http() as http:
+        for old in (a, b, c, first):
+            assert http.get(f"/v2/objects/companies/records/{old}").status_code == 404
+        final = http.get(f"/v2/objects/companies/records/{second}").json()["data"]["values"]
+        assert final["description"][0]["value"] == "Merged by the ops team"
+
+
+def test_an_ambiguous_merge_is_looked_up_not_repeated(world: Any) -> None:
+    sb, snapshot, _ = world
+    ids = snapshot.records("companies").select("_id").head(2).collect()["_id"].to_list()
+    plan = Plan(_merge_rows(snapshot, ids[0], [ids[1]]), snapshot)
+    with (
+        client_for(sb) as client,
+        sb.faults(drop_after_rate=1.0, methods=["POST"], path_prefix="/v2/objects/companies/records/merge"),
+    ):
+        report = plan.apply(client)
+    assert report.counts() == {"done": 1}
+    assert "found after an ambiguous answer" in report.frame["detail"][0]
+    assert report.frame["verified"].all()
+
+
+def test_without_the_merge_endpoint_the_merge_fails_clearly(world: Any) -> None:
+    sb, snapshot, _ = world
+    ids = snapshot.records("companies").select("_id").head(2).collect()["_id"].to_list()
+    plan = Plan(_merge_rows(snapshot, ids[0], [ids[1]]), snapshot)
+    sb.config.merge_endpoint = False
+    try:
+        with client_for(sb) as client:
+            report = plan.apply(client)
+    finally:
+        sb.config.merge_endpoint = True
+    assert report.frame["status"].to_list() == ["failed"]
+    assert "no native merge endpoint" in report.frame["detail"][0]
+    assert report.exit_code == 1
 
 
 def test_record_updates_and_deletes(world: Any) -> None:
@@ -266,3 +341,13 @@ def test_cli_apply_is_a_dry_run_without_yes(world: Any, tmp_path: Path) -> None:
     missing = runner.invoke(app, ["resume", "no-such-run"], env=env)
     assert missing.exit_code == 1
     assert "no run 'no-such-run'" in missing.output
+
+
+def test_the_company_recipe_merges_apply(world: Any) -> None:
+    sb, snapshot, _ = world
+    merges = cleanup.detect(snapshot, "duplicate_companies").decide("approve")
+    plan = Plan(merges, snapshot)
+    with client_for(sb) as client:
+        report = plan.apply(client)
+    assert report.counts() == {"done": len(plan)}
+    assert report.frame["verified"].all()
