@@ -344,6 +344,52 @@ def resume_command(
     raise typer.Exit(report.exit_code)
 
 
+@app.command("restore")
+def restore_command(
+    run_id: Annotated[str, typer.Argument(help="The run whose deletions to put back.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Really restore; without it, list what would be put back.")
+    ] = False,
+    base_url: Annotated[
+        str | None, typer.Option(help="API base URL (default: ATTIO_BASE_URL or Attio).")
+    ] = None,
+) -> None:
+    """Put back what a run deleted, from its backup (notes with their original dates, list entries with
+    their values). Running it again restores nothing twice.
+
+    Example: attio-cleanup restore 20261124T054500Z-1a2b3c --yes
+    """
+    from .client import AttioClient
+    from .client.errors import AttioError
+    from .execute import Run, RunError, restore
+
+    try:
+        if not yes:
+            run = Run.open(run_id)
+            try:
+                done = {
+                    a for a, step, status, _, _ in run.journal.rows() if status == "done" and step != "read"
+                }
+                counts = (
+                    run.rows.filter(run.rows["action_id"].is_in(list(done))).group_by("action").len().rows()
+                )
+            finally:
+                run.close()
+            for action, count in sorted(counts):
+                console.print(f"{action}: {count:,} to put back")
+            console.print("Dry run only: add [bold]--yes[/bold] to restore.")
+            return
+        with AttioClient(base_url=base_url) as client:
+            report = restore(run_id, client)
+    except (RunError, AttioError) as err:
+        raise _fail(err) from None
+    for status, count in sorted(report.group_by("status").len().rows()):
+        console.print(f"{status}: {count:,}")
+    for _, action, target, status, _, detail in report.filter(report["status"] != "restored").head(20).rows():
+        console.print(f"  {status}: {action} {target}: {detail}")
+    raise typer.Exit(1 if (report["status"] == "failed").any() else 0)
+
+
 @app.command()
 def demo(
     out: Annotated[

@@ -21,6 +21,7 @@ from cleanup.actions import ActionTable
 from cleanup.detect.findings import fingerprints
 from cleanup.detect.recipe import Param, Recipe, RecipeError
 from cleanup.export.snapshot import Snapshot
+from cleanup.values.notes import note_content
 
 NAME = "duplicate_notes"
 KEY = ["parent_record_id", "_title", "_content"]
@@ -181,8 +182,8 @@ def _recreations(ranked: pl.DataFrame, source: pl.DataFrame, reimport_token: str
                 "parent_object": row["parent_object"],
                 "parent_record_id": row["parent_record_id"],
                 "title": row["title"] or "",
-                "format": "markdown",
-                "content": row["content_markdown"] or row["content_plaintext"] or "",
+                "format": note_content(row["content_markdown"], row["content_plaintext"])[0],
+                "content": note_content(row["content_markdown"], row["content_plaintext"])[1],
                 "created_at": row["original_created_at"].strftime("%Y-%m-%dT%H:%M:%S.%f000Z"),
             }
         ).decode()

@@ -6,6 +6,19 @@ from __future__ import annotations
 from .backup import BackupError
 from .journal import Journal, Status
 from .plan import Plan, PlanError, Rates
+from .restore import restore, restore_async
 from .run import Run, RunError, RunReport
 
-__all__ = ["BackupError", "Journal", "Plan", "PlanError", "Rates", "Run", "RunError", "RunReport", "Status"]
+__all__ = [
+    "BackupError",
+    "Journal",
+    "Plan",
+    "PlanError",
+    "Rates",
+    "Run",
+    "RunError",
+    "RunReport",
+    "Status",
+    "restore",
+    "restore_async",
+]

@@ -151,6 +151,13 @@ class Run:
                 slug: {a.slug: {"type": a.type, "unique": a.is_unique} for a in info.attributes}
                 for slug, info in plan.snapshot.schema.objects.items()
             },
+            "list_attributes": {
+                slug: {
+                    a.slug: {"type": a.type, "multiselect": a.is_multiselect, "writable": a.is_writable}
+                    for a in info.attributes
+                }
+                for slug, info in plan.snapshot.schema.lists.items()
+            },
         }
         write_private(folder / "meta.json", orjson.dumps(meta, option=orjson.OPT_INDENT_2))
         run = cls(folder, rows)

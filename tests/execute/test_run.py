@@ -21,7 +21,7 @@ from cleanup.actions import ActionTable
 from cleanup.cli import app
 from cleanup.client import AttioClient
 from cleanup.detect.findings import fingerprint
-from cleanup.execute import Plan, Run, RunError, Status
+from cleanup.execute import Plan, Run, RunError, Status, restore
 from cleanup.execute.run import _note_body
 from cleanup.export.snapshot import Snapshot
 from cleanup.testing import RunningSandbox, sandbox_server, snapshot_of
@@ -351,3 +351,55 @@ def test_the_company_recipe_merges_apply(world: Any) -> None:
         report = plan.apply(client)
     assert report.counts() == {"done": len(plan)}
     assert report.frame["verified"].all()
+
+
+def test_restore_puts_back_deleted_notes_and_entries(world: Any, tmp_path: Path) -> None:
+    sb, snapshot, table = world
+    chosen = table.decide(
+        "approve",
+        where=pl.col("action").is_in(["delete_note", "recreate_note", "delete_entry", "update_entry"]),
+    )
+    plan = Plan(chosen, snapshot)
+    with client_for(sb) as client:
+        report = plan.apply(client)
+        assert report.counts() == {"done": len(plan)}
+        restored = restore(report.run_id, client)
+        again = restore(report.run_id, client)  # journalled: nothing twice
+    counts = {
+        f"{status}/{action}": n for status, action, n in restored.group_by("status", "action").len().rows()
+    }
+    approved = chosen.approved()
+    orphans = approved.filter(pl.col("recipe") == "orphan_entries").height
+    copies = approved.filter(
+        pl.col("recipe") == "duplicate_entries", pl.col("action") == "delete_entry"
+    ).height
+    assert (
+        counts["restored/delete_note"] + counts["restored/recreate_note"]
+        == approved.filter(pl.col("action").str.ends_with("_note")).height
+    )
+    assert counts["restored/delete_entry"] == copies > 0
+    assert counts["not_restorable/delete_entry"] == orphans > 0  # their parents are gone: Attio refuses them
+    assert "not_restorable/update_entry" in counts  # not built yet, and said so
+    assert again["restored_id"].to_list() == restored["restored_id"].to_list()
+    notes = snapshot.notes().collect()
+    with sb.http() as http:
+        for action, target, new_id in (
+            restored.filter(pl.col("status") == "restored")
+            .select("action", "target_id", "restored_id")
+            .rows()
+        ):
+            if action == "delete_entry":
+                entry = http.get(f"/v2/lists/pipeline/entries/{new_id}").json()["data"]
+                original = (
+                    snapshot.entries("pipeline").filter(pl.col("_id") == target).collect().row(0, named=True)
+                )
+                assert entry["parent_record_id"] == original["_parent_record_id"]
+                continue
+            note = http.get(f"/v2/notes/{new_id}").json()["data"]
+            original = notes.filter(pl.col("note_id") == target).row(0, named=True)
+            assert note["title"] == original["title"]
+            assert note["content_plaintext"] == original["content_plaintext"]
+            assert note["created_at"][:23] == original["_raw"].split('"created_at":"')[-1][:23]
+        # the replacements the run made are gone again
+        for new_id in report.frame.filter(pl.col("action") == "recreate_note")["created_id"].to_list():
+            assert http.get(f"/v2/notes/{new_id}").status_code == 404

@@ -1,0 +1,22 @@
+"""A note's content for writing it again: Attio gives it back as markdown (with plain text escaped) and as
+plain text; a note that has no formatting is written back as plain text, so no stray backslashes appear."""
+
+from __future__ import annotations
+
+import re
+
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<=])")
+
+
+def note_content(markdown: str | None, plaintext: str | None) -> tuple[str, str]:
+    """``(format, content)`` to create a note with the same text: plain text when the markdown holds
+    nothing but escapes of it, the markdown otherwise.
+
+    >>> note_content("Go\\\\-to\\\\-market", "Go-to-market")
+    ('plaintext', 'Go-to-market')
+    >>> note_content("## Summary\\n- one", "Summary\\none")
+    ('markdown', '## Summary\\n- one')
+    """
+    if markdown is None or _ESCAPED.sub(r"\1", markdown) == (plaintext or ""):
+        return "plaintext", plaintext or ""
+    return "markdown", markdown
