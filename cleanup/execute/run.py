@@ -251,6 +251,11 @@ class Run:
                 items.setdefault(row["part"], []).append((row["survivor_id"], kept))
             items.setdefault(row["part"], []).append((row["target_id"], raw))
             self.journal.mark(row["action_id"], "read", Status.DONE)
+        doomed = [
+            r for r in rows if Action(r["action"]) == Action.DELETE_RECORD and current.get(r["action_id"])
+        ]
+        for part, pairs in (await _hanging_on(client, doomed, gate)).items():
+            items.setdefault(part, []).extend(pairs)
         unique = {part: list(dict.fromkeys(pairs)) for part, pairs in items.items()}
         write_backup(self.folder / "backup", unique)
 
@@ -510,6 +515,40 @@ async def _gather(gate: asyncio.Semaphore, jobs: Sequence[Awaitable[None]]) -> N
             await job
 
     await asyncio.gather(*(guarded(job) for job in jobs))
+
+
+async def _hanging_on(
+    client: AsyncAttioClient, rows: list[dict[str, Any]], gate: asyncio.Semaphore
+) -> dict[str, list[tuple[str, str]]]:
+    """The notes and list entries of records about to be deleted (Attio deletes them with the record), so
+    the backup holds them too."""
+    found: dict[str, list[tuple[str, str]]] = {}
+
+    async def collect(row: dict[str, Any]) -> None:
+        offset = 0
+        while True:
+            params = {
+                "parent_object": row["object"],
+                "parent_record_id": row["target_id"],
+                "limit": 50,
+                "offset": offset,
+            }
+            notes = (await client.get("/v2/notes", params))["data"]
+            found.setdefault("notes", []).extend(
+                (n["id"]["note_id"], orjson.dumps(n).decode()) for n in notes
+            )
+            if len(notes) < 50:
+                break
+            offset += 50
+        refs = (await client.get(f"/v2/objects/{row['object']}/records/{row['target_id']}/entries"))["data"]
+        for ref in refs:
+            entry = await client.get(f"/v2/lists/{ref['list_api_slug']}/entries/{ref['entry_id']}")
+            found.setdefault(f"entries/{ref['list_api_slug']}", []).append(
+                (ref["entry_id"], orjson.dumps(entry["data"]).decode())
+            )
+
+    await _gather(gate, [collect(row) for row in rows])
+    return found
 
 
 def _note_body(row: dict[str, Any]) -> dict[str, Any]:

@@ -314,6 +314,17 @@ def test_record_updates_and_deletes(world: Any) -> None:
         report = plan.apply(client)
     assert report.counts() == {"done": 2}
     assert report.frame["verified"].all()
+    # what Attio deletes with the record (its notes and list entries) was backed up first
+    backup = report.folder / "backup"
+    notes_of_drop = snapshot.notes().filter(pl.col("parent_record_id") == drop).collect()
+    entries_of_drop = snapshot.entries("pipeline").filter(pl.col("_parent_record_id") == drop).collect()
+    if notes_of_drop.height:
+        saved = pl.read_parquet(backup / "notes.parquet")["id"].to_list()
+        assert set(notes_of_drop["note_id"]) <= set(saved)
+    if entries_of_drop.height:
+        saved = pl.read_parquet(backup / "entries__pipeline.parquet")["id"].to_list()
+        assert set(entries_of_drop["_id"]) <= set(saved)
+    assert notes_of_drop.height + entries_of_drop.height > 0
     with sb.http() as http:
         values = http.get(f"/v2/objects/companies/records/{keep}").json()["data"]["values"]
         assert values["description"][0]["value"] == "Checked by the ops team"
