@@ -280,6 +280,10 @@ def apply_command(
     base_url: Annotated[
         str | None, typer.Option(help="API base URL (default: ATTIO_BASE_URL or Attio).")
     ] = None,
+    canary: Annotated[
+        int | None,
+        typer.Option(help="Apply only the first N actions, verify them and stop; resume for the rest."),
+    ] = None,
     unattended: Annotated[bool, typer.Option(help="Retry spurious 401s (for cron jobs).")] = False,
 ) -> None:
     """Apply the approved rows: back up every target, then write, journalled. Dry run unless --yes.
@@ -305,10 +309,14 @@ def apply_command(
             console.print("Nothing is approved: nothing to do.")
             return
         with AttioClient(base_url=base_url, policy="unattended" if unattended else "interactive") as client:
-            report = plan.apply(client)
+            report = plan.apply(client, canary=canary)
     except (ActionTableError, PlanError, SnapshotError, RunError, BackupError, AttioError) as err:
         raise _fail(err) from None
     _print_report(report)
+    if report.counts().get("not_started"):
+        console.print(
+            f"Canary done: look at the result, then `attio-cleanup resume {report.run_id}` applies the rest."
+        )
     raise typer.Exit(report.exit_code)
 
 

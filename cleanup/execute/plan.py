@@ -121,11 +121,12 @@ class Plan:
         seconds: list[float] = self.api_calls()["seconds"].to_list()
         return max(seconds, default=0.0)
 
-    def apply(self, client: AttioClient, *, concurrency: int = 8) -> RunReport:
-        """Apply the approved rows: re-read, back up, write (journalled), verify; returns the run's report."""
+    def apply(self, client: AttioClient, *, concurrency: int = 8, canary: int | None = None) -> RunReport:
+        """Apply the approved rows: re-read, back up, write (journalled), verify; returns the run's report.
+        ``canary=N`` stops after the first N actions (resume the run for the rest)."""
         from .run import apply_plan
 
-        return apply_plan(self, client, concurrency=concurrency)
+        return apply_plan(self, client, concurrency=concurrency, canary=canary)
 
     def _repr_html_(self) -> str:
         return (

@@ -89,7 +89,7 @@ class RunReport:
 
     @property
     def exit_code(self) -> int:
-        """0 done (or nothing to do), 3 done with skips, 1 failures."""
+        """0 done (or nothing to do, or a canary that went well), 3 done with skips, 1 failures."""
         counts = self.counts()
         if counts.get("failed") or counts.get("unsettled"):
             return 1
@@ -182,16 +182,23 @@ class Run:
         self.journal.close()
 
     # ------------------------------------------------------------------ applying
-    def apply(self, client: AttioClient, *, concurrency: int = 8) -> RunReport:
+    def apply(self, client: AttioClient, *, concurrency: int = 8, canary: int | None = None) -> RunReport:
         """Apply (or resume) the run with a sync client; see :meth:`apply_async`."""
-        return client.run(self.apply_async(client.aio, concurrency=concurrency))
+        return client.run(self.apply_async(client.aio, concurrency=concurrency, canary=canary))
 
-    async def apply_async(self, client: AsyncAttioClient, *, concurrency: int = 8) -> RunReport:
-        """Re-read and back up every target, then write, journalled; returns (and saves) the report."""
-        rows = self.rows.to_dicts()
+    async def apply_async(
+        self, client: AsyncAttioClient, *, concurrency: int = 8, canary: int | None = None
+    ) -> RunReport:
+        """Re-read and back up every target, then write, journalled; returns (and saves) the report.
+
+        ``canary=N`` applies only the first N actions (after backing up all of them) and stops, so their
+        result can be looked at; resuming the run applies the rest.
+        """
+        every = self.rows.to_dicts()
         gate = asyncio.Semaphore(max(1, concurrency))
         if not (self.folder / "backup" / "manifest.json").exists():
-            await self._read_and_back_up(client, rows, gate)
+            await self._read_and_back_up(client, every, gate)
+        rows = every[:canary] if canary is not None else every
         for phase in PHASES:
             await _gather(
                 gate,
@@ -203,7 +210,7 @@ class Run:
                     if Action(row["action"]) == Action.MERGE_RECORDS:
                         groups.setdefault(row["survivor_id"], []).append(row)
                 await _gather(gate, [self._merge_group(client, group) for group in groups.values()])
-        report = await self._report(client, rows, gate)
+        report = await self._report(client, every, gate)
         report.save()
         return report
 
@@ -477,6 +484,8 @@ class Run:
                 status = "done"
             elif Status.SKIPPED in statuses and not statuses & {Status.SENT, Status.PLANNED}:
                 status = "skipped"
+            elif statuses <= {Status.PLANNED}:
+                status = "not_started"  # beyond a canary: resume the run to apply it
             else:
                 status = "unsettled"
             detail = "; ".join(d for _, _, _, d in steps[row["action_id"]] if d) or None
@@ -665,12 +674,17 @@ async def _settled_record(client: AsyncAttioClient, object_slug: str, record_id:
 
 
 def apply_plan(
-    plan: Plan, client: AttioClient, *, root: Path | None = None, concurrency: int = 8
+    plan: Plan,
+    client: AttioClient,
+    *,
+    root: Path | None = None,
+    concurrency: int = 8,
+    canary: int | None = None,
 ) -> RunReport:
-    """Start a run for ``plan`` and apply it."""
+    """Start a run for ``plan`` and apply it (``canary``: only its first N actions)."""
     run = Run.start(plan, root=root)
     try:
-        return run.apply(client, concurrency=concurrency)
+        return run.apply(client, concurrency=concurrency, canary=canary)
     finally:
         run.close()
 

@@ -414,3 +414,18 @@ def test_restore_puts_back_deleted_notes_and_entries(world: Any, tmp_path: Path)
         # the replacements the run made are gone again
         for new_id in report.frame.filter(pl.col("action") == "recreate_note")["created_id"].to_list():
             assert http.get(f"/v2/notes/{new_id}").status_code == 404
+
+
+def test_a_canary_applies_the_first_actions_and_resume_the_rest(world: Any) -> None:
+    sb, snapshot, table = world
+    plan = Plan(table.decide("approve", where=pl.col("action") == "delete_note"), snapshot)
+    with client_for(sb) as client:
+        first = plan.apply(client, canary=3)
+        assert first.counts() == {"done": 3, "not_started": len(plan) - 3}
+        assert first.exit_code == 0
+        run = Run.open(first.run_id)
+        try:
+            rest = run.apply(client)
+        finally:
+            run.close()
+    assert rest.counts() == {"done": len(plan)}
