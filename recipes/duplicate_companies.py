@@ -15,23 +15,15 @@ import polars as pl
 
 from cleanup.actions import ActionTable
 from cleanup.detect import normalise as norm
-from cleanup.detect.findings import (
-    SURVIVOR_PARAMS,
-    carried_attributes,
-    merge_rows,
-    record_profile,
-    survivor_rules,
-)
+from cleanup.detect.findings import MATCH_PARAMS, SURVIVOR_PARAMS, merge_findings
 from cleanup.detect.matching import (
     Block,
     Comparison,
     MatchSpec,
     exact,
     fuzzy,
-    match,
 )
-from cleanup.detect.recipe import Param, Recipe
-from cleanup.detect.store import rejected_pairs
+from cleanup.detect.recipe import Recipe
 from cleanup.export.snapshot import Snapshot
 
 NAME = "duplicate_companies"
@@ -85,17 +77,17 @@ def detect(
     survivor: tuple[str, ...],
     prefer_created_by: str | None,
 ) -> ActionTable:
-    records = snapshot.records(OBJECT).collect()
-    prepared = prepare(records)
-    matches = match(
-        prepared, spec(threshold, max_block), id_column="_id", exclude=rejected_pairs(snapshot, NAME)
+    prepared = prepare(snapshot.records(OBJECT).collect())
+    return merge_findings(
+        snapshot,
+        NAME,
+        OBJECT,
+        prepared,
+        spec(threshold, max_block),
+        survivor=survivor,
+        prefer_created_by=prefer_created_by,
+        noun="company",
     )
-    rules = survivor_rules(survivor, prefer_created_by)
-    profile = record_profile(snapshot, OBJECT, records, prefer_created_by=prefer_created_by)
-    rows = merge_rows(
-        NAME, OBJECT, matches, profile, rules, carry=carried_attributes(snapshot, OBJECT), noun="company"
-    )
-    return ActionTable.build(rows) if rows.height else ActionTable.empty()
 
 
 def _needs(snapshot: Snapshot, params: Mapping[str, Any]) -> Sequence[str]:
@@ -108,10 +100,7 @@ RECIPE = Recipe(
     "record with the most notes and entries, then the most complete, then the oldest.",
     run=detect,
     params=(
-        Param("threshold", float, 0.9, "match probability (0..1) from which two records are linked"),
-        Param(
-            "max_block", int, 50, "skip blocking keys shared by more records than this (e.g. a common name)"
-        ),
+        *MATCH_PARAMS,
         *SURVIVOR_PARAMS,
     ),
     needs=_needs,

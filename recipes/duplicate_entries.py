@@ -14,10 +14,9 @@ import polars as pl
 
 from cleanup.actions import ActionTable
 from cleanup.detect.findings import fingerprints
-from cleanup.detect.recipe import Param, Recipe
+from cleanup.detect.recipe import Param, Recipe, list_slugs
 from cleanup.export.snapshot import Snapshot
 from cleanup.values import AttributeType, encode_cell
-from recipes.orphan_entries import _lists
 
 NAME = "duplicate_entries"
 KEY = "_parent_record_id"
@@ -140,11 +139,13 @@ def _list_duplicates(snapshot: Snapshot, slug: str) -> ActionTable:
 
 
 def detect(snapshot: Snapshot, *, lists: tuple[str, ...] | None) -> ActionTable:
-    return ActionTable.concat([_list_duplicates(snapshot, slug) for slug in _lists(snapshot, lists)])
+    return ActionTable.concat(
+        [_list_duplicates(snapshot, slug) for slug in list_slugs(snapshot, lists, NAME)]
+    )
 
 
 def _needs(snapshot: Snapshot, params: Mapping[str, Any]) -> Sequence[str]:
-    return [f"entries/{slug}" for slug in _lists(snapshot, params.get("lists"))]
+    return [f"entries/{slug}" for slug in list_slugs(snapshot, params.get("lists"), NAME)]
 
 
 RECIPE = Recipe(

@@ -17,23 +17,15 @@ import polars as pl
 
 from cleanup.actions import ActionTable
 from cleanup.detect import normalise as norm
-from cleanup.detect.findings import (
-    SURVIVOR_PARAMS,
-    carried_attributes,
-    merge_rows,
-    record_profile,
-    survivor_rules,
-)
+from cleanup.detect.findings import MATCH_PARAMS, SURVIVOR_PARAMS, merge_findings
 from cleanup.detect.matching import (
     Block,
     Comparison,
     MatchSpec,
     exact,
     fuzzy,
-    match,
 )
 from cleanup.detect.recipe import Param, Recipe, RecipeError
-from cleanup.detect.store import rejected_pairs
 from cleanup.export.snapshot import Snapshot
 
 NAME = "duplicate_people"
@@ -142,20 +134,17 @@ def detect(
     prefer_created_by: str | None,
     identifiers: tuple[str, ...] | None,
 ) -> ActionTable:
-    records = snapshot.records(OBJECT).collect()
-    prepared = prepare(records, identifiers or ())
-    matches = match(
+    prepared = prepare(snapshot.records(OBJECT).collect(), identifiers or ())
+    return merge_findings(
+        snapshot,
+        NAME,
+        OBJECT,
         prepared,
         spec(threshold, max_block, identifiers or ()),
-        id_column="_id",
-        exclude=rejected_pairs(snapshot, NAME),
+        survivor=survivor,
+        prefer_created_by=prefer_created_by,
+        noun="person",
     )
-    rules = survivor_rules(survivor, prefer_created_by)
-    profile = record_profile(snapshot, OBJECT, records, prefer_created_by=prefer_created_by)
-    rows = merge_rows(
-        NAME, OBJECT, matches, profile, rules, carry=carried_attributes(snapshot, OBJECT), noun="person"
-    )
-    return ActionTable.build(rows) if rows.height else ActionTable.empty()
 
 
 def _needs(snapshot: Snapshot, params: Mapping[str, Any]) -> Sequence[str]:
@@ -168,10 +157,7 @@ RECIPE = Recipe(
     "formats): merge each cluster into the record with the most notes and entries, then the most complete.",
     run=detect,
     params=(
-        Param("threshold", float, 0.9, "match probability (0..1) from which two records are linked"),
-        Param(
-            "max_block", int, 50, "skip blocking keys shared by more records than this (e.g. a common name)"
-        ),
+        *MATCH_PARAMS,
         Param(
             "identifiers", tuple, None, "attributes that identify a person, e.g. date_of_birth,employee_id"
         ),

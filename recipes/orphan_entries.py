@@ -9,25 +9,15 @@ import polars as pl
 
 from cleanup.actions import ActionTable
 from cleanup.detect.findings import fingerprints
-from cleanup.detect.recipe import Param, Recipe, RecipeError
+from cleanup.detect.recipe import Param, Recipe, list_slugs
 from cleanup.export.snapshot import Snapshot
 
 NAME = "orphan_entries"
 
 
-def _lists(snapshot: Snapshot, wanted: tuple[str, ...] | None) -> list[str]:
-    known = sorted(snapshot.schema.lists)
-    unknown = [w for w in wanted or () if w not in known]
-    if unknown:
-        raise RecipeError(
-            f"{NAME}: unknown list(s) {', '.join(unknown)}; the workspace has {', '.join(known) or 'none'}"
-        )
-    return list(wanted) if wanted else [slug for slug in known if f"entries/{slug}" in snapshot.parts]
-
-
 def detect(snapshot: Snapshot, *, lists: tuple[str, ...] | None) -> ActionTable:
     tables = []
-    for slug in _lists(snapshot, lists):
+    for slug in list_slugs(snapshot, lists, NAME):
         parent = snapshot.schema.lists[slug].parent_object
         entries = snapshot.entries(slug).collect()
         records = snapshot.records(parent).select("_id").collect()
@@ -60,7 +50,7 @@ def detect(snapshot: Snapshot, *, lists: tuple[str, ...] | None) -> ActionTable:
 
 
 def _needs(snapshot: Snapshot, params: Mapping[str, Any]) -> Sequence[str]:
-    slugs = _lists(snapshot, params.get("lists"))
+    slugs = list_slugs(snapshot, params.get("lists"), NAME)
     return [
         part
         for slug in slugs

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 import polars as pl
 
+from ..actions import ActionTable
 from ..export.snapshot import Snapshot
 from ..values import AttributeType, encode_cell
 from .matching import (
@@ -18,8 +19,10 @@ from .matching import (
     OLDEST,
     PREFERRED,
     Matches,
+    MatchSpec,
     Prefer,
     choose_survivors,
+    match,
 )
 from .recipe import Param, RecipeError
 
@@ -210,3 +213,39 @@ def record_profile(
         .join(activity, on="_id", how="left")
         .with_columns(pl.col("_activity").fill_null(0))
     )
+
+
+MATCH_PARAMS = (
+    Param("threshold", float, 0.9, "match probability (0..1) from which two records are linked"),
+    Param("max_block", int, 50, "skip blocking keys shared by more records than this (e.g. a common name)"),
+)
+
+
+def merge_findings(
+    snapshot: Snapshot,
+    recipe: str,
+    object_slug: str,
+    prepared: pl.DataFrame,
+    spec: MatchSpec,
+    *,
+    survivor: Sequence[str] | None,
+    prefer_created_by: str | None,
+    noun: str,
+) -> ActionTable:
+    """The action table of a duplicate-records recipe: match ``prepared`` (the object's records with the
+    spec's normalised columns), leave out rejected pairs, choose survivors, and propose the merges."""
+    from .store import rejected_pairs  # the store reads fingerprints from here
+
+    matches = match(prepared, spec, id_column="_id", exclude=rejected_pairs(snapshot, recipe))
+    rules = survivor_rules(survivor, prefer_created_by)
+    profile = record_profile(snapshot, object_slug, prepared, prefer_created_by=prefer_created_by)
+    rows = merge_rows(
+        recipe,
+        object_slug,
+        matches,
+        profile,
+        rules,
+        carry=carried_attributes(snapshot, object_slug),
+        noun=noun,
+    )
+    return ActionTable.build(rows) if rows.height else ActionTable.empty()

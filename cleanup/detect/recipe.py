@@ -125,6 +125,17 @@ class Recipe:
         return "\n".join(lines)
 
 
+def list_slugs(snapshot: Snapshot, wanted: Sequence[str] | None, recipe: str) -> list[str]:
+    """The lists a recipe should read: those asked for (checked), else every list the snapshot exported."""
+    known = sorted(snapshot.schema.lists)
+    unknown = [w for w in wanted or () if w not in known]
+    if unknown:
+        raise RecipeError(
+            f"{recipe}: unknown list(s) {', '.join(unknown)}; the workspace has {', '.join(known) or 'none'}"
+        )
+    return list(wanted) if wanted else [slug for slug in known if f"entries/{slug}" in snapshot.parts]
+
+
 def available() -> dict[str, Recipe]:
     """Every recipe: the built-ins in ``recipes`` and those registered by entry point."""
     found: dict[str, Recipe] = {}
