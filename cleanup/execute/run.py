@@ -534,21 +534,8 @@ async def _hanging_on(
     found: dict[str, list[tuple[str, str]]] = {}
 
     async def collect(row: dict[str, Any]) -> None:
-        offset = 0
-        while True:
-            params = {
-                "parent_object": row["object"],
-                "parent_record_id": row["target_id"],
-                "limit": 50,
-                "offset": offset,
-            }
-            notes = (await client.get("/v2/notes", params))["data"]
-            found.setdefault("notes", []).extend(
-                (n["id"]["note_id"], orjson.dumps(n).decode()) for n in notes
-            )
-            if len(notes) < 50:
-                break
-            offset += 50
+        notes = await _notes_of(client, row["object"], row["target_id"])
+        found.setdefault("notes", []).extend((n["id"]["note_id"], orjson.dumps(n).decode()) for n in notes)
         refs = (await client.get(f"/v2/objects/{row['object']}/records/{row['target_id']}/entries"))["data"]
         for ref in refs:
             entry = await client.get(f"/v2/lists/{ref['list_api_slug']}/entries/{ref['entry_id']}")
@@ -583,31 +570,26 @@ async def _send(client: AsyncAttioClient, row: dict[str, Any], step: str) -> str
     return None
 
 
+async def _notes_of(client: AsyncAttioClient, parent_object: str, parent_record_id: str) -> list[Any]:
+    """Every note on one record."""
+    params = {"parent_object": parent_object, "parent_record_id": parent_record_id}
+    return await client.all_items("GET", "/v2/notes", page_size=50, params=params, concurrency=2)
+
+
 async def _find_created_note(client: AsyncAttioClient, row: dict[str, Any]) -> str | None:
     """A note this row's create may have made: same parent, title, content and date, not the old note."""
     wanted = _note_body(row)
-    offset = 0
-    while True:
-        params = {
-            "parent_object": wanted["parent_object"],
-            "parent_record_id": wanted["parent_record_id"],
-            "limit": 50,
-            "offset": offset,
-        }
-        notes = (await client.get("/v2/notes", params))["data"]
-        for note in notes:
-            if note["id"]["note_id"] == row["target_id"]:
-                continue
-            same_text = wanted.get("content") in (note.get("content_markdown"), note.get("content_plaintext"))
-            if (
-                note.get("title") == wanted.get("title")
-                and same_text
-                and note.get("created_at") == wanted.get("created_at")
-            ):
-                return str(note["id"]["note_id"])
-        if len(notes) < 50:
-            return None
-        offset += 50
+    for note in await _notes_of(client, wanted["parent_object"], wanted["parent_record_id"]):
+        if note["id"]["note_id"] == row["target_id"]:
+            continue
+        same_text = wanted.get("content") in (note.get("content_markdown"), note.get("content_plaintext"))
+        if (
+            note.get("title") == wanted.get("title")
+            and same_text
+            and note.get("created_at") == wanted.get("created_at")
+        ):
+            return str(note["id"]["note_id"])
+    return None
 
 
 async def _verify(
