@@ -1,13 +1,14 @@
 """Applying an approved action table: the plan (dry run), then a run: re-read, backup, journalled writes,
-verification and a report. Merges, creates and restore are still to come."""
+verification and a report; and restore, which puts back what a run changed."""
 
 from __future__ import annotations
 
 from .backup import BackupError
 from .journal import Journal, Status
 from .plan import Plan, PlanError, Rates
+from .report import RunReport
 from .restore import restore, restore_async
-from .run import Run, RunError, RunReport
+from .run import Run, RunError
 
 __all__ = [
     "BackupError",

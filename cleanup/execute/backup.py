@@ -8,9 +8,16 @@ import hashlib
 import io
 import os
 from pathlib import Path
+from typing import Any
 
 import orjson
 import polars as pl
+
+from ..export.schema import WorkspaceSchema
+from .hanging import Hanging
+from .shape import references_to
+
+JSON = dict[str, Any]
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -93,3 +100,57 @@ def _check(part: str, rows: list[tuple[str, str]], parquet: Path, jsonl: Path) -
 def read_backup(folder: Path, part: str) -> pl.DataFrame:
     """A backed-up part as ``id``, ``raw``."""
     return pl.read_parquet(folder / f"{_file_name(part)}.parquet")
+
+
+class BackupView:
+    """A run's backup, read lazily: items by id, and what hung on a record when it was backed up."""
+
+    def __init__(self, folder: Path, schema: WorkspaceSchema) -> None:
+        self.folder = folder
+        self.schema = schema
+        self._parts: dict[str, dict[str, JSON]] = {}
+
+    @property
+    def exists(self) -> bool:
+        return (self.folder / "manifest.json").exists()
+
+    def parts(self) -> list[str]:
+        if not self.exists:
+            return []
+        return list(orjson.loads((self.folder / "manifest.json").read_bytes()))
+
+    def items(self, part: str) -> dict[str, JSON]:
+        """Backed-up items of one part by id (empty when the run backed up none)."""
+        if part not in self._parts:
+            path = self.folder / f"{_file_name(part)}.parquet"
+            rows = read_backup(self.folder, part).rows() if path.exists() else []
+            self._parts[part] = {item_id: orjson.loads(raw) for item_id, raw in rows}
+        return self._parts[part]
+
+    def raw(self, part: str, item_id: str) -> JSON | None:
+        return self.items(part).get(item_id)
+
+    def hanging(self, object_slug: str, record_id: str) -> Hanging:
+        """What hung on the record when it was backed up (its notes, entries, tasks and referrers)."""
+        found = Hanging()
+        found.notes = [n for n in self.items("notes").values() if n.get("parent_record_id") == record_id]
+        for part in self.parts():
+            if part.startswith("entries/"):
+                found.entries += [
+                    (part.removeprefix("entries/"), e)
+                    for e in self.items(part).values()
+                    if e.get("parent_record_id") == record_id
+                ]
+        found.tasks = [
+            t
+            for t in self.items("tasks").values()
+            if any(link["target_record_id"] == record_id for link in t.get("linked_records", []))
+        ]
+        for source, attr in references_to(self.schema, object_slug):
+            for rid, record in self.items(f"records/{source}").items():
+                if rid == record_id:
+                    continue
+                values = record.get("values", {}).get(attr.slug, [])
+                if any(v.get("target_record_id") == record_id for v in values):
+                    found.referrers.append((source, attr.slug, record))
+        return found

@@ -80,6 +80,25 @@ class Journal:
             raise KeyError(f"no journalled step {step!r} for action {action_id}")
         return Status(row[0]), row[1], row[2]
 
+    def steps_of(self, action_id: str) -> dict[str, tuple[Status, str | None, str | None]]:
+        """Every journalled step of one action: step → (status, created id, detail)."""
+        rows = self._db.execute(
+            "SELECT step, status, created_id, detail FROM steps WHERE action_id = ?", (action_id,)
+        ).fetchall()
+        return {step: (Status(status), created, detail) for step, status, created, detail in rows}
+
+    def sent_at(self, action_id: str, step: str) -> str | None:
+        """When a step was last marked (for a ``sent`` step: when it was sent)."""
+        row = self._db.execute(
+            "SELECT updated_at FROM steps WHERE action_id = ? AND step = ?", (action_id, step)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def created_ids(self) -> set[str]:
+        """Every id the journalled steps created."""
+        rows = self._db.execute("SELECT created_id FROM steps WHERE created_id IS NOT NULL").fetchall()
+        return {row[0] for row in rows}
+
     def rows(self) -> list[tuple[str, str, str, str | None, str | None]]:
         """Every step as (action id, step, status, created id, detail)."""
         return self._db.execute(

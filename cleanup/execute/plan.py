@@ -24,7 +24,8 @@ from ..export.snapshot import Snapshot
 
 if TYPE_CHECKING:
     from ..client import AttioClient
-    from .run import RunReport
+    from .merge import MergeMode
+    from .report import RunReport
 
 DELETES = frozenset({Action.DELETE_NOTE, Action.DELETE_ENTRY, Action.DELETE_RECORD, Action.MERGE_RECORDS})
 # Requests per action: the re-read of the target before acting (drift check), then the writes.
@@ -35,7 +36,7 @@ CALLS: dict[Action, dict[str, int]] = {
     Action.MERGE_RECORDS: {"read": 2, "write": 0, "merge": 1},
     Action.DELETE_RECORD: {"read": 1, "write": 1},
     Action.CREATE_RECORD: {"read": 0, "write": 1},
-    Action.ASSERT_RECORD: {"read": 0, "write": 1},
+    Action.ASSERT_RECORD: {"read": 1, "write": 1},
     Action.UPDATE_RECORD: {"read": 1, "write": 1},
     Action.DELETE_ENTRY: {"read": 1, "write": 1},
     Action.CREATE_ENTRY: {"read": 0, "write": 1},
@@ -121,12 +122,20 @@ class Plan:
         seconds: list[float] = self.api_calls()["seconds"].to_list()
         return max(seconds, default=0.0)
 
-    def apply(self, client: AttioClient, *, concurrency: int = 8, canary: int | None = None) -> RunReport:
+    def apply(
+        self,
+        client: AttioClient,
+        *,
+        concurrency: int = 8,
+        canary: int | None = None,
+        merge: MergeMode = "auto",
+    ) -> RunReport:
         """Apply the approved rows: re-read, back up, write (journalled), verify; returns the run's report.
-        ``canary=N`` stops after the first N actions (resume the run for the rest)."""
+        ``canary=N`` stops after the first N actions (resume the run for the rest); ``merge`` picks the
+        native merge endpoint, the merge by hand (``"fallback"``) or the native one where offered."""
         from .run import apply_plan
 
-        return apply_plan(self, client, concurrency=concurrency, canary=canary)
+        return apply_plan(self, client, concurrency=concurrency, canary=canary, merge=merge)
 
     def _repr_html_(self) -> str:
         return (

@@ -3,18 +3,23 @@
 >>> report = plan.apply(client)              # doctest: +SKIP
 >>> report = Run.open(run_id).apply(client)  # resume an interrupted run: finished steps are not repeated
 
-So far the executor applies ``delete_note``, ``delete_entry``, ``delete_record``, ``recreate_note``,
-``update_entry`` and ``update_record``; merges, creates and restore come next (a plan holding them is
-refused before anything is written).
+Every action is a fixed sequence of steps (``STEPS``), each one journalled as planned → sent → done (with
+the id it created) / failed / skipped, so a crash, a kill or Ctrl-C resumes exactly where it stopped and a
+create whose answer was lost is looked for before it is sent again. Steps run phase by phase: records are
+created or asserted first (notes and entries may hang on them), then updates, then note and entry creates,
+then merges, then deletes. Ctrl-C (or :meth:`Run.request_stop`) stops cleanly: requests in flight finish and
+are journalled, nothing new is sent, and the report says what is left for ``attio-cleanup resume``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+import signal
+import sys
+from collections.abc import Awaitable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,21 +31,16 @@ from ..actions import Action
 from ..client import AsyncAttioClient, AttioClient
 from ..client.errors import AmbiguousWriteError, ApiError, NotFoundError
 from ..detect.findings import fingerprint
-from .backup import private_dir, read_backup, write_backup, write_private
+from ..export.schema import WorkspaceSchema
+from .backup import BackupView, private_dir, read_backup, write_backup, write_private
+from .hanging import hanging_on
 from .journal import FINISHED, Journal, Status
+from .merge import MergeMode, Merger
 from .plan import Plan
+from .report import RunReport, build_report
+from .shape import unique_slugs
+from .steps import find_created, payload_of, send, target_path
 
-SUPPORTED = frozenset(
-    {
-        Action.DELETE_NOTE,
-        Action.DELETE_ENTRY,
-        Action.DELETE_RECORD,
-        Action.RECREATE_NOTE,
-        Action.UPDATE_ENTRY,
-        Action.UPDATE_RECORD,
-        Action.MERGE_RECORDS,
-    }
-)
 STEPS: dict[Action, tuple[str, ...]] = {
     Action.DELETE_NOTE: ("delete",),
     Action.DELETE_ENTRY: ("delete",),
@@ -49,12 +49,14 @@ STEPS: dict[Action, tuple[str, ...]] = {
     Action.UPDATE_ENTRY: ("update",),
     Action.UPDATE_RECORD: ("update",),
     Action.MERGE_RECORDS: ("carry", "merge", "carry_unique"),
+    Action.CREATE_RECORD: ("create_record",),
+    Action.ASSERT_RECORD: ("assert",),
+    Action.CREATE_NOTE: ("create",),
+    Action.CREATE_ENTRY: ("create",),
 }
-PHASES = ("update", "create", "delete")  # carried values land before their duplicates go
-# Fills a merge never makes silently: a stage or status, and consent-like checkboxes (``allow_fill`` in a
-# row's payload names the ones it may make).
-DENIED_FILL_TYPES = frozenset({"status", "checkbox"})
-MERGE_SETTLE_SECONDS = 60.0
+# Records first (notes and entries may hang on them), carried values before their duplicates go.
+PHASES = ("create_record", "assert", "update", "create", "merge", "delete")
+CREATES = frozenset({Action.CREATE_NOTE, Action.CREATE_ENTRY, Action.CREATE_RECORD, Action.ASSERT_RECORD})
 
 
 class RunError(RuntimeError):
@@ -66,44 +68,6 @@ def backup_root() -> Path:
     return Path(os.environ.get("ATTIO_CLEANUP_BACKUP_ROOT") or "backups")
 
 
-def target_path(row: dict[str, Any]) -> str:
-    """The API path of a row's target."""
-    action = Action(row["action"])
-    if action.value.endswith("_note"):
-        return f"/v2/notes/{row['target_id']}"
-    if action.value.endswith("_entry"):
-        return f"/v2/lists/{row['list']}/entries/{row['target_id']}"
-    return f"/v2/objects/{row['object']}/records/{row['target_id']}"
-
-
-@dataclass
-class RunReport:
-    """What a run did, per action: ``done``, ``skipped`` or ``failed`` with the reason, and the ids it made."""
-
-    run_id: str
-    folder: Path
-    frame: pl.DataFrame  # action_id, action, target_id, status, detail, created_id, verified
-
-    def counts(self) -> dict[str, int]:
-        return dict(self.frame.group_by("status").len().sort("status").rows())
-
-    @property
-    def exit_code(self) -> int:
-        """0 done (or nothing to do, or a canary that went well), 3 done with skips, 1 failures."""
-        counts = self.counts()
-        if counts.get("failed") or counts.get("unsettled"):
-            return 1
-        return 3 if counts.get("skipped") else 0
-
-    def save(self) -> None:
-        buffer = self.frame.write_json().encode()
-        write_private(self.folder / "report.json", buffer)
-        tmp = self.folder / "report.parquet.tmp"
-        self.frame.write_parquet(tmp)
-        os.chmod(tmp, 0o600)
-        tmp.replace(self.folder / "report.parquet")
-
-
 class Run:
     """One application of a plan, kept in its own folder: the plan, the backup, the journal, the report."""
 
@@ -111,20 +75,20 @@ class Run:
         self.folder = folder
         self.run_id = folder.name
         self.rows = rows
-        self.meta: dict[str, Any] = (
-            orjson.loads((folder / "meta.json").read_bytes()) if (folder / "meta.json").exists() else {}
-        )
+        self.meta: dict[str, Any] = orjson.loads((folder / "meta.json").read_bytes())
+        self.schema = WorkspaceSchema.from_json(orjson.loads((folder / "schema.json").read_bytes()))
         self.journal = Journal(folder / "journal.sqlite")
+        self.backup = BackupView(folder / "backup", self.schema)
+        self.stopping = False
+        self._by_survivor: dict[str, list[str]] = {}
+        for action_id, action, survivor in rows.select("action_id", "action", "survivor_id").rows():
+            if action == Action.MERGE_RECORDS.value:
+                self._by_survivor.setdefault(survivor, []).append(action_id)
 
     # ------------------------------------------------------------------ creating and reopening
     @classmethod
     def start(cls, plan: Plan, *, root: Path | None = None) -> Run:
         """A new run folder for ``plan`` (nothing is sent yet)."""
-        unsupported = sorted({a for a in plan.rows["action"].to_list() if Action(a) not in SUPPORTED})
-        if unsupported:
-            raise RunError(
-                f"the executor cannot apply {', '.join(unsupported)} yet; leave those rows pending for now"
-            )
         run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
         folder = private_dir((root or backup_root()) / run_id)
         rows = plan.rows.select(
@@ -147,19 +111,9 @@ class Run:
             "run_id": run_id,
             "snapshot": str(plan.snapshot.path),
             "started_at": datetime.now(UTC).isoformat(),
-            "attributes": {
-                slug: {a.slug: {"type": a.type, "unique": a.is_unique} for a in info.attributes}
-                for slug, info in plan.snapshot.schema.objects.items()
-            },
-            "list_attributes": {
-                slug: {
-                    a.slug: {"type": a.type, "multiselect": a.is_multiselect, "writable": a.is_writable}
-                    for a in info.attributes
-                }
-                for slug, info in plan.snapshot.schema.lists.items()
-            },
         }
         write_private(folder / "meta.json", orjson.dumps(meta, option=orjson.OPT_INDENT_2))
+        write_private(folder / "schema.json", orjson.dumps(plan.snapshot.schema.to_json()))
         run = cls(folder, rows)
         run.journal.plan(
             [
@@ -172,7 +126,7 @@ class Run:
 
     @classmethod
     def open(cls, run_id: str, *, root: Path | None = None) -> Run:
-        """Reopen a run to resume it."""
+        """Reopen a run to resume it (or restore it)."""
         folder = (root or backup_root()) / run_id
         if not (folder / "plan.parquet").exists():
             raise RunError(f"no run {run_id!r} in {folder.parent} (a run folder holds plan.parquet)")
@@ -181,45 +135,116 @@ class Run:
     def close(self) -> None:
         self.journal.close()
 
+    def request_stop(self) -> None:
+        """Stop cleanly: requests in flight finish and are journalled; nothing new is sent."""
+        self.stopping = True
+
+    def actions_on_survivor(self, survivor_id: str) -> list[str]:
+        """The merge actions into one survivor, in plan order."""
+        return self._by_survivor.get(survivor_id, [])
+
     # ------------------------------------------------------------------ applying
-    def apply(self, client: AttioClient, *, concurrency: int = 8, canary: int | None = None) -> RunReport:
+    def apply(
+        self,
+        client: AttioClient,
+        *,
+        concurrency: int = 8,
+        canary: int | None = None,
+        merge: MergeMode = "auto",
+    ) -> RunReport:
         """Apply (or resume) the run with a sync client; see :meth:`apply_async`."""
-        return client.run(self.apply_async(client.aio, concurrency=concurrency, canary=canary))
+        return client.run(self.apply_async(client.aio, concurrency=concurrency, canary=canary, merge=merge))
 
     async def apply_async(
-        self, client: AsyncAttioClient, *, concurrency: int = 8, canary: int | None = None
+        self,
+        client: AsyncAttioClient,
+        *,
+        concurrency: int = 8,
+        canary: int | None = None,
+        merge: MergeMode = "auto",
     ) -> RunReport:
         """Re-read and back up every target, then write, journalled; returns (and saves) the report.
 
         ``canary=N`` applies only the first N actions (after backing up all of them) and stops, so their
-        result can be looked at; resuming the run applies the rest.
+        result can be looked at; resuming the run applies the rest. ``merge`` picks the native merge
+        endpoint (``"native"``), the merge by hand (``"fallback"``), or the native one when the server has
+        it (``"auto"``).
         """
         every = self.rows.to_dicts()
         gate = asyncio.Semaphore(max(1, concurrency))
-        if not (self.folder / "backup" / "manifest.json").exists():
-            await self._read_and_back_up(client, every, gate)
-        rows = every[:canary] if canary is not None else every
-        for phase in PHASES:
-            await _gather(
-                gate,
-                [self._step(client, row, phase) for row in rows if phase in STEPS[Action(row["action"])]],
-            )
-            if phase == "create":  # merges after updates and creates: one survivor's merges in order
-                groups: dict[str, list[dict[str, Any]]] = {}
-                for row in rows:
-                    if Action(row["action"]) == Action.MERGE_RECORDS:
-                        groups.setdefault(row["survivor_id"], []).append(row)
-                await _gather(gate, [self._merge_group(client, group) for group in groups.values()])
-        report = await self._report(client, every, gate)
+        with self._stop_on_interrupt():
+            if not self.backup.exists:
+                await self._read_and_back_up(client, every, gate)
+            rows = every[:canary] if canary is not None else every
+            merger = Merger(self, client, merge)
+            for phase in PHASES:
+                if self.stopping:
+                    break
+                if phase == "merge":
+                    await _gather(gate, [merger.group(group) for group in self._merge_groups(rows)])
+                    continue
+                jobs = [
+                    self._step(client, row, phase) for row in rows if phase in STEPS[Action(row["action"])]
+                ]
+                await _gather(gate, jobs)
+        report = await build_report(self, client, every, gate)
         report.save()
         return report
 
+    def _merge_groups(self, rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            if Action(row["action"]) == Action.MERGE_RECORDS:
+                groups.setdefault(row["survivor_id"], []).append(row)
+        return list(groups.values())
+
+    @contextlib.contextmanager
+    def _stop_on_interrupt(self) -> Iterator[None]:
+        """The first Ctrl-C asks for a clean stop; a second one interrupts at once (the journal still
+        knows what was sent, so a resume looks before sending it again)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        task = asyncio.current_task()
+
+        def interrupted() -> None:
+            if self.stopping and task is not None:
+                task.cancel()
+                return
+            self.request_stop()
+            print(
+                f"\nstopping after the requests in flight; resume with: attio-cleanup resume {self.run_id}"
+                " (Ctrl-C again to stop at once)",
+                file=sys.stderr,
+            )
+
+        installed = False
+        if loop is not None:
+            try:
+                loop.add_signal_handler(signal.SIGINT, interrupted)
+                installed = True
+            except (RuntimeError, ValueError, NotImplementedError):
+                installed = False  # not the main thread (e.g. inside Jupyter's loop thread)
+        try:
+            yield
+        finally:
+            if installed and loop is not None:
+                loop.remove_signal_handler(signal.SIGINT)
+
+    # ------------------------------------------------------------------ reading and backing up
     async def _read_and_back_up(
         self, client: AsyncAttioClient, rows: list[dict[str, Any]], gate: asyncio.Semaphore
     ) -> None:
         current: dict[str, str | None] = {}
 
         async def read(row: dict[str, Any]) -> None:
+            action = Action(row["action"])
+            if action == Action.ASSERT_RECORD:
+                current[row["action_id"]] = await _asserted_record(client, row)
+                return
+            if action in CREATES:
+                return
             try:
                 body = await client.get(target_path(row))
                 current[row["action_id"]] = orjson.dumps(body["data"]).decode()
@@ -235,13 +260,23 @@ class Run:
             except NotFoundError:
                 survivors[record_id] = None
 
-        wanted = {
-            (r["object"], r["survivor_id"]) for r in rows if Action(r["action"]) == Action.MERGE_RECORDS
-        }
+        merges = [r for r in rows if Action(r["action"]) == Action.MERGE_RECORDS]
+        wanted = {(r["object"], r["survivor_id"]) for r in merges}
         await _gather(gate, [read(row) for row in rows] + [read_survivor(o, s) for o, s in wanted])
         items: dict[str, list[tuple[str, str]]] = {}
+        doomed: dict[str, set[str]] = {}  # object → records deleted or merged (with their survivors)
         for row in rows:
-            raw = current[row["action_id"]]
+            action = Action(row["action"])
+            if action in CREATES and action != Action.ASSERT_RECORD:
+                self.journal.mark(row["action_id"], "read", Status.DONE)
+                continue
+            raw = current.get(row["action_id"])
+            if action == Action.ASSERT_RECORD:
+                if raw is not None:  # it will update this record: back it up
+                    record_id = orjson.loads(raw)["id"]["record_id"]
+                    items.setdefault(row["part"], []).append((record_id, raw))
+                self.journal.mark(row["action_id"], "read", Status.DONE)
+                continue
             if raw is None:
                 self._skip(row, "the target no longer exists")
                 continue
@@ -250,409 +285,144 @@ class Run:
                     row, "changed since the snapshot (drift); detect again to act on its current state"
                 )
                 continue
-            if Action(row["action"]) == Action.MERGE_RECORDS:
+            if action == Action.MERGE_RECORDS:
                 kept = survivors.get(row["survivor_id"])
                 if kept is None:
                     self._skip(row, f"the survivor {row['survivor_id']} no longer exists")
                     continue
                 items.setdefault(row["part"], []).append((row["survivor_id"], kept))
+                doomed.setdefault(row["object"], set()).update({row["target_id"], row["survivor_id"]})
+            if action == Action.DELETE_RECORD:
+                doomed.setdefault(row["object"], set()).add(row["target_id"])
             items.setdefault(row["part"], []).append((row["target_id"], raw))
             self.journal.mark(row["action_id"], "read", Status.DONE)
-        doomed = [
-            r for r in rows if Action(r["action"]) == Action.DELETE_RECORD and current.get(r["action_id"])
-        ]
-        for part, pairs in (await _hanging_on(client, doomed, gate)).items():
-            items.setdefault(part, []).extend(pairs)
-        unique = {part: list(dict.fromkeys(pairs)) for part, pairs in items.items()}
-        write_backup(self.folder / "backup", unique)
+        for object_slug, record_ids in doomed.items():
+            found = await hanging_on(client, self.schema, object_slug, sorted(record_ids))
+            for hanging in found.values():
+                for part, pairs in hanging.backup_items().items():
+                    items.setdefault(part, []).extend(pairs)
+        write_backup(self.folder / "backup", {part: _first_by_id(pairs) for part, pairs in items.items()})
 
     def _skip(self, row: dict[str, Any], why: str) -> None:
         for step in ("read", *STEPS[Action(row["action"])]):
             self.journal.mark(row["action_id"], step, Status.SKIPPED, detail=why)
 
+    # ------------------------------------------------------------------ one step
+    def _parent(self, row: dict[str, Any]) -> tuple[bool, str | None]:
+        """The record a create hangs on when the row names another row's created record (``parent_action``):
+        (ready, id)."""
+        wanted = payload_of(row).get("parent_action")
+        if not wanted:
+            return True, None
+        for step in ("create_record", "assert"):
+            try:
+                status, created, _ = self.journal.state(wanted, step)
+            except KeyError:
+                continue
+            return status == Status.DONE and created is not None, created
+        return False, None
+
     async def _step(self, client: AsyncAttioClient, row: dict[str, Any], step: str) -> None:
         action_id = row["action_id"]
         status, _, _ = self.journal.state(action_id, step)
-        if status in FINISHED:
+        if status in FINISHED or self.stopping:
             return
         if step == "delete" and Action(row["action"]) == Action.RECREATE_NOTE:
             made, _, _ = self.journal.state(action_id, "create")
             if made != Status.DONE:
                 self.journal.mark(action_id, step, Status.SKIPPED, detail="the new note was not created")
                 return
-        if step == "create" and status == Status.SENT:  # an earlier attempt may have created it: look first
-            found = await _find_created_note(client, row)
-            if found:
-                self.journal.mark(
-                    action_id, step, Status.DONE, created_id=found, detail="found after an interruption"
-                )
-                return
+        ready, parent = self._parent(row)
+        if not ready:
+            self.journal.mark(
+                action_id, step, Status.SKIPPED, detail="the record it hangs on was not created"
+            )
+            return
+        looked = status == Status.SENT and step in ("create", "create_record")  # it may have been made
+        if looked and await self._found(client, row, step, parent, "found after an interruption"):
+            return
         self.journal.mark(action_id, step, Status.SENT)
         try:
-            created = await _send(client, row, step)
+            created = await send(client, row, step, parent)
         except AmbiguousWriteError:
-            found = await _find_created_note(client, row) if step == "create" else None
-            if found:
-                self.journal.mark(
-                    action_id, step, Status.DONE, created_id=found, detail="found after an ambiguous answer"
-                )
+            if await self._found(client, row, step, parent, "found after an ambiguous answer"):
                 return
             self.journal.mark(action_id, step, Status.PLANNED, detail="no answer and nothing created; resend")
             await self._step(client, row, step)
-        except NotFoundError:
+        except NotFoundError as error:
             if step == "delete":
                 self.journal.mark(action_id, step, Status.DONE, detail="already gone")
             else:
-                self.journal.mark(action_id, step, Status.FAILED, detail="the target no longer exists")
+                self.journal.mark(action_id, step, Status.FAILED, detail=str(error))
         except ApiError as error:
             self.journal.mark(action_id, step, Status.FAILED, detail=str(error))
         else:
             self.journal.mark(action_id, step, Status.DONE, created_id=created)
 
-    async def _merge_group(self, client: AsyncAttioClient, group: list[dict[str, Any]]) -> None:
-        """Merge one survivor's losers into it in order: each merge makes a new record, which is the
-        primary of the next."""
-        current = group[0]["survivor_id"]
-        for row in group:
-            merged, created, _ = self.journal.state(row["action_id"], "merge")
-            if merged == Status.DONE and created:
-                await self._carry(client, row, created, unique=True)
-                current = created
-                continue
-            if merged in FINISHED:
-                continue
-            await self._carry(client, row, current, unique=False)
-            new_id = await self._merge(client, row, current)
-            if new_id:
-                await self._carry(client, row, new_id, unique=True)
-                current = new_id
-
-    async def _carry(
-        self, client: AsyncAttioClient, row: dict[str, Any], primary: str, *, unique: bool
-    ) -> None:
-        """Write onto ``primary`` the values the row says to carry over (never a denied fill). Values of
-        unique attributes (domains, emails) are held by the loser until the merge releases them, so they
-        are written onto the merged record afterwards (``unique=True``); the rest before the merge."""
+    async def _found(
+        self, client: AsyncAttioClient, row: dict[str, Any], step: str, parent: str | None, how: str
+    ) -> bool:
+        """Look for what an earlier send of a create may have made; journal it as done if found."""
         action_id = row["action_id"]
-        step = "carry_unique" if unique else "carry"
-        status, _, _ = self.journal.state(action_id, step)
-        if status in FINISHED:
-            return
-        payload = orjson.loads(row["payload"]) if row["payload"] else {}
-        types = self.meta.get("attributes", {}).get(row["object"], {})
-        allowed = set(payload.get("allow_fill", []))
-        mine = {
-            slug: value
-            for slug, value in payload.get("carry", {}).items()
-            if bool(types.get(slug, {}).get("unique")) == unique
-        }
-        carry = {
-            slug: value
-            for slug, value in mine.items()
-            if types.get(slug, {}).get("type") not in DENIED_FILL_TYPES or slug in allowed
-        }
-        held_back = sorted(set(mine) - set(carry))
-        note = f"not filled without allow_fill: {', '.join(held_back)}" if held_back else None
-        if not carry:
-            self.journal.mark(action_id, step, Status.DONE, detail=note)
-            return
-        self.journal.mark(action_id, step, Status.SENT)
-        try:
-            if unique:  # a 202 merge is readable (and writable) only once it has settled
-                await _settled_record(client, row["object"], primary)
-            await client.patch(f"/v2/objects/{row['object']}/records/{primary}", {"data": {"values": carry}})
-        except ApiError as error:
-            self.journal.mark(action_id, step, Status.FAILED, detail=str(error))
-            if not unique:
-                for later in ("merge", "carry_unique"):
-                    self.journal.mark(
-                        action_id, later, Status.SKIPPED, detail="its values could not be carried over"
-                    )
-            return
-        self.journal.mark(action_id, step, Status.DONE, detail=note)
-
-    async def _merge(self, client: AsyncAttioClient, row: dict[str, Any], primary: str) -> str | None:
-        """The native merge of the row's target into ``primary``; returns the new record's id."""
-        action_id = row["action_id"]
-        status, _, _ = self.journal.state(action_id, "merge")
-        if status in FINISHED:
-            return None
-        if status == Status.SENT:  # an earlier attempt may have merged them: look before merging again
-            found = await self._find_merged(client, row, primary)
-            if found:
-                self.journal.mark(
-                    action_id, "merge", Status.DONE, created_id=found, detail="found after an interruption"
-                )
-                return found
-        self.journal.mark(action_id, "merge", Status.SENT)
-        body = {"data": {"primary_record_id": primary, "secondary_record_id": row["target_id"]}}
-        try:
-            answer = await client.post(f"/v2/objects/{row['object']}/records/merge", body)
-        except AmbiguousWriteError:
-            found = await self._find_merged(client, row, primary)
-            if found:
-                self.journal.mark(
-                    action_id,
-                    "merge",
-                    Status.DONE,
-                    created_id=found,
-                    detail="found after an ambiguous answer",
-                )
-                return found
-            self.journal.mark(
-                action_id, "merge", Status.PLANNED, detail="no answer and not merged; merge again"
-            )
-            return await self._merge(client, row, primary)
-        except NotFoundError as error:
-            detail = (
-                "this server has no native merge endpoint, and the fallback merge is not built yet"
-                if "endpoint" in error.message
-                else str(error)
-            )
-            self.journal.mark(action_id, "merge", Status.FAILED, detail=detail)
-            self.journal.mark(action_id, "carry_unique", Status.SKIPPED, detail="not merged")
-            return None
-        except ApiError as error:
-            self.journal.mark(action_id, "merge", Status.FAILED, detail=str(error))
-            self.journal.mark(action_id, "carry_unique", Status.SKIPPED, detail="not merged")
-            return None
-        new_id = str(answer["data"]["new_record_id"])
-        self.journal.mark(action_id, "merge", Status.DONE, created_id=new_id)
-        return new_id
-
-    async def _find_merged(self, client: AsyncAttioClient, row: dict[str, Any], primary: str) -> str | None:
-        """After an unclear merge: if both originals are gone, the record now holding the primary's unique
-        values (from the backup) is the merged one."""
-        for record_id in (row["target_id"], primary):
-            try:
-                await client.get(f"/v2/objects/{row['object']}/records/{record_id}")
-                return None  # an original is still readable: not merged
-            except NotFoundError:
-                continue
-        backup = read_backup(self.folder / "backup", row["part"])
-        raws = dict(backup.rows())
-        raw = raws.get(primary) or raws.get(row["survivor_id"])
-        if raw is None:
-            return None
-        values = orjson.loads(raw)["values"]
-        types = self.meta.get("attributes", {}).get(row["object"], {})
-        for slug, info in types.items():
-            if not info.get("unique") or not values.get(slug):
-                continue
-            first = values[slug][0]
-            key = next((first[k] for k in ("domain", "email_address", "value") if k in first), None)
-            if key is None:
-                continue
-            body = await client.post(
-                f"/v2/objects/{row['object']}/records/query", {"filter": {slug: key}, "limit": 2}
-            )
-            hits = [
-                r["id"]["record_id"]
-                for r in body["data"]
-                if r["id"]["record_id"] not in (primary, row["target_id"])
-            ]
-            if hits:
-                return str(hits[0])
-        return None
-
-    async def _report(
-        self, client: AsyncAttioClient, rows: list[dict[str, Any]], gate: asyncio.Semaphore
-    ) -> RunReport:
-        steps: dict[str, list[tuple[str, str, str | None, str | None]]] = {}
-        for action_id, step, status, created, detail in self.journal.rows():
-            steps.setdefault(action_id, []).append((step, status, created, detail))
-        verified: dict[str, bool] = {}
-        final: dict[str, str] = {}  # survivor → the record its last merge made (earlier ones merged on)
-        for row in rows:
-            if Action(row["action"]) == Action.MERGE_RECORDS:
-                made = next((c for step, st, c, _ in steps[row["action_id"]] if step == "merge" and c), None)
-                if made:
-                    final[row["survivor_id"]] = made
-
-        async def verify(row: dict[str, Any]) -> None:
-            check = {**row, "final_id": final.get(row["survivor_id"])} if row["survivor_id"] else row
-            verified[row["action_id"]] = await _verify(client, check, steps[row["action_id"]])
-
-        await _gather(gate, [verify(row) for row in rows])
-        out = []
-        for row in rows:
-            states = [s for s in steps[row["action_id"]] if s[0] != "read"]
-            statuses = {s[1] for s in states}
-            if Status.FAILED in statuses:
-                status = "failed"
-            elif statuses <= {Status.DONE}:
-                status = "done"
-            elif Status.SKIPPED in statuses and not statuses & {Status.SENT, Status.PLANNED}:
-                status = "skipped"
-            elif statuses <= {Status.PLANNED}:
-                status = "not_started"  # beyond a canary: resume the run to apply it
-            else:
-                status = "unsettled"
-            detail = "; ".join(d for _, _, _, d in steps[row["action_id"]] if d) or None
-            created = next((c for _, _, c, _ in states if c), None)
-            out.append(
-                (
-                    row["action_id"],
-                    row["action"],
-                    row["target_id"],
-                    status,
-                    detail,
-                    created,
-                    verified[row["action_id"]],
-                )
-            )
-        frame = pl.DataFrame(
-            out,
-            schema={
-                "action_id": pl.String,
-                "action": pl.String,
-                "target_id": pl.String,
-                "status": pl.String,
-                "detail": pl.String,
-                "created_id": pl.String,
-                "verified": pl.Boolean,
-            },
-            orient="row",
+        unique = (
+            unique_slugs(self.schema.objects[row["object"]])
+            if row["object"] in self.schema.objects
+            else set()
         )
-        return RunReport(self.run_id, self.folder, frame)
+        try:
+            found = await find_created(
+                client,
+                row,
+                step,
+                parent=parent,
+                sent_at=self.journal.sent_at(action_id, step),
+                unique=unique,
+                claimed=self.journal.created_ids(),
+            )
+        except LookupError as error:
+            self.journal.mark(action_id, step, Status.FAILED, detail=str(error))
+            return True
+        if found:
+            self.journal.mark(action_id, step, Status.DONE, created_id=found, detail=how)
+            return True
+        return False
 
 
-# ---------------------------------------------------------------------------------------------- requests
+async def _asserted_record(client: AsyncAttioClient, row: dict[str, Any]) -> str | None:
+    """The record an ``assert_record`` row would update (``None``: it will create one)."""
+    payload = payload_of(row)
+    slug = payload.get("matching_attribute")
+    values = payload.get("values", {})
+    value = values.get(slug)
+    if not slug or value in (None, [], ""):
+        raise RunError(
+            f"action {row['action_id']}: assert_record needs matching_attribute and a value for it in values"
+        )
+    first = value[0] if isinstance(value, list) else value
+    if isinstance(first, dict):
+        first = next(
+            (first[k] for k in ("domain", "email_address", "phone_number", "value") if k in first), None
+        )
+    body = await client.post(
+        f"/v2/objects/{row['object']}/records/query", {"filter": {slug: first}, "limit": 1}
+    )
+    return orjson.dumps(body["data"][0]).decode() if body["data"] else None
+
+
+def _first_by_id(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Items once each (an item read twice, e.g. as a target and as a referrer, keeps its first read)."""
+    seen: dict[str, str] = {}
+    for item_id, raw in pairs:
+        seen.setdefault(item_id, raw)
+    return list(seen.items())
+
+
 async def _gather(gate: asyncio.Semaphore, jobs: Sequence[Awaitable[None]]) -> None:
     async def guarded(job: Awaitable[None]) -> None:
         async with gate:
             await job
 
     await asyncio.gather(*(guarded(job) for job in jobs))
-
-
-async def _hanging_on(
-    client: AsyncAttioClient, rows: list[dict[str, Any]], gate: asyncio.Semaphore
-) -> dict[str, list[tuple[str, str]]]:
-    """The notes and list entries of records about to be deleted (Attio deletes them with the record), so
-    the backup holds them too."""
-    found: dict[str, list[tuple[str, str]]] = {}
-
-    async def collect(row: dict[str, Any]) -> None:
-        notes = await _notes_of(client, row["object"], row["target_id"])
-        found.setdefault("notes", []).extend((n["id"]["note_id"], orjson.dumps(n).decode()) for n in notes)
-        refs = (await client.get(f"/v2/objects/{row['object']}/records/{row['target_id']}/entries"))["data"]
-        for ref in refs:
-            entry = await client.get(f"/v2/lists/{ref['list_api_slug']}/entries/{ref['entry_id']}")
-            found.setdefault(f"entries/{ref['list_api_slug']}", []).append(
-                (ref["entry_id"], orjson.dumps(entry["data"]).decode())
-            )
-
-    await _gather(gate, [collect(row) for row in rows])
-    return found
-
-
-def _note_body(row: dict[str, Any]) -> dict[str, Any]:
-    payload = orjson.loads(row["payload"])
-    return {
-        key: payload[key]
-        for key in ("parent_object", "parent_record_id", "title", "format", "content", "created_at")
-        if key in payload
-    }
-
-
-async def _send(client: AsyncAttioClient, row: dict[str, Any], step: str) -> str | None:
-    action = Action(row["action"])
-    if step == "delete":
-        await client.delete(target_path(row))
-        return None
-    if step == "create":
-        body = await client.post("/v2/notes", {"data": _note_body(row)})
-        return str(body["data"]["id"]["note_id"])
-    payload = orjson.loads(row["payload"])
-    key = "entry_values" if action == Action.UPDATE_ENTRY else "values"
-    await client.patch(target_path(row), {"data": {key: payload.get(key, payload)}})
-    return None
-
-
-async def _notes_of(client: AsyncAttioClient, parent_object: str, parent_record_id: str) -> list[Any]:
-    """Every note on one record."""
-    params = {"parent_object": parent_object, "parent_record_id": parent_record_id}
-    return await client.all_items("GET", "/v2/notes", page_size=50, params=params, concurrency=2)
-
-
-async def _find_created_note(client: AsyncAttioClient, row: dict[str, Any]) -> str | None:
-    """A note this row's create may have made: same parent, title, content and date, not the old note."""
-    wanted = _note_body(row)
-    for note in await _notes_of(client, wanted["parent_object"], wanted["parent_record_id"]):
-        if note["id"]["note_id"] == row["target_id"]:
-            continue
-        same_text = wanted.get("content") in (note.get("content_markdown"), note.get("content_plaintext"))
-        if (
-            note.get("title") == wanted.get("title")
-            and same_text
-            and note.get("created_at") == wanted.get("created_at")
-        ):
-            return str(note["id"]["note_id"])
-    return None
-
-
-async def _verify(
-    client: AsyncAttioClient, row: dict[str, Any], steps: list[tuple[str, str, str | None, str | None]]
-) -> bool:
-    """Read back what the row's finished steps should have left."""
-    checks: list[Callable[[], Awaitable[bool]]] = []
-    for step, status, created, _ in steps:
-        if status != Status.DONE or step == "read":
-            continue
-        if step == "delete":
-
-            async def gone() -> bool:
-                try:
-                    await client.get(target_path(row))
-                except NotFoundError:
-                    return True
-                return False
-
-            checks.append(gone)
-        elif step == "create" and created:
-
-            async def made(note_id: str = created) -> bool:
-                body = await client.get(f"/v2/notes/{note_id}")
-                return bool(body["data"].get("created_at") == _note_body(row).get("created_at"))
-
-            checks.append(made)
-        elif step == "merge" and created:
-
-            async def merged(new_id: str = row.get("final_id") or created) -> bool:
-                try:
-                    await client.get(target_path(row))
-                    return False  # the merged-away record is still readable
-                except NotFoundError:
-                    return await _settled_record(client, row["object"], new_id)
-
-            checks.append(merged)
-        elif step == "update":
-
-            async def present() -> bool:
-                body = await client.get(target_path(row))
-                values = body["data"].get("entry_values") or body["data"].get("values") or {}
-                payload = orjson.loads(row["payload"])
-                wanted = payload.get("entry_values", payload.get("values", payload))
-                return all(values.get(slug) for slug in wanted)
-
-            checks.append(present)
-    results = [await check() for check in checks]
-    return all(results) if results else False
-
-
-async def _settled_record(client: AsyncAttioClient, object_slug: str, record_id: str) -> bool:
-    """Whether a merged record becomes readable (a 202 merge answers ``merge_in_progress`` for a while)."""
-    waited = 0.0
-    while True:
-        try:
-            await client.get(f"/v2/objects/{object_slug}/records/{record_id}")
-            return True
-        except NotFoundError as error:
-            if error.code != "merge_in_progress" or waited >= MERGE_SETTLE_SECONDS:
-                return False
-        await asyncio.sleep(0.2)
-        waited += 0.2
 
 
 def apply_plan(
@@ -662,11 +432,12 @@ def apply_plan(
     root: Path | None = None,
     concurrency: int = 8,
     canary: int | None = None,
+    merge: MergeMode = "auto",
 ) -> RunReport:
     """Start a run for ``plan`` and apply it (``canary``: only its first N actions)."""
     run = Run.start(plan, root=root)
     try:
-        return run.apply(client, concurrency=concurrency, canary=canary)
+        return run.apply(client, concurrency=concurrency, canary=canary, merge=merge)
     finally:
         run.close()
 
@@ -674,3 +445,6 @@ def apply_plan(
 def backed_up(run: Run, part: str) -> pl.DataFrame:
     """What the run backed up of one part (``id``, ``raw``)."""
     return read_backup(run.folder / "backup", part)
+
+
+__all__ = ["Run", "RunError", "RunReport", "apply_plan", "backed_up", "backup_root"]

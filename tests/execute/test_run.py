@@ -3,70 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
 import polars as pl
-import pytest
 from typer.testing import CliRunner
 
 import cleanup
 from cleanup.actions import ActionTable
 from cleanup.cli import app
-from cleanup.client import AttioClient
 from cleanup.detect.findings import fingerprint
-from cleanup.execute import Plan, Run, RunError, Status, restore
-from cleanup.execute.run import _note_body
+from cleanup.execute import Plan, Run, Status, restore
+from cleanup.execute.steps import note_body
 from cleanup.export.snapshot import Snapshot
-from cleanup.testing import RunningSandbox, sandbox_server, snapshot_of
-from tests.conftest import unlimited
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[tuple[RunningSandbox, Snapshot, ActionTable]]:
-    """A fresh small demo workspace (runs change it), its snapshot, and every finding of the note and
-    entry recipes."""
-    with sandbox_server("demo", scale=0.1, config=unlimited()) as sb:
-        snapshot = snapshot_of(sb, tmp_path / "snap")
-        truth = sb.ground_truth
-        assert truth is not None
-        source = tmp_path / "source.parquet"
-        pl.DataFrame(truth.notes_source).write_parquet(source)
-        table = ActionTable.concat(
-            [
-                cleanup.detect(
-                    snapshot,
-                    "duplicate_notes",
-                    reimport_token=sb.token_ids["affinity-reimport"],
-                    original_token=sb.token_ids["affinity-import"],
-                    source=str(source),
-                ),
-                cleanup.detect(snapshot, "orphan_entries"),
-                cleanup.detect(snapshot, "duplicate_entries"),
-            ]
-        )
-        yield sb, snapshot, table
-
-
-def _writes(log: list[str]) -> list[str]:
-    return [entry for entry in log if not entry.startswith("GET")]
-
-
-def client_for(sb: RunningSandbox, log: list[str] | None = None) -> AttioClient:
-    hooks: dict[str, list[Any]] = {}
-    if log is not None:
-
-        async def record(request: httpx.Request) -> None:
-            log.append(f"{request.method} {request.url.path}")
-
-        hooks["request"] = [record]
-    return AttioClient(sb.tokens["primary"], sb.base_url, event_hooks=hooks)
+from tests.execute.conftest import writes_in, client_for
 
 
 def test_apply_backs_up_first_then_applies_exactly_the_approved_rows(world: Any) -> None:
@@ -138,7 +91,7 @@ def test_a_finished_run_resumed_sends_nothing_again(world: Any) -> None:
             again = run.apply(client)
     finally:
         run.close()
-    assert _writes(log) == []
+    assert writes_in(log) == []
     assert again.counts() == first.counts()
 
 
@@ -152,7 +105,7 @@ def test_an_interrupted_run_resumes_where_it_stopped(world: Any) -> None:
         client.run(run._read_and_back_up(client.aio, rows, asyncio.Semaphore(4)))
         for row in rows[: len(rows) // 2]:
             run.journal.mark(row["action_id"], "create", Status.SENT)
-            client.post("/v2/notes", {"data": _note_body(row)})
+            client.post("/v2/notes", {"data": note_body(row)})
     run.close()
     log: list[str] = []
     resumed = Run.open(run.run_id)
@@ -210,22 +163,6 @@ def test_ambiguous_creates_are_looked_up_not_repeated(world: Any) -> None:
     assert all("found after an ambiguous answer" in d for d in report.frame["detail"].to_list())
 
 
-def test_unsupported_actions_are_refused_before_anything(world: Any) -> None:
-    _, snapshot, _ = world
-    rows = pl.DataFrame(
-        {
-            "recipe": "import",
-            "action": ["create_record"],
-            "object": "companies",
-            "payload": ['{"values": {"name": "New Co"}}'],
-            "reason": "an import",
-        }
-    )
-    with pytest.raises(RunError, match="cannot apply create_record yet"):
-        Run.start(Plan(ActionTable.build(rows).decide("approve"), snapshot))
-    assert not any(os.scandir(os.environ["ATTIO_CLEANUP_BACKUP_ROOT"]))
-
-
 def _merge_rows(snapshot: Snapshot, survivor: str, losers: list[str]) -> ActionTable:
     raws = dict(snapshot.records("companies").select("_id", "_raw").collect().rows())
     rows = pl.DataFrame(
@@ -277,21 +214,6 @@ def test_an_ambiguous_merge_is_looked_up_not_repeated(world: Any) -> None:
     assert report.counts() == {"done": 1}
     assert "found after an ambiguous answer" in report.frame["detail"][0]
     assert report.frame["verified"].all()
-
-
-def test_without_the_merge_endpoint_the_merge_fails_clearly(world: Any) -> None:
-    sb, snapshot, _ = world
-    ids = snapshot.records("companies").select("_id").head(2).collect()["_id"].to_list()
-    plan = Plan(_merge_rows(snapshot, ids[0], [ids[1]]), snapshot)
-    sb.config.merge_endpoint = False
-    try:
-        with client_for(sb) as client:
-            report = plan.apply(client)
-    finally:
-        sb.config.merge_endpoint = True
-    assert report.frame["status"].to_list() == ["failed"]
-    assert "no native merge endpoint" in report.frame["detail"][0]
-    assert report.exit_code == 1
 
 
 def test_record_updates_and_deletes(world: Any) -> None:
@@ -390,7 +312,7 @@ def test_restore_puts_back_deleted_notes_and_entries(world: Any, tmp_path: Path)
     )
     assert counts["restored/delete_entry"] == copies > 0
     assert counts["not_restorable/delete_entry"] == orphans > 0  # their parents are gone: Attio refuses them
-    assert "not_restorable/update_entry" in counts  # not built yet, and said so
+    assert counts["restored/update_entry"] == approved.filter(pl.col("action") == "update_entry").height
     assert again["restored_id"].to_list() == restored["restored_id"].to_list()
     notes = snapshot.notes().collect()
     with sb.http() as http:
@@ -406,6 +328,17 @@ def test_restore_puts_back_deleted_notes_and_entries(world: Any, tmp_path: Path)
                 )
                 assert entry["parent_record_id"] == original["_parent_record_id"]
                 continue
+            if action == "update_entry":  # the values the run wrote are back to what they were
+                entry = http.get(f"/v2/lists/pipeline/entries/{target}").json()["data"]["entry_values"]
+                original_raw = (
+                    snapshot.entries("pipeline").filter(pl.col("_id") == target).collect()["_raw"][0]
+                )
+                was = orjson.loads(original_raw)["entry_values"]
+                payload = orjson.loads(chosen.frame.filter(pl.col("target_id") == target)["payload"][0])
+                wrote = payload.get("entry_values", payload)
+                for slug in wrote:
+                    assert _bare(entry.get(slug, [])) == _bare(was.get(slug, [])), slug
+                continue
             note = http.get(f"/v2/notes/{new_id}").json()["data"]
             original = notes.filter(pl.col("note_id") == target).row(0, named=True)
             assert note["title"] == original["title"]
@@ -416,13 +349,19 @@ def test_restore_puts_back_deleted_notes_and_entries(world: Any, tmp_path: Path)
             assert http.get(f"/v2/notes/{new_id}").status_code == 404
 
 
+def _bare(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Values without when and by whom they were written."""
+    meta = {"active_from", "active_until", "created_by_actor"}
+    return [{k: v for k, v in value.items() if k not in meta} for value in values]
+
+
 def test_a_canary_applies_the_first_actions_and_resume_the_rest(world: Any) -> None:
     sb, snapshot, table = world
     plan = Plan(table.decide("approve", where=pl.col("action") == "delete_note"), snapshot)
     with client_for(sb) as client:
         first = plan.apply(client, canary=3)
         assert first.counts() == {"done": 3, "not_started": len(plan) - 3}
-        assert first.exit_code == 0
+        assert first.exit_code == 4  # incomplete: resume it
         run = Run.open(first.run_id)
         try:
             rest = run.apply(client)

@@ -1,0 +1,437 @@
+"""Merging records: Attio's native ``records/merge`` when the server has it, else a merge by hand.
+
+Both start by carrying over the values the action row names (never a denied fill: a status or stage, or a
+consent-like checkbox, unless the row's ``allow_fill`` names it) and end by adding the loser's unique values
+(domains, emails), which only a merge or a release frees.
+
+Native (fact sheet §2.3): a new record id, both originals unreadable, ``202`` + ``merge_in_progress`` while it
+settles, not idempotent. The new id is journalled before anything else; after an unclear answer the
+executor looks for the merged record before merging again.
+
+By hand (the endpoint is missing, or ``merge="fallback"``): everything hanging on the loser moves to the
+survivor, each move its own journalled step — notes are copied (with their ``created_at``; notes cannot be
+re-parented), list entries are copied with their values (or their values filled into the survivor's entry in
+that list), tasks and other records' references are re-pointed — then the carried unique values are released
+from the loser and the loser is deleted. The survivor keeps its id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any, Literal
+
+import orjson
+
+from ..client import AsyncAttioClient
+from ..client.errors import AmbiguousWriteError, ApiError, NotFoundError
+from ..values.notes import note_content
+from .backup import read_backup
+from .hanging import Hanging, entries_of, notes_of, tasks_of
+from .journal import FINISHED, Status
+from .shape import attribute_types, unique_slugs, writable, write_payload
+from .steps import find_note, note_body
+
+if TYPE_CHECKING:
+    from .run import Run
+
+JSON = dict[str, Any]
+MergeMode = Literal["auto", "native", "fallback"]
+# Fills a merge never makes silently: a stage or status, and consent-like checkboxes.
+DENIED_FILL_TYPES = frozenset({"status", "checkbox"})
+MERGE_SETTLE_SECONDS = 60.0
+MOVE = "move:"
+
+
+class Merger:
+    """Applies one run's merges, survivor by survivor."""
+
+    def __init__(self, run: Run, client: AsyncAttioClient, mode: MergeMode = "auto") -> None:
+        self.run = run
+        self.client = client
+        self.native: bool | None = {"auto": None, "native": True, "fallback": False}[mode]
+        self.inner = asyncio.Semaphore(4)
+
+    # ------------------------------------------------------------------ per survivor
+    async def group(self, rows: list[JSON]) -> None:
+        """Merge one survivor's losers into it in order: a native merge makes a new record, which is the
+        primary of the next."""
+        current = rows[0]["survivor_id"]
+        for row in rows:
+            if self.run.stopping:
+                return
+            merged, created, _ = self.run.journal.state(row["action_id"], "merge")
+            if merged == Status.DONE and created:
+                await self.carry(row, created, unique=True)
+                current = created
+                continue
+            if merged in FINISHED:
+                continue
+            await self.carry(row, current, unique=False)
+            if self.run.journal.state(row["action_id"], "merge")[0] in FINISHED or self.run.stopping:
+                continue
+            new_id = await self.merge(row, current)
+            if new_id:
+                await self.carry(row, new_id, unique=True)
+                current = new_id
+
+    async def carry(self, row: JSON, primary: str, *, unique: bool) -> None:
+        """Write onto ``primary`` the values the row says to carry over. Unique values are held by the loser
+        until the merge (or the release) frees them, so they are written afterwards (``unique=True``)."""
+        journal = self.run.journal
+        action_id = row["action_id"]
+        step = "carry_unique" if unique else "carry"
+        if journal.state(action_id, step)[0] in FINISHED:
+            return
+        payload = orjson.loads(row["payload"]) if row["payload"] else {}
+        info = self.run.schema.objects[row["object"]]
+        types = attribute_types(info)
+        uniques = unique_slugs(info)
+        allowed = set(payload.get("allow_fill", []))
+        mine = {slug: v for slug, v in payload.get("carry", {}).items() if (slug in uniques) == unique}
+        carry = {
+            slug: value
+            for slug, value in mine.items()
+            if slug not in types or types[slug].type not in DENIED_FILL_TYPES or slug in allowed
+        }
+        held_back = sorted(set(mine) - set(carry))
+        note = f"not filled without allow_fill: {', '.join(held_back)}" if held_back else None
+        if not carry:
+            journal.mark(action_id, step, Status.DONE, detail=note)
+            return
+        journal.mark(action_id, step, Status.SENT)
+        try:
+            if unique:  # a 202 merge is readable (and writable) only once it has settled
+                await settled_record(self.client, row["object"], primary)
+            await self.client.patch(
+                f"/v2/objects/{row['object']}/records/{primary}", {"data": {"values": carry}}
+            )
+        except ApiError as error:
+            journal.mark(action_id, step, Status.FAILED, detail=str(error))
+            if not unique:
+                for later in ("merge", "carry_unique"):
+                    journal.mark(
+                        action_id, later, Status.SKIPPED, detail="its values could not be carried over"
+                    )
+            return
+        journal.mark(action_id, step, Status.DONE, detail=note)
+
+    async def merge(self, row: JSON, primary: str) -> str | None:
+        """Merge the row's target into ``primary``; returns the record that holds both afterwards."""
+        started_by_hand = any(s.startswith(MOVE) for s in self.run.journal.steps_of(row["action_id"]))
+        if self.native is False or started_by_hand:
+            return await self.by_hand(row, primary)
+        return await self.natively(row, primary)
+
+    # ------------------------------------------------------------------ native
+    async def natively(self, row: JSON, primary: str) -> str | None:
+        journal = self.run.journal
+        action_id = row["action_id"]
+        status, _, _ = journal.state(action_id, "merge")
+        if status == Status.SENT:  # an earlier attempt may have merged them: look before merging again
+            found = await self.find_merged(row, primary)
+            if found:
+                journal.mark(
+                    action_id, "merge", Status.DONE, created_id=found, detail="found after an interruption"
+                )
+                return found
+        journal.mark(action_id, "merge", Status.SENT)
+        body = {"data": {"primary_record_id": primary, "secondary_record_id": row["target_id"]}}
+        try:
+            answer = await self.client.post(f"/v2/objects/{row['object']}/records/merge", body)
+        except AmbiguousWriteError:
+            found = await self.find_merged(row, primary)
+            if found:
+                journal.mark(
+                    action_id,
+                    "merge",
+                    Status.DONE,
+                    created_id=found,
+                    detail="found after an ambiguous answer",
+                )
+                return found
+            journal.mark(action_id, "merge", Status.PLANNED, detail="no answer and not merged; merge again")
+            return await self.natively(row, primary)
+        except NotFoundError as error:
+            if "endpoint" in error.message and self.native is None:
+                self.native = False  # this server has no native merge: merge by hand from now on
+                journal.mark(action_id, "merge", Status.PLANNED)
+                return await self.by_hand(row, primary)
+            self._failed(row, str(error))
+            return None
+        except ApiError as error:
+            self._failed(row, str(error))
+            return None
+        self.native = True
+        new_id = str(answer["data"]["new_record_id"])
+        journal.mark(action_id, "merge", Status.DONE, created_id=new_id)
+        return new_id
+
+    def _failed(self, row: JSON, why: str) -> None:
+        self.run.journal.mark(row["action_id"], "merge", Status.FAILED, detail=why)
+        self.run.journal.mark(row["action_id"], "carry_unique", Status.SKIPPED, detail="not merged")
+
+    async def find_merged(self, row: JSON, primary: str) -> str | None:
+        """After an unclear merge: if both originals are gone, the record now holding the primary's unique
+        values (from the backup) is the merged one."""
+        for record_id in (row["target_id"], primary):
+            try:
+                await self.client.get(f"/v2/objects/{row['object']}/records/{record_id}")
+                return None  # an original is still readable: not merged
+            except NotFoundError as error:
+                if error.code == "merge_in_progress":
+                    return None
+        raws = dict(read_backup(self.run.folder / "backup", row["part"]).rows())
+        raw = raws.get(primary) or raws.get(row["survivor_id"])
+        if raw is None:
+            return None
+        values = orjson.loads(raw)["values"]
+        for slug in sorted(unique_slugs(self.run.schema.objects[row["object"]])):
+            if not values.get(slug):
+                continue
+            first = values[slug][0]
+            key = next((first[k] for k in ("domain", "email_address", "value") if k in first), None)
+            if key is None:
+                continue
+            body = await self.client.post(
+                f"/v2/objects/{row['object']}/records/query", {"filter": {slug: key}, "limit": 2}
+            )
+            hits = [
+                r["id"]["record_id"]
+                for r in body["data"]
+                if r["id"]["record_id"] not in (primary, row["target_id"])
+            ]
+            if hits:
+                return str(hits[0])
+        return None
+
+    # ------------------------------------------------------------------ by hand
+    async def by_hand(self, row: JSON, survivor: str) -> str | None:
+        """Move what hangs on the loser to ``survivor``, release the carried unique values, delete the loser."""
+        journal = self.run.journal
+        action_id, loser, object_slug = row["action_id"], row["target_id"], row["object"]
+        backup = self.run.backup
+        hanging = backup.hanging(object_slug, loser)
+        if not journal.steps_of(action_id).keys() & {f"{MOVE}delete"}:
+            late = await self._added_since_backup(object_slug, loser, hanging)
+            if late:
+                self._skip_merge(row, f"{late} added to the loser since the backup; detect and run again")
+                return None
+            journal.plan(
+                [(action_id, f"{MOVE}note:{n['id']['note_id']}") for n in hanging.notes]
+                + [(action_id, f"{MOVE}entry:{s}:{e['id']['entry_id']}") for s, e in hanging.entries]
+                + [(action_id, f"{MOVE}task:{t['id']['task_id']}") for t in hanging.tasks]
+                + [(action_id, f"{MOVE}ref:{o}:{r['id']['record_id']}:{a}") for o, a, r in hanging.referrers]
+                + [(action_id, f"{MOVE}release"), (action_id, f"{MOVE}delete")]
+            )
+        journal.mark(action_id, "merge", Status.SENT, detail="merging by hand (no native merge endpoint)")
+        await self._gather([self._move_note(row, note, survivor) for note in hanging.notes])
+        for list_slug in dict.fromkeys(s for s, _ in hanging.entries):
+            for _, entry in [(s, e) for s, e in hanging.entries if s == list_slug]:
+                await self._move_entry(row, list_slug, entry, survivor)
+        await self._gather([self._move_task(row, task, survivor) for task in hanging.tasks])
+        await self._gather([self._move_ref(row, o, a, r, survivor) for o, a, r in hanging.referrers])
+        if self.run.stopping:
+            return None
+        moves = journal.steps_of(action_id)
+        failed = [s for s, (st, _, _) in moves.items() if s.startswith(MOVE) and st == Status.FAILED]
+        if failed:
+            self._failed(row, f"could not move {', '.join(failed)}; the loser is kept")
+            return None
+        await self._release(row)
+        await self._delete_loser(row)
+        if journal.state(action_id, f"{MOVE}delete")[0] != Status.DONE:
+            self._failed(row, "the loser could not be deleted")
+            return None
+        journal.mark(action_id, "merge", Status.DONE, created_id=survivor, detail="merged by hand")
+        return survivor
+
+    async def _gather(self, jobs: list[Any]) -> None:
+        async def guarded(job: Any) -> None:
+            async with self.inner:
+                await job
+
+        await asyncio.gather(*(guarded(j) for j in jobs))
+
+    def _skip_merge(self, row: JSON, why: str) -> None:
+        for step in ("merge", "carry_unique"):
+            self.run.journal.mark(row["action_id"], step, Status.SKIPPED, detail=why)
+
+    async def _added_since_backup(self, object_slug: str, loser: str, hanging: Hanging) -> str | None:
+        notes, entries, tasks = await asyncio.gather(
+            notes_of(self.client, object_slug, loser),
+            entries_of(self.client, object_slug, loser),
+            tasks_of(self.client, object_slug, loser),
+        )
+        known_notes = {n["id"]["note_id"] for n in hanging.notes}
+        known_entries = {e["id"]["entry_id"] for _, e in hanging.entries}
+        known_tasks = {t["id"]["task_id"] for t in hanging.tasks}
+        late = (
+            [f"note {n['id']['note_id']}" for n in notes if n["id"]["note_id"] not in known_notes]
+            + [f"entry {e['id']['entry_id']}" for _, e in entries if e["id"]["entry_id"] not in known_entries]
+            + [f"task {t['id']['task_id']}" for t in tasks if t["id"]["task_id"] not in known_tasks]
+        )
+        return ", ".join(late) or None
+
+    async def _step(self, row: JSON, step: str, work: Any) -> None:
+        """Run one journalled move: ``work(sent_before)`` returns (created id, detail)."""
+        journal = self.run.journal
+        status, _, _ = journal.state(row["action_id"], step)
+        if status in FINISHED or self.run.stopping:
+            return
+        journal.mark(row["action_id"], step, Status.SENT)
+        try:
+            created, detail = await work(status == Status.SENT)
+        except ApiError as error:
+            journal.mark(row["action_id"], step, Status.FAILED, detail=str(error))
+            return
+        journal.mark(row["action_id"], step, Status.DONE, created_id=created, detail=detail)
+
+    async def _move_note(self, row: JSON, note: JSON, survivor: str) -> None:
+        body = {
+            "parent_object": row["object"],
+            "parent_record_id": survivor,
+            "title": note.get("title") or "",
+            "created_at": note["created_at"],
+        }
+        body["format"], body["content"] = note_content(
+            note.get("content_markdown"), note.get("content_plaintext")
+        )
+        fake = {"payload": orjson.dumps(body).decode(), "target_id": note["id"]["note_id"]}
+
+        async def work(sent_before: bool) -> tuple[str | None, str | None]:
+            if sent_before:
+                found = await find_note(self.client, fake, None, self.run.journal.created_ids())
+                if found:
+                    return found, "found after an interruption"
+            try:
+                made = await self.client.post("/v2/notes", {"data": note_body(fake)})
+            except AmbiguousWriteError:
+                found = await find_note(self.client, fake, None, self.run.journal.created_ids())
+                if found:
+                    return found, "found after an ambiguous answer"
+                made = await self.client.post("/v2/notes", {"data": note_body(fake)})
+            return str(made["data"]["id"]["note_id"]), None
+
+        await self._step(row, f"{MOVE}note:{note['id']['note_id']}", work)
+
+    async def _move_entry(self, row: JSON, list_slug: str, entry: JSON, survivor: str) -> None:
+        attrs = writable(self.run.schema.lists[list_slug])
+        values = write_payload(entry, attrs, entry=True)
+        wanted = {slug: v for slug, v in values.items() if v not in (None, [], "")}
+
+        async def work(_: bool) -> tuple[str | None, str | None]:
+            into = self._survivor_entry(row, list_slug, survivor)
+            if into is None:  # the survivor has no entry in this list: assert one (idempotent by parent)
+                body = {"parent_record_id": survivor, "parent_object": row["object"], "entry_values": wanted}
+                made = await self.client.put(f"/v2/lists/{list_slug}/entries", {"data": body})
+                return str(made["data"]["id"]["entry_id"]), None
+            current = (await self.client.get(f"/v2/lists/{list_slug}/entries/{into}"))["data"]
+            have = current.get("entry_values", {})
+            fill = {slug: v for slug, v in wanted.items() if not have.get(slug)}
+            if fill:
+                await self.client.patch(
+                    f"/v2/lists/{list_slug}/entries/{into}", {"data": {"entry_values": fill}}
+                )
+            return None, f"into {into}: " + (", ".join(sorted(fill)) or "nothing it lacked")
+
+        await self._step(row, f"{MOVE}entry:{list_slug}:{entry['id']['entry_id']}", work)
+
+    def _survivor_entry(self, row: JSON, list_slug: str, survivor: str) -> str | None:
+        """The survivor's entry in a list: one it had at backup time, else one an earlier move made."""
+        for slug, entry in self.run.backup.hanging(row["object"], row["survivor_id"]).entries:
+            if slug == list_slug:
+                return str(entry["id"]["entry_id"])
+        for action_id in self.run.actions_on_survivor(row["survivor_id"]):
+            for step, (status, created, _) in self.run.journal.steps_of(action_id).items():
+                if step.startswith(f"{MOVE}entry:{list_slug}:") and status == Status.DONE and created:
+                    return created
+        return None
+
+    async def _move_task(self, row: JSON, task: JSON, survivor: str) -> None:
+        slugs = {info.id: slug for slug, info in self.run.schema.objects.items()}
+
+        async def work(_: bool) -> tuple[str | None, str | None]:
+            live = (await self.client.get(f"/v2/tasks/{task['id']['task_id']}"))["data"]
+            links: list[JSON] = []
+            for link in live["linked_records"]:
+                target = (
+                    survivor if link["target_record_id"] == row["target_id"] else link["target_record_id"]
+                )
+                item = {
+                    "target_object": slugs.get(link["target_object_id"], link["target_object_id"]),
+                    "target_record_id": target,
+                }
+                if item not in links:
+                    links.append(item)
+            if survivor not in {link["target_record_id"] for link in links}:
+                links.append({"target_object": row["object"], "target_record_id": survivor})
+            await self.client.patch(f"/v2/tasks/{task['id']['task_id']}", {"data": {"linked_records": links}})
+            return None, None
+
+        await self._step(row, f"{MOVE}task:{task['id']['task_id']}", work)
+
+    async def _move_ref(
+        self, row: JSON, object_slug: str, attribute: str, referrer: JSON, survivor: str
+    ) -> None:
+        record_id = referrer["id"]["record_id"]
+        multi = attribute_types(self.run.schema.objects[object_slug])[attribute].is_multiselect
+
+        async def work(_: bool) -> tuple[str | None, str | None]:
+            if record_id == row["target_id"]:
+                return None, "the loser referred to itself"
+            path = f"/v2/objects/{object_slug}/records/{record_id}"
+            live = (await self.client.get(path))["data"]["values"].get(attribute, [])
+            targets: list[JSON] = []
+            for value in live:
+                target = (
+                    survivor if value["target_record_id"] == row["target_id"] else value["target_record_id"]
+                )
+                if target == record_id:
+                    continue  # a record never comes to refer to itself
+                item = {"target_object": value["target_object"], "target_record_id": target}
+                if item not in targets:
+                    targets.append(item)
+            if multi:
+                await self.client.put(path, {"data": {"values": {attribute: targets}}})
+            else:
+                await self.client.patch(path, {"data": {"values": {attribute: targets[:1] or []}}})
+            return None, None
+
+        await self._step(row, f"{MOVE}ref:{object_slug}:{record_id}:{attribute}", work)
+
+    async def _release(self, row: JSON) -> None:
+        payload = orjson.loads(row["payload"]) if row["payload"] else {}
+        uniques = unique_slugs(self.run.schema.objects[row["object"]])
+        release: dict[str, list[Any]] = {slug: [] for slug in payload.get("carry", {}) if slug in uniques}
+
+        async def work(_: bool) -> tuple[str | None, str | None]:
+            if release:
+                path = f"/v2/objects/{row['object']}/records/{row['target_id']}"
+                await self.client.put(path, {"data": {"values": release}})
+            return None, ", ".join(sorted(release)) or None
+
+        await self._step(row, f"{MOVE}release", work)
+
+    async def _delete_loser(self, row: JSON) -> None:
+        async def work(_: bool) -> tuple[str | None, str | None]:
+            try:
+                await self.client.delete(f"/v2/objects/{row['object']}/records/{row['target_id']}")
+            except NotFoundError:
+                return None, "already gone"
+            return None, None
+
+        await self._step(row, f"{MOVE}delete", work)
+
+
+async def settled_record(client: AsyncAttioClient, object_slug: str, record_id: str) -> bool:
+    """Whether a merged record becomes readable (a 202 merge answers ``merge_in_progress`` for a while)."""
+    waited = 0.0
+    while True:
+        try:
+            await client.get(f"/v2/objects/{object_slug}/records/{record_id}")
+            return True
+        except NotFoundError as error:
+            if error.code != "merge_in_progress" or waited >= MERGE_SETTLE_SECONDS:
+                return False
+        await asyncio.sleep(0.2)
+        waited += 0.2

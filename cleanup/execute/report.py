@@ -1,0 +1,192 @@
+"""The run's report: per action done / skipped / failed / unsettled / not started, the reason, the id it
+made, and whether reading the end state back confirmed it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from ..actions import Action
+from ..client import AsyncAttioClient
+from ..client.errors import NotFoundError
+from .backup import write_private
+from .journal import Status
+from .merge import MOVE, settled_record
+from .steps import note_body, payload_of, target_path
+
+if TYPE_CHECKING:
+    from .run import Run
+
+StepState = tuple[str, str, str | None, str | None]  # step, status, created id, detail
+
+REPORT_SCHEMA = {
+    "action_id": pl.String,
+    "action": pl.String,
+    "target_id": pl.String,
+    "status": pl.String,
+    "detail": pl.String,
+    "created_id": pl.String,
+    "verified": pl.Boolean,
+}
+# Exit codes a cron job can act on.
+EXIT_DONE = 0  # everything done (or nothing to do)
+EXIT_FAILED = 1  # some action failed or its outcome is unknown
+EXIT_SKIPPED = 3  # done, with some actions skipped (drift, gone)
+EXIT_INCOMPLETE = 4  # stopped (Ctrl-C) or a canary: resume the run for the rest
+EXIT_NOTHING = 5  # no approved action was applied: nothing to do
+
+
+@dataclass
+class RunReport:
+    """What a run did, per action: ``done``, ``skipped``, ``failed``, ``unsettled`` or ``not_started`` with
+    the reason, the id it made, and ``verified`` (the end state read back agrees)."""
+
+    run_id: str
+    folder: Path
+    frame: pl.DataFrame
+
+    def counts(self) -> dict[str, int]:
+        return dict(self.frame.group_by("status").len().sort("status").rows())
+
+    @property
+    def exit_code(self) -> int:
+        """0 done, 1 failures (or unsettled), 3 done with skips, 4 stopped early (resume it), 5 nothing to do."""
+        counts = self.counts()
+        if counts.get("failed") or counts.get("unsettled"):
+            return EXIT_FAILED
+        if counts.get("not_started"):
+            return EXIT_INCOMPLETE
+        if not counts.get("done"):
+            return EXIT_SKIPPED if counts.get("skipped") else EXIT_NOTHING
+        return EXIT_SKIPPED if counts.get("skipped") else EXIT_DONE
+
+    def save(self) -> None:
+        write_private(self.folder / "report.json", self.frame.write_json().encode())
+        tmp = self.folder / "report.parquet.tmp"
+        self.frame.write_parquet(tmp)
+        os.chmod(tmp, 0o600)
+        tmp.replace(self.folder / "report.parquet")
+
+    def _repr_html_(self) -> str:
+        counts = ", ".join(f"{n:,} {status}" for status, n in self.counts().items())
+        return f"<p>Run {self.run_id}: {counts} (folder {self.folder})</p>" + self.frame._repr_html_()
+
+
+def action_status(states: list[StepState]) -> str:
+    """One action's status from its steps (the drift read excluded)."""
+    statuses = {status for step, status, _, _ in states if step != "read"}
+    if Status.FAILED in statuses:
+        return "failed"
+    if statuses <= {Status.DONE}:
+        return "done"
+    if Status.SKIPPED in statuses and not statuses & {Status.SENT, Status.PLANNED}:
+        return "skipped"
+    if statuses <= {Status.PLANNED}:
+        return "not_started"  # beyond a canary or a stop: resume the run to apply it
+    return "unsettled"
+
+
+async def build_report(
+    run: Run, client: AsyncAttioClient, rows: list[dict[str, Any]], gate: asyncio.Semaphore
+) -> RunReport:
+    """Read back what each action should have left and build (not save) the report."""
+    steps: dict[str, list[StepState]] = {}
+    for action_id, step, status, created, detail in run.journal.rows():
+        steps.setdefault(action_id, []).append((step, status, created, detail))
+    final: dict[str, str] = {}  # survivor → the record its last merge left
+    for row in rows:
+        if Action(row["action"]) == Action.MERGE_RECORDS:
+            made = next((c for step, _, c, _ in steps[row["action_id"]] if step == "merge" and c), None)
+            if made:
+                final[row["survivor_id"]] = made
+    verified: dict[str, bool] = {}
+
+    async def verify_one(row: dict[str, Any]) -> None:
+        async with gate:
+            check = {**row, "final_id": final.get(row["survivor_id"])} if row["survivor_id"] else row
+            verified[row["action_id"]] = await verify(client, check, steps[row["action_id"]])
+
+    await asyncio.gather(*(verify_one(row) for row in rows))
+    out = []
+    for row in rows:
+        states = steps[row["action_id"]]
+        made_ids = [c for s, _, c, _ in states if c and not s.startswith(MOVE)]
+        detail = "; ".join(dict.fromkeys(d for s, _, _, d in states if d and not s.startswith(MOVE))) or None
+        moved = sum(1 for s, st, _, _ in states if s.startswith(MOVE) and st == Status.DONE)
+        if moved:
+            detail = f"{detail}; {moved} moves" if detail else f"{moved} moves"
+        out.append(
+            (
+                row["action_id"],
+                row["action"],
+                row["target_id"],
+                action_status(states),
+                detail,
+                made_ids[-1] if made_ids else None,
+                verified[row["action_id"]],
+            )
+        )
+    return RunReport(run.run_id, run.folder, pl.DataFrame(out, schema=REPORT_SCHEMA, orient="row"))
+
+
+async def verify(client: AsyncAttioClient, row: dict[str, Any], steps: list[StepState]) -> bool:
+    """Read back what the row's finished steps should have left."""
+    checks: list[Awaitable[bool]] = []
+    for step, status, created, _ in steps:
+        if status != Status.DONE or step == "read":
+            continue
+        if step == "delete":
+            checks.append(_gone(client, target_path(row)))
+        elif step == "create" and created and Action(row["action"]) == Action.CREATE_ENTRY:
+            checks.append(_exists(client, f"/v2/lists/{row['list']}/entries/{created}"))
+        elif step == "create" and created:
+            checks.append(_note_dated(client, created, note_body(row).get("created_at")))
+        elif step in ("create_record", "assert") and created:
+            checks.append(_exists(client, f"/v2/objects/{row['object']}/records/{created}"))
+        elif step == "merge" and created:
+            checks.append(_merged(client, row, row.get("final_id") or created))
+        elif step.startswith(f"{MOVE}note:") and created:
+            checks.append(_exists(client, f"/v2/notes/{created}"))
+        elif step == "update":
+            checks.append(_updated(client, row))
+    results = [await check for check in checks]
+    return all(results) if results else False
+
+
+async def _note_dated(client: AsyncAttioClient, note_id: str, created_at: str | None) -> bool:
+    body = await client.get(f"/v2/notes/{note_id}")
+    return created_at is None or bool(body["data"].get("created_at", "")[:19] == created_at[:19])
+
+
+async def _merged(client: AsyncAttioClient, row: dict[str, Any], new_id: str) -> bool:
+    return await _gone(client, target_path(row)) and await settled_record(client, row["object"], new_id)
+
+
+async def _updated(client: AsyncAttioClient, row: dict[str, Any]) -> bool:
+    body = await client.get(target_path(row))
+    values = body["data"].get("entry_values") or body["data"].get("values") or {}
+    payload = payload_of(row)
+    wanted = payload.get("entry_values", payload.get("values", payload)) or {}
+    return all(values.get(slug) for slug in wanted)
+
+
+async def _gone(client: AsyncAttioClient, path: str) -> bool:
+    try:
+        await client.get(path)
+    except NotFoundError:
+        return True
+    return False
+
+
+async def _exists(client: AsyncAttioClient, path: str) -> bool:
+    try:
+        await client.get(path)
+    except NotFoundError:
+        return False
+    return True

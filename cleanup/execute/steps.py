@@ -1,0 +1,189 @@
+"""The requests behind each simple step, and how to find what an unanswered create may have made.
+
+A step is one write: ``delete``, ``update``, ``create`` (a note or an entry), ``create_record`` or
+``assert``. Creates are the only writes Attio cannot take twice, so after an unclear answer (or a crash
+between sending and journalling) the executor looks for their result before sending again:
+a note by parent, title, content and ``created_at``; a record by a unique value it was created with; an
+entry by its parent record, among that parent's entries in the list made since the step was sent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+
+from ..actions import Action
+from ..client import AsyncAttioClient
+from .hanging import notes_of
+
+JSON = dict[str, Any]
+# How far Attio's clock may be behind ours when a created entry is looked for by its creation time.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def target_path(row: JSON) -> str:
+    """The API path of a row's target."""
+    action = Action(row["action"])
+    if action.value.endswith("_note"):
+        return f"/v2/notes/{row['target_id']}"
+    if action.value.endswith("_entry"):
+        return f"/v2/lists/{row['list']}/entries/{row['target_id']}"
+    return f"/v2/objects/{row['object']}/records/{row['target_id']}"
+
+
+def payload_of(row: JSON) -> JSON:
+    return orjson.loads(row["payload"]) if row["payload"] else {}
+
+
+def note_body(row: JSON, parent_record_id: str | None = None) -> JSON:
+    """The ``POST /v2/notes`` body of a ``create_note`` or ``recreate_note`` row."""
+    payload = payload_of(row)
+    body: JSON = {
+        key: payload[key]
+        for key in ("parent_object", "parent_record_id", "title", "format", "content", "created_at")
+        if key in payload
+    }
+    if parent_record_id:
+        body["parent_record_id"] = parent_record_id
+    return body
+
+
+def entry_body(row: JSON, parent_record_id: str | None = None) -> JSON:
+    payload = payload_of(row)
+    return {
+        "parent_record_id": parent_record_id or payload["parent_record_id"],
+        "parent_object": payload["parent_object"],
+        "entry_values": payload.get("entry_values", {}),
+    }
+
+
+def record_values(row: JSON) -> JSON:
+    payload = payload_of(row)
+    values: JSON = payload.get("values", payload)
+    return values
+
+
+async def send(client: AsyncAttioClient, row: JSON, step: str, parent: str | None = None) -> str | None:
+    """Send one step; returns the id it created (or asserted), if any."""
+    action = Action(row["action"])
+    if step == "delete":
+        await client.delete(target_path(row))
+        return None
+    if step == "create" and action == Action.CREATE_ENTRY:
+        body = await client.post(f"/v2/lists/{row['list']}/entries", {"data": entry_body(row, parent)})
+        return str(body["data"]["id"]["entry_id"])
+    if step == "create":
+        body = await client.post("/v2/notes", {"data": note_body(row, parent)})
+        return str(body["data"]["id"]["note_id"])
+    if step == "create_record":
+        body = await client.post(
+            f"/v2/objects/{row['object']}/records", {"data": {"values": record_values(row)}}
+        )
+        return str(body["data"]["id"]["record_id"])
+    if step == "assert":
+        body = await client.put(
+            f"/v2/objects/{row['object']}/records",
+            {"data": {"values": record_values(row)}},
+            params={"matching_attribute": payload_of(row)["matching_attribute"]},
+        )
+        return str(body["data"]["id"]["record_id"])
+    key = "entry_values" if action == Action.UPDATE_ENTRY else "values"
+    payload = payload_of(row)
+    await client.patch(target_path(row), {"data": {key: payload.get(key, payload)}})
+    return None
+
+
+async def find_created(
+    client: AsyncAttioClient,
+    row: JSON,
+    step: str,
+    *,
+    parent: str | None,
+    sent_at: str | None,
+    unique: set[str],
+    claimed: set[str],
+) -> str | None:
+    """What an unanswered create of this row may have made (``None``: nothing, it is safe to send again).
+
+    ``claimed`` holds ids other steps of the run already made, which are never taken for this one's.
+    """
+    action = Action(row["action"])
+    if step == "create" and action == Action.CREATE_ENTRY:
+        return await _find_entry(client, row, parent, sent_at, claimed)
+    if step == "create":
+        return await find_note(client, row, parent, claimed)
+    if step == "create_record":
+        return await _find_record(client, row, unique, claimed)
+    return None
+
+
+async def find_note(client: AsyncAttioClient, row: JSON, parent: str | None, claimed: set[str]) -> str | None:
+    wanted = note_body(row, parent)
+    for note in await notes_of(client, wanted["parent_object"], wanted["parent_record_id"]):
+        note_id = str(note["id"]["note_id"])
+        if note_id == row["target_id"] or note_id in claimed:
+            continue
+        same_text = wanted.get("content") in (note.get("content_markdown"), note.get("content_plaintext"))
+        same_date = "created_at" not in wanted or _same_time(note.get("created_at"), wanted["created_at"])
+        if note.get("title") == wanted.get("title") and same_text and same_date:
+            return note_id
+    return None
+
+
+async def _find_entry(
+    client: AsyncAttioClient, row: JSON, parent: str | None, sent_at: str | None, claimed: set[str]
+) -> str | None:
+    body = entry_body(row, parent)
+    since = datetime.fromisoformat(sent_at) - CLOCK_SKEW if sent_at else None
+    refs = await client.all_items(
+        "GET",
+        f"/v2/objects/{body['parent_object']}/records/{body['parent_record_id']}/entries",
+        page_size=1000,
+        concurrency=1,
+    )
+    for ref in refs:
+        if ref["list_api_slug"] != row["list"] or ref["entry_id"] in claimed:
+            continue
+        if since is None or datetime.fromisoformat(ref["created_at"].replace("Z", "+00:00")) >= since:
+            return str(ref["entry_id"])
+    return None
+
+
+async def _find_record(
+    client: AsyncAttioClient, row: JSON, unique: set[str], claimed: set[str]
+) -> str | None:
+    values = record_values(row)
+    keys = [slug for slug in values if slug in unique and values[slug] not in (None, [], "")]
+    if not keys:
+        raise LookupError(
+            "a record create got no answer and the row writes no unique attribute to look it up by; "
+            "check the workspace by hand, then mark the step done or resend (or use assert_record)"
+        )
+    slug = keys[0]
+    first = values[slug][0] if isinstance(values[slug], list) else values[slug]
+    key = first
+    if isinstance(first, dict):
+        key = next(
+            (first[k] for k in ("domain", "email_address", "phone_number", "value") if k in first), None
+        )
+    body = await client.post(
+        f"/v2/objects/{row['object']}/records/query", {"filter": {slug: key}, "limit": 5}
+    )
+    for record in body["data"]:
+        record_id = str(record["id"]["record_id"])
+        if record_id not in claimed:
+            return record_id
+    return None
+
+
+def _same_time(read: str | None, wanted: str) -> bool:
+    if read is None:
+        return False
+    try:
+        return datetime.fromisoformat(read.replace("Z", "+00:00")) == datetime.fromisoformat(
+            wanted.replace("Z", "+00:00")
+        )
+    except ValueError:
+        return read == wanted

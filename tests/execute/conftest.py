@@ -1,0 +1,59 @@
+"""Shared fixtures of the executor tests: a fresh small demo sandbox per test (runs change it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import polars as pl
+import pytest
+
+import cleanup
+from cleanup.actions import ActionTable
+from cleanup.client import AttioClient
+from cleanup.export.snapshot import Snapshot
+from cleanup.testing import RunningSandbox, sandbox_server, snapshot_of
+from tests.conftest import unlimited
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[tuple[RunningSandbox, Snapshot, ActionTable]]:
+    """A fresh small demo workspace (runs change it), its snapshot, and every finding of the note and
+    entry recipes."""
+    with sandbox_server("demo", scale=0.1, config=unlimited()) as sb:
+        snapshot = snapshot_of(sb, tmp_path / "snap")
+        truth = sb.ground_truth
+        assert truth is not None
+        source = tmp_path / "source.parquet"
+        pl.DataFrame(truth.notes_source).write_parquet(source)
+        table = ActionTable.concat(
+            [
+                cleanup.detect(
+                    snapshot,
+                    "duplicate_notes",
+                    reimport_token=sb.token_ids["affinity-reimport"],
+                    original_token=sb.token_ids["affinity-import"],
+                    source=str(source),
+                ),
+                cleanup.detect(snapshot, "orphan_entries"),
+                cleanup.detect(snapshot, "duplicate_entries"),
+            ]
+        )
+        yield sb, snapshot, table
+
+
+def writes_in(log: list[str]) -> list[str]:
+    return [entry for entry in log if not entry.startswith("GET")]
+
+
+def client_for(sb: RunningSandbox, log: list[str] | None = None) -> AttioClient:
+    hooks: dict[str, list[Any]] = {}
+    if log is not None:
+
+        async def record(request: httpx.Request) -> None:
+            log.append(f"{request.method} {request.url.path}")
+
+        hooks["request"] = [record]
+    return AttioClient(sb.tokens["primary"], sb.base_url, event_hooks=hooks)
