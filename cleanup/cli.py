@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +18,13 @@ app = typer.Typer(
 sandbox_app = typer.Typer(help="A local Attio-compatible API server to rehearse on.", no_args_is_help=True)
 app.add_typer(sandbox_app, name="sandbox")
 console = Console()
+EXIT_NOTHING = 5  # as RunReport's exit codes: nothing was approved, nothing to do
+
+
+class MergeChoice(StrEnum):
+    auto = "auto"
+    native = "native"
+    fallback = "fallback"
 
 
 @sandbox_app.command("serve")
@@ -285,10 +293,21 @@ def apply_command(
         typer.Option(help="Apply only the first N actions, verify them and stop; resume for the rest."),
     ] = None,
     unattended: Annotated[bool, typer.Option(help="Retry spurious 401s (for cron jobs).")] = False,
+    merge: Annotated[
+        MergeChoice,
+        typer.Option(
+            help="Merge with Attio's endpoint (native), by hand (fallback), or native where offered."
+        ),
+    ] = MergeChoice.auto,
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Requests in flight at once (the rate limits still apply).")
+    ] = 8,
 ) -> None:
     """Apply the approved rows: back up every target, then write, journalled. Dry run unless --yes.
+    Ctrl-C stops cleanly after the requests in flight; `attio-cleanup resume RUN_ID` finishes the run.
 
-    Exit codes: 0 done or nothing to do, 3 done with skips, 1 failed, 2 configuration or authentication.
+    Exit codes: 0 done, 1 failed, 2 configuration or authentication, 3 done with skips, 4 stopped early
+    (a canary or Ctrl-C: resume it), 5 nothing to do.
 
     Example: attio-cleanup apply review/notes.xlsx --snapshot snapshots/today --yes
     """
@@ -307,15 +326,15 @@ def apply_command(
         plan = Plan(ActionTable.read(actions), Snapshot.load(snapshot), max_deletes=max_deletes)
         if len(plan) == 0:
             console.print("Nothing is approved: nothing to do.")
-            return
+            raise typer.Exit(EXIT_NOTHING)
         with AttioClient(base_url=base_url, policy="unattended" if unattended else "interactive") as client:
-            report = plan.apply(client, canary=canary)
+            report = plan.apply(client, canary=canary, merge=merge.value, concurrency=concurrency)
     except (ActionTableError, PlanError, SnapshotError, RunError, BackupError, AttioError) as err:
         raise _fail(err) from None
     _print_report(report)
     if report.counts().get("not_started"):
         console.print(
-            f"Canary done: look at the result, then `attio-cleanup resume {report.run_id}` applies the rest."
+            f"Stopped early: look at the result, then `attio-cleanup resume {report.run_id}` applies the rest."
         )
     raise typer.Exit(report.exit_code)
 
@@ -327,6 +346,15 @@ def resume_command(
         str | None, typer.Option(help="API base URL (default: ATTIO_BASE_URL or Attio).")
     ] = None,
     unattended: Annotated[bool, typer.Option(help="Retry spurious 401s (for cron jobs).")] = False,
+    merge: Annotated[
+        MergeChoice,
+        typer.Option(
+            help="Merge with Attio's endpoint (native), by hand (fallback), or native where offered."
+        ),
+    ] = MergeChoice.auto,
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Requests in flight at once (the rate limits still apply).")
+    ] = 8,
 ) -> None:
     """Finish an interrupted run: steps already done are not repeated, creates that may have happened are
     looked up first.
@@ -343,12 +371,14 @@ def resume_command(
             with AttioClient(
                 base_url=base_url, policy="unattended" if unattended else "interactive"
             ) as client:
-                report = run.apply(client)
+                report = run.apply(client, merge=merge.value, concurrency=concurrency)
         finally:
             run.close()
     except (RunError, AttioError) as err:
         raise _fail(err) from None
     _print_report(report)
+    if report.counts().get("not_started"):
+        console.print(f"Stopped early: `attio-cleanup resume {report.run_id}` applies the rest.")
     raise typer.Exit(report.exit_code)
 
 
@@ -362,8 +392,9 @@ def restore_command(
         str | None, typer.Option(help="API base URL (default: ATTIO_BASE_URL or Attio).")
     ] = None,
 ) -> None:
-    """Put back what a run deleted, from its backup (notes with their original dates, list entries with
-    their values). Running it again restores nothing twice.
+    """Put back what a run deleted or changed, from its backup: notes with their original dates, entries
+    with their values, deleted records with their notes, entries, task links and references, merges
+    un-merged, updated values put back, created items removed. Running it again restores nothing twice.
 
     Example: attio-cleanup restore 20261124T054500Z-1a2b3c --yes
     """
@@ -376,7 +407,9 @@ def restore_command(
             run = Run.open(run_id)
             try:
                 done = {
-                    a for a, step, status, _, _ in run.journal.rows() if status == "done" and step != "read"
+                    a
+                    for a, step, status, _, _ in run.journal.rows()
+                    if status == "done" and step != "read" and not step.startswith("move:")
                 }
                 counts = (
                     run.rows.filter(run.rows["action_id"].is_in(list(done))).group_by("action").len().rows()

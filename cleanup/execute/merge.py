@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 
+from ..actions import Action
 from ..client import AsyncAttioClient
 from ..client.errors import AmbiguousWriteError, ApiError, NotFoundError
 from ..values.notes import note_content
@@ -209,10 +210,9 @@ class Merger:
         """Move what hangs on the loser to ``survivor``, release the carried unique values, delete the loser."""
         journal = self.run.journal
         action_id, loser, object_slug = row["action_id"], row["target_id"], row["object"]
-        backup = self.run.backup
-        hanging = backup.hanging(object_slug, loser)
+        hanging = await self._what_moves(object_slug, loser)
         if not journal.steps_of(action_id).keys() & {f"{MOVE}delete"}:
-            late = await self._added_since_backup(object_slug, loser, hanging)
+            late = await self._added_since_backup(object_slug, loser)
             if late:
                 self._skip_merge(row, f"{late} added to the loser since the backup; detect and run again")
                 return None
@@ -256,14 +256,36 @@ class Merger:
         for step in ("merge", "carry_unique"):
             self.run.journal.mark(row["action_id"], step, Status.SKIPPED, detail=why)
 
-    async def _added_since_backup(self, object_slug: str, loser: str, hanging: Hanging) -> str | None:
+    async def _what_moves(self, object_slug: str, loser: str) -> Hanging:
+        """What hung on the loser at backup time, less the notes and entries this run deletes or replaces,
+        plus the notes and entries it created there (a recreated note, an imported one)."""
+        backed_up = self.run.backup.hanging(object_slug, loser)
+        going_notes = self.run.targets_of(Action.DELETE_NOTE, Action.RECREATE_NOTE)
+        going_entries = self.run.targets_of(Action.DELETE_ENTRY)
+        moves = Hanging(
+            notes=[n for n in backed_up.notes if n["id"]["note_id"] not in going_notes],
+            entries=[(s, e) for s, e in backed_up.entries if e["id"]["entry_id"] not in going_entries],
+            tasks=backed_up.tasks,
+            referrers=backed_up.referrers,
+        )
+        for action, made, list_slug in self.run.created_on(loser):
+            if action == Action.CREATE_ENTRY and list_slug:
+                body = await self.client.get(f"/v2/lists/{list_slug}/entries/{made}")
+                moves.entries.append((list_slug, body["data"]))
+            elif action != Action.CREATE_ENTRY:
+                moves.notes.append((await self.client.get(f"/v2/notes/{made}"))["data"])
+        return moves
+
+    async def _added_since_backup(self, object_slug: str, loser: str) -> str | None:
+        hanging = self.run.backup.hanging(object_slug, loser)
+        created = {made for _, made, _ in self.run.created_on(loser)}
         notes, entries, tasks = await asyncio.gather(
             notes_of(self.client, object_slug, loser),
             entries_of(self.client, object_slug, loser),
             tasks_of(self.client, object_slug, loser),
         )
-        known_notes = {n["id"]["note_id"] for n in hanging.notes}
-        known_entries = {e["id"]["entry_id"] for _, e in hanging.entries}
+        known_notes = {n["id"]["note_id"] for n in hanging.notes} | created
+        known_entries = {e["id"]["entry_id"] for _, e in hanging.entries} | created
         known_tasks = {t["id"]["task_id"] for t in hanging.tasks}
         late = (
             [f"note {n['id']['note_id']}" for n in notes if n["id"]["note_id"] not in known_notes]
@@ -316,10 +338,16 @@ class Merger:
 
     async def _move_entry(self, row: JSON, list_slug: str, entry: JSON, survivor: str) -> None:
         attrs = writable(self.run.schema.lists[list_slug])
-        values = write_payload(entry, attrs, entry=True)
-        wanted = {slug: v for slug, v in values.items() if v not in (None, [], "")}
 
         async def work(_: bool) -> tuple[str | None, str | None]:
+            try:  # its values now (an update earlier in the run may have filled some), else as backed up
+                live = (await self.client.get(f"/v2/lists/{list_slug}/entries/{entry['id']['entry_id']}"))[
+                    "data"
+                ]
+            except NotFoundError:
+                live = entry
+            values = write_payload(live, attrs, entry=True)
+            wanted = {slug: v for slug, v in values.items() if v not in (None, [], "")}
             into = self._survivor_entry(row, list_slug, survivor)
             if into is None:  # the survivor has no entry in this list: assert one (idempotent by parent)
                 body = {"parent_record_id": survivor, "parent_object": row["object"], "entry_values": wanted}

@@ -139,6 +139,23 @@ class Run:
         """Stop cleanly: requests in flight finish and are journalled; nothing new is sent."""
         self.stopping = True
 
+    def targets_of(self, *actions: Action) -> set[str]:
+        """The targets of this run's rows of the given actions."""
+        wanted = [a.value for a in actions]
+        return set(self.rows.filter(pl.col("action").is_in(wanted))["target_id"].drop_nulls().to_list())
+
+    def created_on(self, record_id: str) -> list[tuple[Action, str, str | None]]:
+        """Notes and entries this run created on a record: (action, id, list)."""
+        made = []
+        creates = (Action.RECREATE_NOTE, Action.CREATE_NOTE, Action.CREATE_ENTRY)
+        for row in self.rows.filter(pl.col("action").is_in([a.value for a in creates])).iter_rows(named=True):
+            if payload_of(row).get("parent_record_id") != record_id:
+                continue
+            status, created, _ = self.journal.state(row["action_id"], "create")
+            if status == Status.DONE and created:
+                made.append((Action(row["action"]), created, row["list"]))
+        return made
+
     def actions_on_survivor(self, survivor_id: str) -> list[str]:
         """The merge actions into one survivor, in plan order."""
         return self._by_survivor.get(survivor_id, [])

@@ -194,6 +194,9 @@ class SandboxApp:
             return -1, b"", {}
         if faulty and faults.roll(faults.error_rate):
             return _server_error(faults.rng.choice(_STATUS_5XX))
+        hook = self.config.on_write if rte.write else None
+        if hook:
+            hook(method, path, False)
         try:
             parsed = _parse_body(body)
             request = Request(method, path, params, query, parsed, token, self.ws, self.config)
@@ -207,6 +210,8 @@ class SandboxApp:
             log.exception("sandbox handler failed on %s %s", method, path)
             self.ws.commit()
             return _server_error(500)
+        if hook:
+            hook(method, path, True)
         if faulty and faults.roll(faults.drop_after_rate):
             return -1, b"", {}
         if faulty and faults.roll(faults.error_after_rate):
@@ -244,7 +249,7 @@ class SandboxApp:
         except ApiError as err:
             return _error_response(err)
         faults = {k: v for k, v in vars(cfg.faults).items() if k != "rng"}
-        settings = {k: v for k, v in vars(cfg).items() if k != "faults"}
+        settings = {k: v for k, v in vars(cfg).items() if k not in ("faults", "on_write")}
         return 200, orjson.dumps({"faults": faults, "config": settings}), {}
 
     def _authenticate(self, headers: dict[str, str]) -> Token:

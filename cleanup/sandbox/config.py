@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -15,7 +16,7 @@ class Faults:
     answers 5xx; ``drop_rate`` closes the connection without processing, ``drop_after_rate`` after
     committing; ``unauthorized_rate`` answers a spurious 401; ``slow_rate`` delays a response by
     ``slow_ms``; ``latency_ms`` is added to every request. ``methods`` limits faults to those HTTP
-    methods (e.g. ``["POST"]``), ``path_prefix`` to matching paths.
+    methods (e.g. ``["POST"]``), ``path_prefix`` to matching paths, ``paths`` to exactly those paths.
     """
 
     latency_ms: float = 0.0
@@ -28,6 +29,7 @@ class Faults:
     slow_ms: float = 2000.0
     methods: list[str] | None = None
     path_prefix: str | None = None
+    paths: list[str] | None = None
     seed: int = 0
     rng: random.Random = field(default_factory=random.Random, repr=False, compare=False)
 
@@ -36,6 +38,8 @@ class Faults:
 
     def applies(self, method: str, path: str) -> bool:
         if self.methods and method.upper() not in {m.upper() for m in self.methods}:
+            return False
+        if self.paths is not None and path not in self.paths:
             return False
         return not (self.path_prefix and not path.startswith(self.path_prefix))
 
@@ -99,6 +103,9 @@ class SandboxConfig:
 
     ``company_from_email`` is Attio's side effect of creating a person over the API: the person is linked
     to the company of their work email's domain, created if missing (free-mail domains are skipped).
+    ``on_write`` (tests only, not settable over HTTP) is called as ``on_write(method, path, committed)``
+    when a write arrives (``False``) and once it is committed but not yet answered (``True``): crash tests
+    kill their client there.
     """
 
     read_rps: int = 100
@@ -108,3 +115,4 @@ class SandboxConfig:
     merge_delay_ms: float = 0.0
     company_from_email: bool = True
     faults: Faults = field(default_factory=Faults)
+    on_write: Callable[[str, str, bool], None] | None = field(default=None, repr=False, compare=False)

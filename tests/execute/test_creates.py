@@ -1,0 +1,209 @@
+"""Creates and asserts (what importers use), and restoring a deleted record with what hung on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import polars as pl
+import pytest
+
+from cleanup.actions import ActionTable
+from cleanup.detect.findings import fingerprint
+from cleanup.execute import Plan, PlanError, Run, restore
+from tests.execute.conftest import client_for, writes_in
+from tests.execute.test_merge import _busy_companies, _state
+
+
+def _rows(rows: list[dict[str, Any]]) -> ActionTable:
+    frame = pl.DataFrame(
+        [
+            {
+                "recipe": "import",
+                "object": None,
+                "list": None,
+                "target_id": None,
+                "fingerprint": None,
+                **row,
+                "payload": None if row["payload"] is None else orjson.dumps(row["payload"]).decode(),
+                "reason": "an import",
+            }
+            for row in rows
+        ],
+        schema_overrides={
+            "object": pl.String,
+            "list": pl.String,
+            "target_id": pl.String,
+            "fingerprint": pl.String,
+        },
+    )
+    return ActionTable.build(frame).decide("approve")
+
+
+def _import_rows(existing_domain: str) -> ActionTable:
+    note = {
+        "parent_object": "companies",
+        "parent_action": "import:company:new",
+        "title": "First call",
+        "format": "markdown",
+        "content": "Met the **founders**.",
+        "created_at": "2019-03-04T10:00:00.000000000Z",
+    }
+    return _rows(
+        [
+            {
+                "action_id": "import:company:new",
+                "action": "create_record",
+                "object": "companies",
+                "payload": {"values": {"name": "Newco Robotics", "domains": ["newco-robotics.example"]}},
+            },
+            {
+                "action_id": "import:company:existing",
+                "action": "assert_record",
+                "object": "companies",
+                "payload": {
+                    "matching_attribute": "domains",
+                    "values": {"domains": [existing_domain], "description": "Imported from Affinity"},
+                },
+            },
+            {
+                "action_id": "import:company:asserted-new",
+                "action": "assert_record",
+                "object": "companies",
+                "payload": {
+                    "matching_attribute": "domains",
+                    "values": {"domains": ["asserted-new.example"], "name": "Asserted New"},
+                },
+            },
+            {"action_id": "import:note:1", "action": "create_note", "object": "companies", "payload": note},
+            {
+                "action_id": "import:entry:1",
+                "action": "create_entry",
+                "list": "pipeline",
+                "payload": {
+                    "parent_object": "companies",
+                    "parent_action": "import:company:new",
+                    "entry_values": {"next_step": "Intro call"},
+                },
+            },
+        ]
+    )
+
+
+def test_creates_and_asserts_apply_once_and_restore_removes_them(world: Any) -> None:
+    sb, snapshot, _ = world
+    existing = snapshot.records("companies").select("_id", "domains").head(1).collect().row(0, named=True)
+    domain = existing["domains"][0]
+    with sb.http() as http:
+        before = http.get(f"/v2/objects/companies/records/{existing['_id']}").json()["data"]["values"]
+    plan = Plan(_import_rows(domain), snapshot)
+    with client_for(sb) as client:
+        report = plan.apply(client)
+    assert report.counts() == {"done": 5}, report.frame.to_dicts()
+    assert report.frame["verified"].all()
+    made = dict(report.frame.select("action_id", "created_id").rows())
+    assert made["import:company:existing"] == existing["_id"]  # asserted onto the record with that domain
+    with sb.http() as http:
+        note = http.get(f"/v2/notes/{made['import:note:1']}").json()["data"]
+        assert note["parent_record_id"] == made["import:company:new"]
+        assert note["created_at"].startswith("2019-03-04T10:00:00")
+        assert note["content_markdown"] == "Met the **founders**."
+        entry = http.get(f"/v2/lists/pipeline/entries/{made['import:entry:1']}").json()["data"]
+        assert entry["parent_record_id"] == made["import:company:new"]
+        values = http.get(f"/v2/objects/companies/records/{existing['_id']}").json()["data"]["values"]
+        assert values["description"][0]["value"] == "Imported from Affinity"
+    # resumed: nothing is written again
+    log: list[str] = []
+    run = Run.open(report.run_id)
+    try:
+        with client_for(sb, log) as client:
+            run.apply(client)
+    finally:
+        run.close()
+    assert writes_in(log) == []
+    with client_for(sb) as client:
+        restored = restore(report.run_id, client)
+    assert set(restored["status"]) == {"restored"}, restored.to_dicts()
+    with sb.http() as http:
+        for key in ("import:company:new", "import:company:asserted-new"):
+            assert http.get(f"/v2/objects/companies/records/{made[key]}").status_code == 404
+        assert http.get(f"/v2/notes/{made['import:note:1']}").status_code == 404
+        assert http.get(f"/v2/lists/pipeline/entries/{made['import:entry:1']}").status_code == 404
+        after = http.get(f"/v2/objects/companies/records/{existing['_id']}").json()["data"]["values"]
+        assert [v["value"] for v in after.get("description", [])] == [
+            v["value"] for v in before.get("description", [])
+        ]
+
+
+def test_ambiguous_record_and_entry_creates_are_found_not_repeated(world: Any) -> None:
+    sb, snapshot, _ = world
+    plan = Plan(_import_rows("no-such-domain.example"), snapshot)
+    with (
+        client_for(sb) as client,
+        sb.faults(
+            drop_after_rate=1.0,
+            methods=["POST"],
+            paths=["/v2/objects/companies/records", "/v2/lists/pipeline/entries"],
+        ),
+    ):
+        report = plan.apply(client)
+    assert report.counts() == {"done": 5}, report.frame.to_dicts()
+    details = dict(report.frame.select("action_id", "detail").rows())
+    assert "found after an ambiguous answer" in details["import:company:new"]
+    assert "found after an ambiguous answer" in details["import:entry:1"]
+    with sb.http() as http:
+        body = {"filter": {"domains": "newco-robotics.example"}}
+        assert len(http.post("/v2/objects/companies/records/query", json=body).json()["data"]) == 1
+
+
+def test_a_create_without_its_parent_is_skipped(world: Any) -> None:
+    sb, snapshot, _ = world
+    rows = _import_rows("x.example").frame.with_columns(
+        payload=pl.when(pl.col("action_id") == "import:company:new")
+        .then(pl.lit('{"values": {"name": "Broken", "domains": ["taken.example"], "no_such": 1}}'))
+        .otherwise(pl.col("payload"))
+    )
+    with pytest.raises(PlanError, match="no_such"):
+        Plan(ActionTable(rows), snapshot)
+    # a create Attio refuses leaves the creates hanging on it skipped, and says why
+    refused = rows.with_columns(
+        payload=pl.when(pl.col("action_id") == "import:company:new")
+        .then(pl.lit('{"values": {"name": "Refused", "domains": ["not a domain"]}}'))
+        .otherwise(pl.col("payload"))
+    )
+    with client_for(sb) as client:
+        report = Plan(ActionTable(refused), snapshot).apply(client)
+    status = dict(report.frame.select("action_id", "status").rows())
+    assert status["import:company:new"] == "failed"
+    assert status["import:note:1"] == status["import:entry:1"] == "skipped"
+    assert report.exit_code == 1
+
+
+def test_restore_of_a_deleted_record_puts_back_what_hung_on_it(world: Any) -> None:
+    sb, snapshot, _ = world
+    (doomed,) = _busy_companies(snapshot, 1)
+    raw = snapshot.records("companies").filter(pl.col("_id") == doomed).select("_raw").collect().item()
+    with sb.http() as http:
+        before = _state(http, doomed)
+    table = _rows(
+        [
+            {
+                "recipe": "repair",
+                "action_id": "repair:delete",
+                "action": "delete_record",
+                "object": "companies",
+                "target_id": doomed,
+                "fingerprint": fingerprint(raw),
+                "payload": None,
+            }
+        ]
+    )
+    with client_for(sb) as client:
+        report = Plan(table, snapshot).apply(client)
+        assert report.counts() == {"done": 1}
+        with sb.http() as http:
+            assert http.get(f"/v2/objects/companies/records/{doomed}").status_code == 404
+        restored = restore(report.run_id, client)
+    assert restored["status"].to_list() == ["restored"], restored.to_dicts()
+    with sb.http() as http:
+        assert _state(http, restored["restored_id"][0]) == before
