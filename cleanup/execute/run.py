@@ -19,6 +19,7 @@ import os
 import secrets
 import signal
 import sys
+import threading
 from collections.abc import Awaitable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -170,7 +171,10 @@ class Run:
         merge: MergeMode = "auto",
     ) -> RunReport:
         """Apply (or resume) the run with a sync client; see :meth:`apply_async`."""
-        return client.run(self.apply_async(client.aio, concurrency=concurrency, canary=canary, merge=merge))
+        with self._stop_on_sigint():
+            return client.run(
+                self.apply_async(client.aio, concurrency=concurrency, canary=canary, merge=merge)
+            )
 
     async def apply_async(
         self,
@@ -215,6 +219,33 @@ class Run:
                 groups.setdefault(row["survivor_id"], []).append(row)
         return list(groups.values())
 
+    def _interrupted_once(self) -> None:
+        self.request_stop()
+        print(
+            f"\nstopping after the requests in flight; resume with: attio-cleanup resume {self.run_id}"
+            " (Ctrl-C again to stop at once)",
+            file=sys.stderr,
+        )
+
+    @contextlib.contextmanager
+    def _stop_on_sigint(self) -> Iterator[None]:
+        """For the sync client (its loop runs in a thread): the first Ctrl-C in the main thread asks for a
+        clean stop, a second one interrupts at once."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def handler(signum: int, frame: Any) -> None:
+            if self.stopping:
+                raise KeyboardInterrupt
+            self._interrupted_once()
+
+        previous = signal.signal(signal.SIGINT, handler)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
     @contextlib.contextmanager
     def _stop_on_interrupt(self) -> Iterator[None]:
         """The first Ctrl-C asks for a clean stop; a second one interrupts at once (the journal still
@@ -229,12 +260,7 @@ class Run:
             if self.stopping and task is not None:
                 task.cancel()
                 return
-            self.request_stop()
-            print(
-                f"\nstopping after the requests in flight; resume with: attio-cleanup resume {self.run_id}"
-                " (Ctrl-C again to stop at once)",
-                file=sys.stderr,
-            )
+            self._interrupted_once()
 
         installed = False
         if loop is not None:

@@ -18,30 +18,34 @@ from cleanup.testing import RunningSandbox, sandbox_server, snapshot_of
 from tests.conftest import unlimited
 
 
+def note_and_entry_findings(sb: RunningSandbox, snapshot: Snapshot, folder: Path) -> ActionTable:
+    """Every finding of the note and entry recipes on a demo sandbox."""
+    truth = sb.ground_truth
+    assert truth is not None
+    source = folder / "source.parquet"
+    pl.DataFrame(truth.notes_source).write_parquet(source)
+    return ActionTable.concat(
+        [
+            cleanup.detect(
+                snapshot,
+                "duplicate_notes",
+                reimport_token=sb.token_ids["affinity-reimport"],
+                original_token=sb.token_ids["affinity-import"],
+                source=str(source),
+            ),
+            cleanup.detect(snapshot, "orphan_entries"),
+            cleanup.detect(snapshot, "duplicate_entries"),
+        ]
+    )
+
+
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[tuple[RunningSandbox, Snapshot, ActionTable]]:
     """A fresh small demo workspace (runs change it), its snapshot, and every finding of the note and
     entry recipes."""
     with sandbox_server("demo", scale=0.1, config=unlimited()) as sb:
         snapshot = snapshot_of(sb, tmp_path / "snap")
-        truth = sb.ground_truth
-        assert truth is not None
-        source = tmp_path / "source.parquet"
-        pl.DataFrame(truth.notes_source).write_parquet(source)
-        table = ActionTable.concat(
-            [
-                cleanup.detect(
-                    snapshot,
-                    "duplicate_notes",
-                    reimport_token=sb.token_ids["affinity-reimport"],
-                    original_token=sb.token_ids["affinity-import"],
-                    source=str(source),
-                ),
-                cleanup.detect(snapshot, "orphan_entries"),
-                cleanup.detect(snapshot, "duplicate_entries"),
-            ]
-        )
-        yield sb, snapshot, table
+        yield sb, snapshot, note_and_entry_findings(sb, snapshot, tmp_path)
 
 
 def writes_in(log: list[str]) -> list[str]:

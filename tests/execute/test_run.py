@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import re
+import signal
+import sqlite3
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import orjson
 import polars as pl
 from typer.testing import CliRunner
@@ -368,3 +376,86 @@ def test_a_canary_applies_the_first_actions_and_resume_the_rest(world: Any) -> N
         finally:
             run.close()
     assert rest.counts() == {"done": len(plan)}
+
+
+def test_ctrl_c_stops_cleanly_after_the_requests_in_flight_and_resume_finishes(
+    world: Any, tmp_path: Path
+) -> None:
+    sb, snapshot, table = world
+    path = table.decide("approve", where=pl.col("action") == "delete_note").write(tmp_path / "notes.parquet")
+    root = Path(os.environ["ATTIO_CLEANUP_BACKUP_ROOT"])
+    env = {
+        **os.environ,
+        "ATTIO_API_KEY": sb.tokens["primary"],
+        "ATTIO_BASE_URL": sb.base_url,
+        "COLUMNS": "200",
+    }
+    command = [sys.executable, "-c", "from cleanup.cli import main; main()"]
+    child = subprocess.Popen(
+        [*command, "apply", str(path), "--snapshot", str(snapshot.path), "--yes"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    journal = None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # interrupt once some notes are deleted (client limit: 25 writes/s)
+        journals = list(root.glob("*/journal.sqlite"))
+        if journals:
+            journal = journals[0]
+            with contextlib.closing(sqlite3.connect(journal)) as db:
+                done = db.execute("SELECT count(*) FROM steps WHERE step = 'delete' AND status = 'done'")
+                if done.fetchone()[0] >= 20:
+                    break
+        time.sleep(0.05)
+    child.send_signal(signal.SIGINT)
+    output, _ = child.communicate(timeout=120)
+    assert child.returncode == 4, output  # stopped early: resume it
+    assert "stopping after the requests in flight" in output
+    assert journal is not None
+    with contextlib.closing(sqlite3.connect(journal)) as db:
+        states = dict(db.execute("SELECT status, count(*) FROM steps WHERE step = 'delete' GROUP BY status"))
+    assert "sent" not in states  # every request in flight was answered and journalled
+    assert states["done"] >= 20
+    assert states["planned"] > 0
+    run_id = journal.parent.name
+    resumed = subprocess.run(
+        [*command, "resume", run_id], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    report = pl.read_parquet(journal.parent / "report.parquet")
+    assert report["status"].unique().to_list() == ["done"]
+
+
+def test_rejected_and_pending_rows_never_run_and_a_tampered_file_is_refused(
+    world: Any, tmp_path: Path
+) -> None:
+    sb, snapshot, table = world
+    notes = table.frame.filter(pl.col("action") == "delete_note").head(6)
+    ids = notes["action_id"].to_list()
+    reviewed = (
+        ActionTable(notes)
+        .decide("approve", action_ids=ids[:2])
+        .decide("reject", action_ids=ids[2:4])  # the last two stay pending
+        .write(tmp_path / "reviewed.xlsx")
+    )
+    env = {"ATTIO_API_KEY": sb.tokens["primary"], "ATTIO_BASE_URL": sb.base_url, "COLUMNS": "200"}
+    runner = CliRunner()
+    # someone changed a target in the reviewed file: refused before any request
+    tampered = openpyxl.load_workbook(reviewed)
+    sheet = tampered.active
+    header = [cell.value for cell in sheet[1]]
+    sheet.cell(row=2, column=header.index("target_id") + 1, value=notes["target_id"][5])
+    tampered.save(tmp_path / "tampered.xlsx")
+    refused = runner.invoke(
+        app, ["apply", str(tmp_path / "tampered.xlsx"), "--snapshot", str(snapshot.path), "--yes"], env=env
+    )
+    assert refused.exit_code == 1
+    assert "target_id" in refused.output
+    assert not any(Path(os.environ["ATTIO_CLEANUP_BACKUP_ROOT"]).iterdir())  # no run was even started
+    done = runner.invoke(app, ["apply", str(reviewed), "--snapshot", str(snapshot.path), "--yes"], env=env)
+    assert done.exit_code == 0, done.output
+    with sb.http() as http:
+        status = {t: http.get(f"/v2/notes/{t}").status_code for t in notes["target_id"].to_list()}
+    assert [status[t] for t in notes["target_id"].to_list()] == [404, 404, 200, 200, 200, 200]
