@@ -444,5 +444,10 @@ def demo(
     run_demo(console, out)
 
 
+from .importers.commands import import_app  # noqa: E402  (registered after the commands it reuses)
+
+app.add_typer(import_app, name="import")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

@@ -1,0 +1,560 @@
+"""Affinity → Attio: organization, person and list exports (CSV) and notes (API v1 or v2 JSON) become an
+action table that the executor applies like any cleanup — planned, backed up, journalled — and that can be
+run ten times with the workspace looking as if it ran once.
+
+* Identity: every imported record keeps its Affinity id in a unique text attribute (``id_attribute``,
+  created if missing) and is asserted on it, never blindly created; list entries keep their Affinity row id
+  in a list attribute of the same name. A row whose values are already in Attio makes no action at all.
+* Collisions: a domain or email another Attio record already holds (or an earlier row of the file claimed)
+  is left out of the row, which is left ``pending`` with the reason — a finding to review, not a failure.
+* Internal persons (whose email is a workspace member's) are not imported as people; they name note authors.
+* Notes: one Affinity note becomes one Attio note per directly tagged record (or one, on the first, with
+  ``note_parent = "first"``); HTML becomes Markdown; ``created_at`` is kept in UTC (clamped to 1970 and
+  flagged when older); the author and the source are named in a last line — ``From Affinity note <id> by
+  <author>`` — which is also how a later run finds the note again and creates nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import polars as pl
+from markdownify import markdownify
+
+from ..actions import ActionTable
+from ..export.schema import AttributeInfo, WorkspaceSchema
+from ..export.snapshot import Snapshot
+from .coerce import clamp_note_date
+from .mapping import ListMapping, Mapping, ObjectMapping
+from .reading import CsvTable, ImportInputError, read_csv
+from .rows import Existing, canon, changes, coerce, records_frame
+
+JSON = dict[str, Any]
+RECIPE = "affinity_import"
+MARKER = re.compile(r"From Affinity note (\d+) by")
+ENTITY_SECTIONS = {"organization": "organizations", "person": "persons", "opportunity": "opportunities"}
+TITLE_LENGTH = 80
+
+
+@dataclass(frozen=True)
+class AffinityNote:
+    """One Affinity note, whichever API it came from."""
+
+    id: str
+    text: str  # Markdown
+    author: str
+    created_at: datetime
+    tagged: dict[str, list[str]]  # organizations / persons / opportunities → Affinity ids
+
+
+@dataclass
+class ImportResult:
+    """The action table of an import, what the source holds, and what could not be imported (and why)."""
+
+    table: ActionTable
+    source_counts: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    not_imported: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------- notes
+def _datetime(text: str, where: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        raise ImportInputError([f"{where}: created_at {text!r} is not an ISO date and time"]) from None
+
+
+def _ids(value: Any) -> list[str]:
+    if isinstance(value, dict):  # v2 previews: {"data": [...], "totalCount": n}
+        value = value.get("data")
+    out = []
+    for item in value or []:
+        out.append(str(item["id"] if isinstance(item, dict) else item))
+    return out
+
+
+def html_to_markdown(html: str) -> str:
+    """Affinity's note HTML (v2) as the Markdown Attio keeps: headings, lists, emphasis and links."""
+    text = markdownify(html, heading_style="ATX", bullets="-", strip=["img"])
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def load_notes(path: str | Path, authors: dict[str, str] | None = None) -> list[AffinityNote]:
+    """Affinity notes from a JSON file of API v1 notes (a list, or ``{"notes": [...]}``) or API v2 notes
+    (``{"data": [...]}``). Replies are skipped: they carry no tagged records."""
+    path = Path(path)
+    try:
+        data = orjson.loads(path.read_bytes())
+    except OSError as error:
+        raise ImportInputError([f"{path}: cannot be read ({error.strerror})"]) from None
+    except orjson.JSONDecodeError as error:
+        raise ImportInputError([f"{path.name}: not valid JSON ({error}); export the notes again"]) from None
+    items = data.get("data", data.get("notes")) if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise ImportInputError([f"{path.name}: expected a list of notes, or an object with data or notes"])
+    notes, problems, seen = [], [], set()
+    for i, item in enumerate(items):
+        where = f"{path.name}: note #{i + 1}"
+        if not isinstance(item, dict) or "id" not in item:
+            problems.append(f"{where}: has no id")
+            continue
+        note_id = str(item["id"])
+        where = f"{path.name}: note {note_id}"
+        if note_id in seen:
+            problems.append(f"{where}: appears twice in the file; remove the repeat")
+            continue
+        seen.add(note_id)
+        if item.get("parent_id") or item.get("type") in ("user-reply", "ai-notetaker-reply"):
+            continue
+        try:
+            if isinstance(item.get("content"), dict):  # v2: content.html, creator embedded, attached previews
+                text = html_to_markdown(item["content"].get("html") or "")
+                creator = item.get("creator") or {}
+                name = " ".join(p for p in (creator.get("firstName"), creator.get("lastName")) if p)
+                email = creator.get("primaryEmailAddress")
+                author = f"{name} <{email}>" if name and email else name or email or "an Affinity user"
+                created = _datetime(item.get("createdAt", ""), where)
+                tagged = {
+                    "organizations": _ids(item.get("companies") or item.get("companiesPreview")),
+                    "persons": _ids(item.get("persons") or item.get("personsPreview")),
+                    "opportunities": _ids(item.get("opportunities") or item.get("opportunitiesPreview")),
+                }
+            else:  # v1: Markdown-like content, creator_id, directly tagged associated_person_ids
+                text = str(item.get("content") or "")
+                if item.get("type") == 2 and "<" in text and ">" in text:
+                    text = html_to_markdown(text)
+                creator_id = str(item.get("creator_id", ""))
+                author = (authors or {}).get(creator_id) or f"Affinity user {creator_id}"
+                created = _datetime(item.get("created_at", ""), where)
+                persons = item.get("associated_person_ids")
+                tagged = {
+                    "organizations": _ids(item.get("organization_ids")),
+                    "persons": _ids(persons if persons is not None else item.get("person_ids")),
+                    "opportunities": _ids(item.get("opportunity_ids")),
+                }
+        except ImportInputError as error:
+            problems += error.problems
+            continue
+        notes.append(AffinityNote(note_id, text.strip(), author, created, tagged))
+    if problems:
+        raise ImportInputError(problems)
+    return notes
+
+
+def note_body(note: AffinityNote) -> tuple[str, str, str, str | None]:
+    """(title, Markdown content with the source line, created_at in UTC, a flag when the date was clamped)."""
+    created_at, flag = clamp_note_date(note.created_at)
+    first = next((line.strip("#*_ -") for line in note.text.splitlines() if line.strip("#*_ -")), "")
+    title = first[:TITLE_LENGTH].rstrip() + ("…" if len(first) > TITLE_LENGTH else "") or "Note from Affinity"
+    source = f"_From Affinity note {note.id} by {note.author}, {note.created_at.date().isoformat()}_"
+    content = f"{note.text}\n\n---\n{source}" if note.text else source
+    return title, content, created_at, flag
+
+
+# ---------------------------------------------------------------------------------------------- building
+@dataclass
+class _Records:
+    """One [objects.*] section after building: Affinity id → Attio record id (existing) or action id."""
+
+    mapping: ObjectMapping
+    existing: dict[str, str] = field(default_factory=dict)
+    created_by: dict[str, str] = field(default_factory=dict)
+
+
+class AffinityImporter:
+    """Builds the action table of an Affinity import against a snapshot of the target workspace."""
+
+    def __init__(
+        self,
+        mapping: Mapping,
+        exports: str | Path,
+        snapshot: Snapshot,
+        notes: str | Path | list[str | Path] | None = None,
+    ) -> None:
+        self.mapping = mapping
+        self.exports = Path(exports)
+        self.snapshot = snapshot
+        given = notes if isinstance(notes, list) else [notes] if notes else []
+        self.notes_paths = [Path(p) for p in given]
+        self.schema: WorkspaceSchema = snapshot.schema
+        self.rows: list[JSON] = []
+        self.result = ImportResult(ActionTable.empty())
+        self.records: dict[str, _Records] = {}
+        self.member_emails = self._member_emails()
+        self.authors: dict[str, str] = {}  # Affinity person id → how a note names its author
+        self.members: set[str] = set()  # Affinity person ids that are workspace members
+
+    def read_inputs(self) -> dict[str, CsvTable]:
+        """Read every file the mapping names and check ids (present, not repeated); raises on any problem."""
+        tables: dict[str, CsvTable] = {}
+        problems: list[str] = []
+        sections: list[tuple[str, str, list[str]]] = [
+            (f"objects.{m.name}", m.file, [m.id_column]) for m in self.mapping.objects.values()
+        ] + [
+            (f"lists.{m.name}", m.file, [m.record_id_column, m.row_id_column])
+            for m in self.mapping.lists.values()
+        ]
+        for key, file, id_columns in sections:
+            try:
+                table = read_csv(self.exports / file, encoding=self.mapping.encoding)
+            except ImportInputError as error:
+                problems += error.problems
+                continue
+            tables[key] = table
+            section: ObjectMapping | ListMapping | None = self.mapping.objects.get(
+                key.removeprefix("objects.")
+            ) or self.mapping.lists.get(key.removeprefix("lists."))
+            columns = section.columns if section is not None else {}
+            missing = [c for c in columns if c not in table.frame.columns]
+            if missing:
+                problems.append(
+                    f"{file}: the mapping names column(s) {', '.join(map(repr, missing))}, which the file lacks "
+                    f"(it has: {', '.join(table.columns)})"
+                )
+            for column in id_columns:
+                if column not in table.frame.columns:
+                    problems.append(
+                        f"{file}: no column {column!r} ([{key}]); it has: {', '.join(table.columns)}"
+                    )
+            if id_columns[-1] in table.frame.columns:
+                problems += _repeated_ids(table, id_columns[-1])
+        for path in self.notes_paths:
+            if not path.exists():
+                problems.append(f"{path}: no such notes file")
+        if problems:
+            raise ImportInputError(problems)
+        return tables
+
+    def validate(self, schema: WorkspaceSchema) -> None:
+        """Every mapped cell against the attribute types of ``schema``: raises on any bad cell (before the
+        workspace is read, so bad input costs only the schema's requests)."""
+        problems = self.mapping.check(schema)
+        if problems:
+            raise ImportInputError(problems)
+        tables = self.read_inputs()
+        for om in self.mapping.objects.values():
+            attributes = {a.slug: a for a in schema.objects[om.object].attributes}
+            problems += coerce(
+                tables[f"objects.{om.name}"], om.columns, attributes, self.mapping.options
+            ).problems
+        for lm in self.mapping.lists.values():
+            attributes = {a.slug: a for a in schema.lists[lm.list_slug].attributes}
+            problems += coerce(
+                tables[f"lists.{lm.name}"], lm.columns, attributes, self.mapping.options
+            ).problems
+        for path in self.notes_paths:
+            try:
+                load_notes(path)
+            except ImportInputError as error:
+                problems += error.problems
+        if problems:
+            raise ImportInputError(problems)
+
+    def build(self) -> ImportResult:
+        """The action table (and counts) of the import; raises :class:`ImportInputError` on bad input."""
+        problems = self.mapping.check(self.schema)
+        if problems:
+            raise ImportInputError(problems)
+        tables = self.read_inputs()
+        bad: list[str] = []
+        for om in self.mapping.objects.values():
+            bad += self._records(om, tables[f"objects.{om.name}"])
+        for lm in self.mapping.lists.values():
+            bad += self._entries(lm, tables[f"lists.{lm.name}"])
+        if bad:
+            raise ImportInputError(bad)
+        notes = [note for path in self.notes_paths for note in load_notes(path, self.authors)]
+        repeated = sorted({n.id for n in notes if sum(m.id == n.id for m in notes) > 1})
+        if repeated:
+            raise ImportInputError([f"note {i} appears in more than one notes file" for i in repeated])
+        if self.notes_paths:
+            self._notes(notes)
+        frame = records_frame(self.rows)
+        table = ActionTable.build(frame) if frame.height else ActionTable.empty()
+        self.result.table = table
+        return self.result
+
+    # ------------------------------------------------------------------ records
+    def _member_emails(self) -> set[str]:
+        if "members" not in self.snapshot.parts:
+            return set()
+        emails = self.snapshot.members().select("email_address").collect()["email_address"]
+        return {e.lower() for e in emails.drop_nulls().to_list()}
+
+    def _records(self, om: ObjectMapping, table: CsvTable) -> list[str]:
+        info = self.schema.objects[om.object]
+        attributes = {a.slug: a for a in info.attributes}
+        attributes.setdefault(
+            self.mapping.id_attribute, _id_attribute(self.mapping.id_attribute, unique=True)
+        )
+        coerced = coerce(table, om.columns, attributes, self.mapping.options)
+        if coerced.problems:
+            return coerced.problems
+        existing = Existing.of(self.snapshot, info, self.mapping.id_attribute)
+        state = self.records[om.name] = _Records(om, existing=dict(existing.by_identity))
+        ids = [str(v).strip() for v in table.frame[om.id_column].to_list()]
+        names = self._names(table, om)
+        self.result.source_counts[om.name] = len(ids)
+        claimed: dict[tuple[str, Any], str] = {}
+        unchanged = 0
+        uniques = [a for a in info.attributes if a.is_unique and a.slug != self.mapping.id_attribute]
+        for source_id, values, name in zip(ids, coerced.values, names, strict=True):
+            emails = {
+                v["email_address"].lower() for v in values.get("email_addresses", []) if isinstance(v, dict)
+            }
+            if om.object == "people" and emails & self.member_emails:
+                self.members.add(source_id)
+                self.authors[source_id] = (
+                    f"{name} <{sorted(emails & self.member_emails)[0]}>" if name else sorted(emails)[0]
+                )
+                self.result.not_imported.append(
+                    f"{om.name} {source_id} ({name}) is a workspace member (internal person): not imported as a person"
+                )
+                continue
+            if name:
+                self.authors.setdefault(source_id, f"{name} <{sorted(emails)[0]}>" if emails else name)
+            record_id = existing.by_identity.get(source_id)
+            held: list[str] = []
+            for attr in uniques:
+                if attr.slug not in values:
+                    continue
+                keep = []
+                for value in values[attr.slug] if attr.is_multiselect else [values[attr.slug]]:
+                    key = (attr.slug, _canon(attr, value))
+                    holder = existing.holders.get(key)
+                    if holder is not None and holder != record_id:
+                        held.append(f"{_shown(value)} is already on Attio record {holder}")
+                    elif claimed.get(key, source_id) != source_id:
+                        held.append(
+                            f"{_shown(value)} is also on {om.name} {claimed[key]} earlier in the file"
+                        )
+                    else:
+                        claimed[key] = source_id
+                        keep.append(value)
+                if keep:
+                    values[attr.slug] = keep if attr.is_multiselect else keep[0]
+                else:
+                    values.pop(attr.slug)
+            values[self.mapping.id_attribute] = source_id
+            diff = changes(existing.current.get(record_id) if record_id else None, values, attributes)
+            if not diff and not held:
+                unchanged += 1
+                continue
+            action_id = f"affinity:{om.name}:{source_id}"
+            if record_id is None:
+                state.created_by[source_id] = action_id
+            what = "update" if record_id else "import"
+            reason = f"{what} Affinity {om.name} {source_id} ({name or 'no name'})"
+            if held:
+                reason += "; left out, to review: " + "; ".join(held)
+            self.rows.append(
+                {
+                    "action_id": action_id,
+                    "recipe": RECIPE,
+                    "action": "assert_record",
+                    "object": om.object,
+                    "payload": {
+                        "matching_attribute": self.mapping.id_attribute,
+                        "values": {self.mapping.id_attribute: source_id, **diff},
+                    },
+                    "reason": reason,
+                    "evidence": "; ".join(held) or None,
+                    "confidence": 1.0,
+                    "decision": "pending" if held else "approve",
+                }
+            )
+        self.result.unchanged[om.name] = unchanged
+        return []
+
+    def _names(self, table: CsvTable, om: ObjectMapping) -> list[str | None]:
+        for column in ("Name", "Full Name", "Organization Name", "Opportunity Name"):
+            if column in table.frame.columns:
+                return table.frame[column].to_list()
+        return [None] * table.frame.height
+
+    def _parent(self, section: str, source_id: str) -> JSON | None:
+        """How a note or entry names its record: an existing id, or the row that creates it."""
+        state = self.records.get(section)
+        if state is None:
+            return None
+        if source_id in state.existing:
+            return {"parent_record_id": state.existing[source_id]}
+        if source_id in state.created_by:
+            return {"parent_action": state.created_by[source_id]}
+        return None
+
+    # ------------------------------------------------------------------ list entries
+    def _entries(self, lm: ListMapping, table: CsvTable) -> list[str]:
+        info = self.schema.lists[lm.list_slug]
+        attributes = {a.slug: a for a in info.attributes}
+        attributes.setdefault(
+            self.mapping.id_attribute, _id_attribute(self.mapping.id_attribute, unique=False)
+        )
+        coerced = coerce(table, lm.columns, attributes, self.mapping.options)
+        if coerced.problems:
+            return coerced.problems
+        current = self._current_entries(lm.list_slug, attributes)
+        parent_object = self.mapping.objects[lm.records].object
+        row_ids = [str(v).strip() for v in table.frame[lm.row_id_column].to_list()]
+        entity_ids = [str(v or "").strip() for v in table.frame[lm.record_id_column].to_list()]
+        self.result.source_counts[f"{lm.name} entries"] = len(row_ids)
+        unchanged = 0
+        for row_id, entity_id, values in zip(row_ids, entity_ids, coerced.values, strict=True):
+            values[self.mapping.id_attribute] = row_id
+            action_id = f"affinity:{lm.name}:{row_id}"
+            if row_id in current:
+                entry_id, have = current[row_id]
+                diff = changes(have, values, attributes)
+                if not diff:
+                    unchanged += 1
+                    continue
+                self.rows.append(
+                    {
+                        "action_id": action_id,
+                        "recipe": RECIPE,
+                        "action": "update_entry",
+                        "list": lm.list_slug,
+                        "target_id": entry_id,
+                        "payload": {"entry_values": diff},
+                        "reason": f"update Affinity {lm.name} row {row_id}",
+                        "confidence": 1.0,
+                        "decision": "approve",
+                    }
+                )
+                continue
+            parent = self._parent(lm.records, entity_id)
+            if parent is None:
+                self.result.not_imported.append(
+                    f"{lm.name} row {row_id}: {lm.records} {entity_id or '(none)'} is neither in the export nor in Attio"
+                )
+                continue
+            self.rows.append(
+                {
+                    "action_id": action_id,
+                    "recipe": RECIPE,
+                    "action": "create_entry",
+                    "list": lm.list_slug,
+                    "payload": {"parent_object": parent_object, **parent, "entry_values": values},
+                    "reason": f"import Affinity {lm.name} row {row_id} ({lm.records} {entity_id})",
+                    "confidence": 1.0,
+                    "decision": "approve",
+                }
+            )
+        self.result.unchanged[f"{lm.name} entries"] = unchanged
+        return []
+
+    def _current_entries(
+        self, list_slug: str, attributes: dict[str, AttributeInfo]
+    ) -> dict[str, tuple[str, JSON]]:
+        part = f"entries/{list_slug}"
+        if part not in self.snapshot.parts:
+            return {}
+        frame = self.snapshot.entries(list_slug).collect()
+        if self.mapping.id_attribute not in frame.columns:
+            return {}
+        keep = [c for c in frame.columns if c in attributes]
+        out = {}
+        for row in frame.select("_id", *keep).iter_rows(named=True):
+            key = row.get(self.mapping.id_attribute)
+            if key is not None:
+                out[str(key)] = (row["_id"], row)
+        return out
+
+    # ------------------------------------------------------------------ notes
+    def _imported_notes(self) -> set[tuple[str, str]]:
+        """(Affinity note id, Attio parent record id) of notes already imported, from their source line."""
+        if "notes" not in self.snapshot.parts:
+            return set()
+        found = (
+            self.snapshot.notes()
+            .select(
+                "parent_record_id", pl.col("content_plaintext").str.extract_all(MARKER.pattern).alias("m")
+            )
+            .explode("m")
+            .drop_nulls("m")
+            .select(pl.col("m").str.extract(r"(\d+)").alias("note"), "parent_record_id")
+            .collect()
+        )
+        return {(note, parent) for note, parent in found.rows()}
+
+    def _notes(self, notes: list[AffinityNote]) -> None:
+        done = self._imported_notes()
+        self.result.source_counts["notes"] = len(notes)
+        made = unchanged = 0
+        for note in notes:
+            targets: list[tuple[str, str, JSON]] = []
+            for section, ids in note.tagged.items():
+                for source_id in ids:
+                    if section == "persons" and source_id in self.members:
+                        continue  # an internal person: a workspace member, named as the author instead
+                    parent = self._parent(section, source_id)
+                    if parent is None:
+                        self.result.not_imported.append(
+                            f"note {note.id} → {section} {source_id}: not in the export or in Attio"
+                            if section in self.records
+                            else f"note {note.id} → {section} {source_id}: no [objects.{section}] in the mapping"
+                        )
+                        continue
+                    targets.append((section, source_id, parent))
+            if self.mapping.note_parent == "first":
+                targets = targets[:1]
+            title, content, created_at, flag = note_body(note)
+            for section, source_id, parent in targets:
+                if "parent_record_id" in parent and (note.id, parent["parent_record_id"]) in done:
+                    unchanged += 1
+                    continue
+                made += 1
+                self.rows.append(
+                    {
+                        "action_id": f"affinity:note:{note.id}:{section}:{source_id}",
+                        "recipe": RECIPE,
+                        "action": "create_note",
+                        "object": self.mapping.objects[section].object,
+                        "payload": {
+                            "parent_object": self.mapping.objects[section].object,
+                            **parent,
+                            "title": title,
+                            "format": "markdown",
+                            "content": content,
+                            "created_at": created_at,
+                        },
+                        "reason": f"import Affinity note {note.id} onto {section} {source_id}"
+                        + (f" ({flag})" if flag else ""),
+                        "evidence": flag,
+                        "confidence": 1.0,
+                        "decision": "approve",
+                    }
+                )
+        self.result.unchanged["notes"] = unchanged
+
+
+def _id_attribute(slug: str, *, unique: bool) -> AttributeInfo:
+    """The source-id attribute as it will be once created (for a dry run before it exists)."""
+    return AttributeInfo(slug, "", "Affinity ID", "text", False, unique, False, True, False)
+
+
+def _canon(attr: AttributeInfo, value: Any) -> Any:
+    return canon(attr.type, value)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        value = next(iter(value.values()))
+    return str(value)
+
+
+def _repeated_ids(table: CsvTable, column: str) -> list[str]:
+    frame = table.frame.select(pl.col(column).str.strip_chars().alias("id"), "_line").filter(
+        pl.col("id").is_not_null()
+    )
+    repeated = frame.filter(pl.len().over("id") > 1).group_by("id", maintain_order=True).agg("_line")
+    return [
+        f"{table.path.name}: {column} {key} appears on lines {', '.join(map(str, lines))}; an id must appear once"
+        for key, lines in repeated.rows()
+    ]

@@ -1,0 +1,204 @@
+"""Text cells from a CSV → Attio write values, per attribute type, with an error per bad cell that says
+what was wrong and how to fix it.
+
+Each distinct cell text is converted once. Multi-valued attributes split a cell on the separator
+(Affinity uses ``;``). Dates take ISO forms, a file-wide day order (``--date-format``) for slashed dates,
+and Excel serial numbers; timestamps are written in UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from nameparser import HumanName
+
+from ..export.schema import AttributeInfo
+
+EXCEL_EPOCH = date(1899, 12, 30)
+DATE_FORMATS = {"iso": ("%Y-%m-%d",), "mdy": ("%m/%d/%Y", "%m/%d/%y"), "dmy": ("%d/%m/%Y", "%d/%m/%y")}
+TRUE = {"true", "yes", "y", "1", "x", "✓"}
+FALSE = {"false", "no", "n", "0", ""}
+DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+class CoerceError(ValueError):
+    """One cell that cannot become the attribute's value; the message says why and what would work."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """How cells are read: the multi-value separator, the day order of slashed dates, a phone region."""
+
+    separator: str = ";"
+    date_format: str = "iso"  # iso | mdy | dmy
+    phone_region: str | None = None
+
+
+def _date(text: str, options: Options) -> date:
+    value = text.strip()
+    if re.fullmatch(r"\d{5}(\.\d+)?", value):  # an Excel serial day number
+        return EXCEL_EPOCH + timedelta(days=int(float(value)))
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        pass
+    for form in DATE_FORMATS.get(options.date_format, ()):
+        try:
+            return datetime.strptime(value, form).date()
+        except ValueError:
+            continue
+    raise CoerceError(
+        f"{text!r} is not a date; write YYYY-MM-DD, or set date_format to mdy or dmy for slashed dates"
+    )
+
+
+def _timestamp(text: str, options: Options) -> str:
+    value = text.strip()
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        day = _date(value, options)
+        moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _number(text: str, _: Options) -> float:
+    try:
+        return float(text.strip().replace(" ", ""))
+    except ValueError:
+        raise CoerceError(f"{text!r} is not a number; write digits with a dot for decimals") from None
+
+
+def _checkbox(text: str, _: Options) -> bool:
+    value = text.strip().lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise CoerceError(f"{text!r} is not a yes/no value; write true or false")
+
+
+def domain_of(text: str) -> str:
+    """A website or domain as Attio stores it: host only, lower case, without ``www.``."""
+    value = text.strip().lower()
+    value = re.sub(r"^[a-z][a-z0-9+.-]*://", "", value)
+    value = value.split("/")[0].split("?")[0].split("#")[0].split(":")[0].removeprefix("www.")
+    if not DOMAIN.fullmatch(value):
+        raise CoerceError(f"{text!r} is not a website or domain; write e.g. acme.com")
+    return value
+
+
+def _domain(text: str, _: Options) -> dict[str, str]:
+    return {"domain": domain_of(text)}
+
+
+def _email(text: str, _: Options) -> dict[str, str]:
+    try:
+        found = validate_email(text.strip(), check_deliverability=False, test_environment=True)
+    except EmailNotValidError as error:
+        raise CoerceError(f"{text!r} is not an email address ({error})") from None
+    return {"email_address": found.normalized}
+
+
+def _phone(text: str, options: Options) -> dict[str, Any]:
+    try:
+        number = phonenumbers.parse(text.strip(), options.phone_region)
+    except phonenumbers.NumberParseException:
+        raise CoerceError(
+            f"{text!r} is not a phone number Attio accepts; write it with + and the country code, "
+            "or set phone_region (e.g. GB)"
+        ) from None
+    if not phonenumbers.is_possible_number(number):
+        raise CoerceError(f"{text!r} is not a possible phone number")
+    return {"original_phone_number": phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)}
+
+
+def _name(text: str, _: Options) -> dict[str, str]:
+    name = HumanName(text.strip())
+    first = " ".join(p for p in (name.first, name.middle) if p)
+    last = " ".join(p for p in (name.last, name.suffix) if p)
+    return {"first_name": first, "last_name": last, "full_name": text.strip()}
+
+
+def _text(text: str, _: Options) -> str:
+    return text.strip()
+
+
+def _location(text: str, _: Options) -> str:
+    return text.strip()  # Attio parses free text into a location
+
+
+CONVERTERS: dict[str, Callable[[str, Options], Any]] = {
+    "text": _text,
+    "number": _number,
+    "currency": _number,
+    "rating": _number,
+    "checkbox": _checkbox,
+    "date": lambda t, o: _date(t, o).isoformat(),
+    "timestamp": _timestamp,
+    "domain": _domain,
+    "email-address": _email,
+    "phone-number": _phone,
+    "personal-name": _name,
+    "location": _location,
+}
+
+
+def converter(attr: AttributeInfo, options: Options) -> Callable[[str], Any]:
+    """One cell's text → the attribute's write value (a list for multiselect attributes)."""
+    kind = attr.type
+    if kind in ("select", "status"):
+        titles = {
+            o["title"].casefold(): o["title"] for o in (attr.options if kind == "select" else attr.statuses)
+        }
+
+        def one(text: str) -> Any:
+            title = titles.get(text.strip().casefold())
+            if title is None:
+                shown = ", ".join(sorted(titles.values())[:12])
+                raise CoerceError(
+                    f"{text!r} is not an option of {attr.slug} ({shown}); add the option in Attio or fix the cell"
+                )
+            return title
+    elif kind in CONVERTERS:
+        convert = CONVERTERS[kind]
+
+        def one(text: str) -> Any:
+            return convert(text, options)
+    else:
+        raise CoerceError(f"{attr.slug} is a {kind} attribute, which an import cannot write from a column")
+
+    if not attr.is_multiselect:
+        return one
+
+    def many(text: str) -> list[Any]:
+        parts = [p for p in (part.strip() for part in text.split(options.separator)) if p]
+        out = []
+        for part in parts:
+            value = one(part)
+            if value not in out:
+                out.append(value)
+        return out
+
+    return many
+
+
+def clamp_note_date(moment: datetime) -> tuple[str, str | None]:
+    """A note's ``created_at`` in UTC for Attio (which refuses dates before 1970 and in the future);
+    returns the value and a flag when it had to be clamped."""
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    floor = datetime(1970, 1, 1, tzinfo=UTC)
+    now = datetime.now(UTC)
+    if moment < floor:
+        return floor.isoformat().replace("+00:00", "Z"), f"dated {moment.date()}, before 1970: clamped"
+    if moment > now:
+        return now.isoformat().replace("+00:00", "Z"), f"dated {moment.date()}, in the future: clamped"
+    return moment.isoformat().replace("+00:00", "Z"), None

@@ -1,0 +1,216 @@
+"""From a CSV table and a column mapping to action rows: cells coerced per attribute (every bad cell
+reported with its line, column, value and fix), each row matched to the record that already holds its
+identity, and only what would change written — so a second run writes nothing.
+
+Unique values (domains, emails) that another record already holds, or that an earlier row of the file
+claimed, are left out of the row and said in its reason; the row is then left ``pending`` for a reviewer
+(a finding, not a failure mid-run).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+import polars as pl
+
+from ..export.schema import AttributeInfo, ObjectInfo
+from ..export.snapshot import Snapshot
+from .coerce import CoerceError, Options, converter
+from .reading import CsvTable, ImportInputError
+
+JSON = dict[str, Any]
+# Attributes an import fills only when empty: Attio reshapes what it is given (free-text locations).
+FILL_ONLY = frozenset({"location"})
+
+
+@dataclass
+class Coerced:
+    """Each row's write values by attribute, and the bad cells."""
+
+    values: list[JSON]
+    problems: list[str] = field(default_factory=list)
+    bad_lines: set[int] = field(default_factory=set)
+
+
+def coerce(
+    table: CsvTable, columns: dict[str, list[str]], attributes: dict[str, AttributeInfo], options: Options
+) -> Coerced:
+    """Every mapped cell as its attribute's write value; several columns into one multiselect attribute add
+    up (e.g. "Primary Email" and "Email Addresses")."""
+    missing = [c for c in columns if c not in table.frame.columns]
+    if missing:
+        known = ", ".join(table.columns)
+        raise ImportInputError(
+            [
+                f"{table.path.name}: the mapping names column(s) {', '.join(map(repr, missing))}, which the file lacks (it has: {known})"
+            ]
+        )
+    out: list[JSON] = [{} for _ in range(table.frame.height)]
+    found = Coerced(out)
+    lines = table.frame["_line"].to_list()
+    for column, slugs in columns.items():
+        cells = table.frame[column].to_list()
+        for slug in slugs:
+            attr = attributes[slug]
+            convert = converter(attr, options)
+            cache: dict[str, Any] = {}
+            for i, text in enumerate(cells):
+                if text is None or not text.strip():
+                    continue
+                if text not in cache:
+                    try:
+                        cache[text] = convert(text)
+                    except CoerceError as error:
+                        cache[text] = error
+                value = cache[text]
+                if isinstance(value, CoerceError):
+                    found.problems.append(f"{table.path.name}: line {lines[i]}, column {column!r}: {value}")
+                    found.bad_lines.add(lines[i])
+                    continue
+                if attr.is_multiselect:
+                    have = out[i].setdefault(slug, [])
+                    have += [v for v in value if v not in have]
+                else:
+                    out[i][slug] = value
+    return found
+
+
+# ---------------------------------------------------------------------------------------------- comparing
+def canon(kind: str, value: Any) -> Any:
+    """A value in a form both a write payload and a snapshot cell reduce to, for comparison."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        for key in ("domain", "email_address", "original_phone_number", "phone_number", "full_name", "title"):
+            if key in value:
+                return canon(kind, value[key])
+        if "currency_value" in value:
+            return canon(kind, value["currency_value"])
+        if "target_record_id" in value:
+            return value["target_record_id"]
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if kind == "timestamp" and isinstance(value, str):
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
+    if kind in ("number", "currency", "rating") and isinstance(value, int | float):
+        return float(value)
+    if kind == "email-address" and isinstance(value, str):
+        return value.lower()
+    return value
+
+
+def changes(current: JSON | None, wanted: JSON, attributes: dict[str, AttributeInfo]) -> JSON:
+    """What of ``wanted`` is not already on the record: multiselect values are added to what is there
+    (an import never removes a value), fill-only attributes are written only when empty."""
+    out: JSON = {}
+    for slug, value in wanted.items():
+        attr = attributes[slug]
+        have = None if current is None else current.get(slug)
+        if attr.type in FILL_ONLY:
+            if not have:
+                out[slug] = value
+            continue
+        if attr.is_multiselect:
+            present = {canon(attr.type, v) for v in (have or [])}
+            new = [v for v in value if canon(attr.type, v) not in present]
+            if new:
+                out[slug] = [*(_as_write(attr, v) for v in (have or [])), *new]
+            continue
+        if canon(attr.type, have) != canon(attr.type, value):
+            out[slug] = value
+    return out
+
+
+def _as_write(attr: AttributeInfo, cell: Any) -> Any:
+    """A snapshot cell of a multiselect attribute as a write value (kept when values are added)."""
+    if attr.type == "domain":
+        return {"domain": cell}
+    if attr.type == "email-address":
+        return {"email_address": cell}
+    if attr.type == "phone-number":
+        return {"original_phone_number": cell}
+    if attr.type in ("select", "status") and isinstance(cell, dict):
+        return cell.get("title")
+    if attr.type == "record-reference" and isinstance(cell, dict):
+        return {"target_object": cell["target_object"], "target_record_id": cell["target_record_id"]}
+    return cell
+
+
+# ---------------------------------------------------------------------------------------------- the workspace
+@dataclass
+class Existing:
+    """The records of one object as the snapshot has them: by identity value, and who holds which unique
+    value."""
+
+    by_identity: dict[str, str]
+    current: dict[str, JSON]
+    holders: dict[tuple[str, Any], str]
+
+    @classmethod
+    def of(cls, snapshot: Snapshot, info: ObjectInfo, identity: str) -> Existing:
+        part = f"records/{info.slug}"
+        if part not in snapshot.parts:
+            return cls({}, {}, {})
+        uniques = [a for a in info.attributes if a.is_unique and a.slug != "record_id"]
+        wanted = ["_id", *(a.slug for a in info.attributes if a.is_writable and a.type != "interaction")]
+        frame = (
+            snapshot.records(info.slug)
+            .select([c for c in wanted if c in snapshot.records(info.slug).collect_schema().names()])
+            .collect()
+        )
+        current = {row["_id"]: row for row in frame.iter_rows(named=True)}
+        by_identity: dict[str, str] = {}
+        holders: dict[tuple[str, Any], str] = {}
+        for record_id, row in current.items():
+            for attr in uniques:
+                cells = row.get(attr.slug)
+                for cell in cells if isinstance(cells, list) else [cells]:
+                    if cell is not None:
+                        holders[(attr.slug, canon(attr.type, cell))] = record_id
+            key = row.get(identity)
+            for cell in key if isinstance(key, list) else [key]:
+                if cell is not None:
+                    by_identity[str(canon("text", cell))] = record_id
+        return cls(by_identity, current, holders)
+
+
+def identity_value(value: Any) -> str:
+    """A record's identity (source id or unique value) as a plain string key."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return str(canon("text", value))
+
+
+def records_frame(rows: list[JSON]) -> pl.DataFrame:
+    """Action rows (dicts) → an action-table frame (payloads as JSON text)."""
+    schema = {
+        "action_id": pl.String,
+        "recipe": pl.String,
+        "action": pl.String,
+        "object": pl.String,
+        "list": pl.String,
+        "target_id": pl.String,
+        "payload": pl.String,
+        "reason": pl.String,
+        "evidence": pl.String,
+        "confidence": pl.Float64,
+        "decision": pl.String,
+    }
+    shaped = [
+        {
+            key: (
+                orjson.dumps(row[key]).decode()
+                if key == "payload" and row.get(key) is not None
+                else row.get(key)
+            )
+            for key in schema
+        }
+        for row in rows
+    ]
+    return pl.DataFrame(shaped, schema=schema)

@@ -1,0 +1,259 @@
+"""The Affinity import over real HTTP: a realistic fixture export imports completely, a second run writes
+nothing, notes keep their dates, collisions become findings, and bad input is refused before any write."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import httpx
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from cleanup.cli import app
+from cleanup.client import AttioClient
+from cleanup.execute import Run
+from cleanup.importers.affinity import html_to_markdown, load_notes
+from cleanup.importers.mapping import Mapping
+from cleanup.importers.reading import ImportInputError, read_csv
+from cleanup.importers.session import prepare_affinity
+from cleanup.testing import Killer, RunningSandbox
+from tests.importers.conftest import FIXTURES
+
+NOTES = [FIXTURES / "notes-v1.json", FIXTURES / "notes-v2.json"]
+
+
+def _client(sb: RunningSandbox, log: list[str] | None = None) -> AttioClient:
+    hooks: dict[str, list[Any]] = {}
+    if log is not None:
+
+        async def record(request: httpx.Request) -> None:
+            log.append(f"{request.method} {request.url.path}")
+
+        hooks["request"] = [record]
+    return AttioClient(sb.tokens["primary"], sb.base_url, event_hooks=hooks)
+
+
+def _imported(sb: RunningSandbox) -> dict[str, Any]:
+    """What the workspace holds that came from Affinity."""
+    with sb.http() as http:
+
+        def records(object_slug: str) -> list[dict[str, Any]]:
+            body = {"filter": {"affinity_id": {"$not_empty": True}}, "limit": 500}
+            return http.post(f"/v2/objects/{object_slug}/records/query", json=body).json()["data"]
+
+        entries = http.post("/v2/lists/pipeline/entries/query", json={"limit": 500}).json()["data"]
+        notes = http.get("/v2/notes", params={"limit": 50}).json()["data"]
+        return {
+            "companies": records("companies"),
+            "people": records("people"),
+            "entries": [e for e in entries if e["entry_values"].get("affinity_id")],
+            "notes": [n for n in notes if "From Affinity note" in n["content_plaintext"]],
+        }
+
+
+def test_an_affinity_export_imports_completely_and_a_second_run_writes_nothing(
+    workspace: RunningSandbox, tmp_path: Path
+) -> None:
+    sb = workspace
+    mapping = Mapping.load(FIXTURES / "mapping.toml")
+    with _client(sb) as client:
+        first = prepare_affinity(client, mapping, FIXTURES, NOTES, tmp_path / "one", create_attributes=True)
+        pending = first.result.table.frame.filter(pl.col("decision") == "pending")
+        assert sorted(pending["action_id"]) == [
+            "affinity:organizations:3584838",  # same website as 3584837, earlier in the file
+            "affinity:organizations:55100",  # quiet.example is already on a company in Attio
+            "affinity:persons:97304",  # shared@existing.example is already on a person in Attio
+        ]
+        assert (
+            "quiet.example is already on Attio record"
+            in pending.filter(pl.col("action_id") == "affinity:organizations:55100")["reason"][0]
+        )
+        report = first.plan().apply(client)
+    assert report.counts() == {"done": first.result.table.approved().height}, report.frame.filter(
+        pl.col("status") != "done"
+    )
+    got = _imported(sb)
+    counts = first.result.source_counts
+    assert len(got["companies"]) == counts["organizations"] - 2  # both sides counted: 8 in the export
+    assert len(got["people"]) == counts["persons"] - 2  # one workspace member, one collision
+    assert len(got["entries"]) == counts["pipeline entries"] == 4
+    assert len(got["notes"]) == 8  # 5 v1 notes (a reply, an unknown org) + v2 → one note per tagged record
+    assert any("999999" in line for line in first.result.not_imported)
+    assert any("workspace member" in line for line in first.result.not_imported)
+    by_source = {
+        n["content_plaintext"].split("From Affinity note ")[1].split(" ")[0]: n for n in got["notes"]
+    }
+    assert by_source["22984"]["created_at"].startswith("2017-03-28T08:38:41.275")  # -08:00 → UTC
+    assert by_source["22987"]["created_at"].startswith("1970-01-01T00:00:00")  # 1965: clamped, flagged
+    assert "by Sandbox Admin <admin@sandbox.test>" in by_source["22984"]["content_plaintext"]
+    v2 = by_source["31001"]["content_markdown"]
+    assert v2.startswith("## Diligence call")  # HTML became Markdown
+    assert "**hospital pilots**" in v2
+    assert "- 3 pilots live" in v2
+    stages = {e["entry_values"]["affinity_id"][0]["value"]: e["entry_values"] for e in got["entries"]}
+    assert stages["390"]["first_contact"][0]["value"] == "2020-11-02"  # mdy
+    assert stages["391"]["first_contact"][0]["value"] == "2023-01-01"  # an Excel serial day
+    assert stages["389"]["stage"][0]["status"]["title"] == "Due diligence"
+
+    # the second run: everything is already there; only the findings are left, pending
+    log: list[str] = []
+    with _client(sb, log) as client:
+        second = prepare_affinity(client, mapping, FIXTURES, NOTES, tmp_path / "two", create_attributes=True)
+        assert second.result.table.approved().height == 0
+        assert sorted(second.result.table.frame["action_id"]) == sorted(pending["action_id"])
+    assert [line for line in log if not line.startswith("GET") and not line.endswith("/query")] == []
+
+    # the reviewer approves the findings: imported without the colliding values, counts now equal
+    with _client(sb) as client:
+        third = prepare_affinity(client, mapping, FIXTURES, NOTES, tmp_path / "three", create_attributes=True)
+        third.result.table = third.result.table.decide("approve")
+        third.plan().apply(client)
+    got = _imported(sb)
+    assert len(got["companies"]) == counts["organizations"]
+    assert len(got["people"]) == counts["persons"] - 1  # the internal person is a member, not a person
+
+
+def test_a_killed_import_resumed_ends_as_one_clean_run(workspace: RunningSandbox, tmp_path: Path) -> None:
+    sb = workspace
+    mapping = Mapping.load(FIXTURES / "mapping.toml")
+    with _client(sb) as client:
+        prepared = prepare_affinity(
+            client, mapping, FIXTURES, NOTES, tmp_path / "one", create_attributes=True
+        )
+    run = Run.start(prepared.plan())
+    run.close()
+    killer = Killer(sb, run.run_id, run.folder.parent, seed=5, max_writes=3)
+    assert killer.run(6) == 0
+    assert len(killer.kills) == 6
+    got = _imported(sb)
+    assert (len(got["companies"]), len(got["people"]), len(got["entries"]), len(got["notes"])) == (6, 4, 4, 8)
+    with _client(sb) as client:  # and a run after it finds nothing left to do
+        again = prepare_affinity(client, mapping, FIXTURES, NOTES, tmp_path / "two", create_attributes=True)
+    assert again.result.table.approved().height == 0
+
+
+def _copy_fixtures(tmp_path: Path) -> Path:
+    folder = tmp_path / "exports"
+    shutil.copytree(FIXTURES, folder)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("breakage", "message", "requests"),
+    [
+        ("truncated", "ends inside a quoted value", "none"),
+        ("wrong_encoding", "is not valid utf-8", "none"),
+        ("unknown_column", "the file lacks", "none"),
+        ("duplicate_ids", "appears on lines", "none"),
+        ("unknown_slug", "no such attribute", "schema"),
+        ("bad_date", "is not a date", "schema"),
+    ],
+)
+def test_malformed_inputs_give_a_clear_error_and_write_nothing(
+    workspace: RunningSandbox, tmp_path: Path, breakage: str, message: str, requests: str
+) -> None:
+    folder = _copy_fixtures(tmp_path)
+    mapping_path = folder / "mapping.toml"
+    text = mapping_path.read_text()
+    if breakage == "truncated":
+        raw = (folder / "organizations.csv").read_bytes()
+        (folder / "organizations.csv").write_bytes(raw[: raw.index(b"Customers:")])
+    elif breakage == "wrong_encoding":
+        raw = (folder / "people.csv").read_text().replace("Ana Souza", "Ana Souza Müller")
+        (folder / "people.csv").write_bytes(raw.encode("cp1252"))
+        mapping_path.write_text(
+            text.replace('note_parent = "each"', 'note_parent = "each"\nencoding = "utf-8"')
+        )
+    elif breakage == "unknown_column":
+        mapping_path.write_text(text.replace('"Job Titles" = "job_title"', '"Job Title" = "job_title"'))
+    elif breakage == "duplicate_ids":
+        with (folder / "people.csv").open("a") as handle:
+            handle.write("9007,38706,Jane Again,jane2@affinity.co,jane2@affinity.co,,,,,,,,\n")
+    elif breakage == "unknown_slug":
+        mapping_path.write_text(text.replace('"Description" = "description"', '"Description" = "about"'))
+    elif breakage == "bad_date":
+        raw = (folder / "deal-pipeline.csv").read_text().replace("2023-06-01", "June the first")
+        (folder / "deal-pipeline.csv").write_text(raw)
+    log: list[str] = []
+    with _client(workspace, log) as client, pytest.raises(ImportInputError, match=message) as caught:
+        prepare_affinity(
+            client, Mapping.load(mapping_path), folder, NOTES, tmp_path / "work", create_attributes=True
+        )
+    if requests == "none":  # a broken file is refused before any request
+        assert log == []
+    else:  # only the schema was read: no record, entry or note, and no write
+        assert all(line.startswith("GET") for line in log)
+        assert not any("/records" in line or "/entries" in line or "/notes" in line for line in log)
+    assert "nothing was written" in str(caught.value)
+    assert not any(line.startswith(("POST", "PUT", "PATCH", "DELETE")) for line in log)
+
+
+def test_a_cp1252_file_is_recognised_and_repeated_headers_are_told_apart(tmp_path: Path) -> None:
+    path = tmp_path / "orgs.csv"
+    path.write_bytes(
+        "Organization Id;Name;Year Founded;Year Founded\r\n1;Café Noir;2001;2002\r\n".encode("cp1252")
+    )
+    table = read_csv(path)
+    assert table.delimiter == ";"
+    assert table.columns == ["Organization Id", "Name", "Year Founded", "Year Founded (2)"]
+    assert table.frame["Name"].to_list() == ["Café Noir"]
+
+
+def test_notes_from_both_apis_are_read(tmp_path: Path) -> None:
+    notes = {n.id: n for n in load_notes(FIXTURES / "notes-v1.json") + load_notes(FIXTURES / "notes-v2.json")}
+    assert set(notes) == {"22984", "22985", "22987", "22988", "31001"}  # replies left out
+    assert notes["22984"].tagged["persons"] == ["38708", "24809"]  # directly tagged, not the attendees
+    assert notes["31001"].author == "Jane Doe <jane@affinity.co>"
+    assert html_to_markdown("<p>a <strong>b</strong></p><ol><li>x</li></ol>") == "a **b**\n\n1. x"
+    broken = tmp_path / "notes.json"
+    broken.write_text('[{"id": 1, "content": "x", "created_at": "yesterday"}]')
+    with pytest.raises(ImportInputError, match="not an ISO date"):
+        load_notes(broken)
+
+
+def test_cli_init_then_dry_run(workspace: RunningSandbox, tmp_path: Path) -> None:
+    folder = _copy_fixtures(tmp_path)
+    runner = CliRunner()
+    env = {
+        "ATTIO_API_KEY": workspace.tokens["primary"],
+        "ATTIO_BASE_URL": workspace.base_url,
+        "COLUMNS": "200",
+    }
+    made = runner.invoke(
+        app, ["import", "affinity", "init", "--exports", str(folder), "--out", str(tmp_path / "m.toml")]
+    )
+    assert made.exit_code == 0, made.output
+    generated = Mapping.load(tmp_path / "m.toml")
+    assert generated.objects["organizations"].columns["Website"] == ["domains"]
+    dry = runner.invoke(
+        app,
+        [
+            "import",
+            "affinity",
+            "--exports",
+            str(folder),
+            "--mapping",
+            str(folder / "mapping.toml"),
+            "--notes",
+            str(NOTES[0]),
+            "--out",
+            str(tmp_path / "actions.xlsx"),
+            "--work",
+            str(tmp_path / "w"),
+        ],
+        env=env,
+    )
+    assert dry.exit_code == 0, dry.output
+    assert "Dry run only" in dry.output
+    assert "organizations: 8 in the export" in dry.output
+    assert "To be created first: the affinity_id attribute on object companies" in dry.output
+    assert (tmp_path / "actions.xlsx").exists()
+    assert _imported_count(workspace) == 0
+
+
+def _imported_count(sb: RunningSandbox) -> int:
+    with sb.http() as http:
+        return len(http.post("/v2/objects/companies/records/query", json={"limit": 500}).json()["data"]) - 1
