@@ -32,7 +32,7 @@ from ..export.snapshot import Snapshot
 from .coerce import clamp_note_date
 from .mapping import ListMapping, Mapping, ObjectMapping
 from .reading import CsvTable, ImportInputError, read_csv
-from .rows import Existing, canon, changes, coerce, records_frame
+from .rows import Existing, changes, coerce, hold_back_collisions, records_frame
 
 JSON = dict[str, Any]
 RECIPE = "affinity_import"
@@ -320,27 +320,7 @@ class AffinityImporter:
             if name:
                 self.authors.setdefault(source_id, f"{name} <{sorted(emails)[0]}>" if emails else name)
             record_id = existing.by_identity.get(source_id)
-            held: list[str] = []
-            for attr in uniques:
-                if attr.slug not in values:
-                    continue
-                keep = []
-                for value in values[attr.slug] if attr.is_multiselect else [values[attr.slug]]:
-                    key = (attr.slug, _canon(attr, value))
-                    holder = existing.holders.get(key)
-                    if holder is not None and holder != record_id:
-                        held.append(f"{_shown(value)} is already on Attio record {holder}")
-                    elif claimed.get(key, source_id) != source_id:
-                        held.append(
-                            f"{_shown(value)} is also on {om.name} {claimed[key]} earlier in the file"
-                        )
-                    else:
-                        claimed[key] = source_id
-                        keep.append(value)
-                if keep:
-                    values[attr.slug] = keep if attr.is_multiselect else keep[0]
-                else:
-                    values.pop(attr.slug)
+            held = hold_back_collisions(values, uniques, existing, record_id, claimed, source_id, om.name)
             values[self.mapping.id_attribute] = source_id
             diff = changes(existing.current.get(record_id) if record_id else None, values, attributes)
             if not diff and not held:
@@ -537,16 +517,6 @@ class AffinityImporter:
 def _id_attribute(slug: str, *, unique: bool) -> AttributeInfo:
     """The source-id attribute as it will be once created (for a dry run before it exists)."""
     return AttributeInfo(slug, "", "Affinity ID", "text", False, unique, False, True, False)
-
-
-def _canon(attr: AttributeInfo, value: Any) -> Any:
-    return canon(attr.type, value)
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, dict):
-        value = next(iter(value.values()))
-    return str(value)
 
 
 def _repeated_ids(table: CsvTable, column: str) -> list[str]:

@@ -180,6 +180,58 @@ class Existing:
         return cls(by_identity, current, holders)
 
 
+def hold_back_collisions(
+    values: JSON,
+    uniques: list[AttributeInfo],
+    existing: Existing,
+    record_id: str | None,
+    claimed: dict[tuple[str, Any], str],
+    source: str,
+    label: str,
+) -> list[str]:
+    """Take out of ``values`` the unique values another record holds (in Attio, or claimed by an earlier row
+    of the file, tracked in ``claimed``); returns what was held back, in words."""
+    held: list[str] = []
+    for attr in uniques:
+        if attr.slug not in values:
+            continue
+        keep = []
+        for value in values[attr.slug] if attr.is_multiselect else [values[attr.slug]]:
+            key = (attr.slug, canon(attr.type, value))
+            holder = existing.holders.get(key)
+            if holder is not None and holder != record_id:
+                held.append(f"{_shown(value)} is already on Attio record {holder}")
+            elif claimed.get(key, source) != source:
+                held.append(f"{_shown(value)} is also on {label} {claimed[key]} earlier in the file")
+            else:
+                claimed[key] = source
+                keep.append(value)
+        if keep:
+            values[attr.slug] = keep if attr.is_multiselect else keep[0]
+        else:
+            values.pop(attr.slug)
+    return held
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        value = next(iter(value.values()))
+    return str(value)
+
+
+def repeated_keys(table: CsvTable, keys: list[str | None], what: str) -> list[str]:
+    """Problems for keys that appear on more than one line of the file (each must appear once)."""
+    lines: dict[str, list[int]] = {}
+    for key, line in zip(keys, table.frame["_line"].to_list(), strict=True):
+        if key:
+            lines.setdefault(key, []).append(line)
+    return [
+        f"{table.path.name}: {what} {key} appears on lines {', '.join(map(str, at))}; it must appear once"
+        for key, at in lines.items()
+        if len(at) > 1
+    ]
+
+
 def identity_value(value: Any) -> str:
     """A record's identity (source id or unique value) as a plain string key."""
     if isinstance(value, list):

@@ -9,7 +9,8 @@ executor like any cleanup.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,9 @@ from ..export import export
 from ..export.schema import WorkspaceSchema, fetch_schema
 from ..export.snapshot import Snapshot
 from .affinity import AffinityImporter, ImportResult
+from .csv import CsvSpec, build_csv_import
 from .mapping import Mapping
+from .reading import read_csv
 
 ID_DESCRIPTION = "The record's id in the system it was imported from (set by attio-cleanup imports)."
 
@@ -113,11 +116,35 @@ def prepare_affinity(
     return Prepared(result, snapshot, [f"{target[:-1]} {slug}" for target, slug in missing])
 
 
-class _EmptySnapshot(Snapshot):
-    """Stands in for the workspace while only the files are read."""
+def prepare_csv(client: AttioClient, spec: CsvSpec, folder: str | Path) -> Prepared:
+    """Read the file (before any request), check the spec and every cell against the live schema, snapshot
+    what the import touches, and build the action table."""
+    table = read_csv(spec.path, encoding=spec.encoding)
+    schema = client.run(fetch_schema(client.aio))
+    build_csv_import(replace(spec, reject_file=None, skip_invalid=True), _EmptySnapshot(schema), table)
+    build_csv_import(
+        replace(spec, skip_invalid=spec.skip_invalid, reject_file=Path(os.devnull)),
+        _EmptySnapshot(schema),
+        table,
+    )
+    snapshot = export(
+        client,
+        Path(folder) / "snapshot",
+        objects=[spec.object],
+        lists=[spec.list_slug] if spec.list_slug else [],
+        notes=spec.note is not None,
+        tasks=False,
+        progress=False,
+    )
+    return Prepared(build_csv_import(spec, snapshot, table), snapshot, [])
 
-    def __init__(self) -> None:
-        super().__init__(Path("."), {"parts": {}, "schema": _EMPTY_SCHEMA})
+
+class _EmptySnapshot(Snapshot):
+    """Stands in for the workspace while only the files (and the schema) are checked."""
+
+    def __init__(self, schema: WorkspaceSchema | None = None) -> None:
+        shape = schema.to_json() if schema is not None else _EMPTY_SCHEMA
+        super().__init__(Path("."), {"parts": {}, "schema": shape})
 
 
 _EMPTY_SCHEMA = {"workspace_id": "", "workspace_name": "", "workspace_slug": "", "objects": {}, "lists": {}}
