@@ -54,7 +54,7 @@ def affinity_command(
     from ..export.snapshot import SnapshotError
     from .mapping import Mapping
     from .reading import ImportInputError
-    from .session import prepare_affinity
+    from .session import imported_counts, prepare_affinity
 
     if exports is None or mapping is None:
         console.print(
@@ -95,9 +95,19 @@ def affinity_command(
                 console.print("Nothing to import: the workspace already holds every approved row.")
                 raise typer.Exit(0)
             report = prepared.plan().apply(client)
+            after = imported_counts(client, loaded)
     except (ImportInputError, PlanError, SnapshotError, RunError, BackupError, AttioError) as err:
         raise _fail(err) from None
     _print_report(report)
+    console.print("In the export and in Attio now:")
+    for kind, count in result.source_counts.items():
+        if kind in after:
+            mark = (
+                ""
+                if after[kind] == count
+                else "  (the difference: members, findings left pending, skipped rows)"
+            )
+            console.print(f"  {kind}: {count:,} in the export, {after[kind]:,} in Attio{mark}")
     raise typer.Exit(report.exit_code)
 
 

@@ -148,3 +148,24 @@ class _EmptySnapshot(Snapshot):
 
 
 _EMPTY_SCHEMA = {"workspace_id": "", "workspace_name": "", "workspace_slug": "", "objects": {}, "lists": {}}
+
+
+def imported_counts(client: AttioClient, mapping: Mapping) -> dict[str, int]:
+    """What Attio holds from the source, counted on Attio's side: records and entries carrying a source id."""
+    condition = {"filter": {mapping.id_attribute: {"$not_empty": True}}}
+    counts = {}
+    for om in mapping.objects.values():
+        items = client.run(
+            client.aio.all_items(
+                "POST", f"/v2/objects/{om.object}/records/query", page_size=500, body=condition
+            )
+        )
+        counts[om.name] = len(items)
+    for lm in mapping.lists.values():
+        items = client.run(
+            client.aio.all_items(
+                "POST", f"/v2/lists/{lm.list_slug}/entries/query", page_size=500, body=condition
+            )
+        )
+        counts[f"{lm.name} entries"] = len(items)
+    return counts

@@ -257,3 +257,20 @@ def test_cli_init_then_dry_run(workspace: RunningSandbox, tmp_path: Path) -> Non
 def _imported_count(sb: RunningSandbox) -> int:
     with sb.http() as http:
         return len(http.post("/v2/objects/companies/records/query", json={"limit": 500}).json()["data"]) - 1
+
+
+def test_cli_import_with_yes_prints_counts_on_both_sides(workspace: RunningSandbox, tmp_path: Path) -> None:
+    env = {
+        "ATTIO_API_KEY": workspace.tokens["primary"],
+        "ATTIO_BASE_URL": workspace.base_url,
+        "COLUMNS": "200",
+    }
+    command = ["import", "affinity", "--exports", str(FIXTURES), "--mapping", str(FIXTURES / "mapping.toml")]
+    command += ["--notes", str(NOTES[0]), "--notes", str(NOTES[1]), "--work", str(tmp_path / "w"), "--yes"]
+    done = CliRunner().invoke(app, command, env=env)
+    assert done.exit_code == 0, done.output
+    assert "organizations: 8 in the export, 6 in Attio" in done.output
+    assert "pipeline entries: 4 in the export, 4 in Attio" in done.output
+    again = CliRunner().invoke(app, [*command[:-1], "--work", str(tmp_path / "w2"), "--yes"], env=env)
+    assert again.exit_code == 0, again.output
+    assert "Nothing to import" in again.output
