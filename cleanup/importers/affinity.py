@@ -17,7 +17,7 @@ run ten times with the workspace looking as if it ran once.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from ..export.snapshot import Snapshot
 from .coerce import clamp_note_date
 from .mapping import ListMapping, Mapping, ObjectMapping
 from .reading import CsvTable, ImportInputError, read_csv
-from .rows import Existing, changes, coerce, hold_back_collisions, records_frame
+from .rows import Existing, changes, coerce, hold_back_collisions, members_of, records_frame
 
 JSON = dict[str, Any]
 RECIPE = "affinity_import"
@@ -187,6 +187,7 @@ class AffinityImporter:
         self.result = ImportResult(ActionTable.empty())
         self.records: dict[str, _Records] = {}
         self.member_emails = self._member_emails()
+        self.options = replace(mapping.options, members=self._members())
         self.authors: dict[str, str] = {}  # Affinity person id → how a note names its author
         self.members: set[str] = set()  # Affinity person ids that are workspace members
 
@@ -282,10 +283,10 @@ class AffinityImporter:
 
     # ------------------------------------------------------------------ records
     def _member_emails(self) -> set[str]:
-        if "members" not in self.snapshot.parts:
-            return set()
-        emails = self.snapshot.members().select("email_address").collect()["email_address"]
-        return {e.lower() for e in emails.drop_nulls().to_list()}
+        return set(self._members())
+
+    def _members(self) -> dict[str, str]:
+        return members_of(self.snapshot)
 
     def _records(self, om: ObjectMapping, table: CsvTable) -> list[str]:
         info = self.schema.objects[om.object]
@@ -293,7 +294,7 @@ class AffinityImporter:
         attributes.setdefault(
             self.mapping.id_attribute, _id_attribute(self.mapping.id_attribute, unique=True)
         )
-        coerced = coerce(table, om.columns, attributes, self.mapping.options)
+        coerced = coerce(table, om.columns, attributes, self.options)
         if coerced.problems:
             return coerced.problems
         existing = Existing.of(self.snapshot, info, self.mapping.id_attribute)
@@ -376,7 +377,7 @@ class AffinityImporter:
         attributes.setdefault(
             self.mapping.id_attribute, _id_attribute(self.mapping.id_attribute, unique=False)
         )
-        coerced = coerce(table, lm.columns, attributes, self.mapping.options)
+        coerced = coerce(table, lm.columns, attributes, self.options)
         if coerced.problems:
             return coerced.problems
         current = self._current_entries(lm.list_slug, attributes)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -38,6 +38,7 @@ class Options:
     separator: str = ";"
     date_format: str = "iso"  # iso | mdy | dmy
     phone_region: str | None = None
+    members: dict[str, str] = field(default_factory=dict)  # member email → id (for actor references)
 
 
 def _date(text: str, options: Options) -> date:
@@ -128,6 +129,18 @@ def _name(text: str, _: Options) -> dict[str, str]:
     return {"first_name": first, "last_name": last, "full_name": text.strip()}
 
 
+def _actor(text: str, options: Options) -> dict[str, str]:
+    """A workspace member by email (``Name <email>`` as Affinity writes owners is fine too)."""
+    found = re.search(r"<([^>]+)>", text)
+    email = (found.group(1) if found else text).strip()
+    if "@" not in email:
+        raise CoerceError(f"{text!r} names no workspace member; write the member's email address")
+    address = _email(email, options)["email_address"].lower()
+    if address in options.members:  # by id, as Attio reads it back: a re-run compares equal
+        return {"referenced_actor_type": "workspace-member", "referenced_actor_id": options.members[address]}
+    return {"workspace_member_email_address": address}
+
+
 def _text(text: str, _: Options) -> str:
     return text.strip()
 
@@ -149,6 +162,7 @@ CONVERTERS: dict[str, Callable[[str, Options], Any]] = {
     "phone-number": _phone,
     "personal-name": _name,
     "location": _location,
+    "actor-reference": _actor,
 }
 
 

@@ -13,7 +13,7 @@ left out and written, with the reason, to a reject file.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from .rows import (
     coerce,
     hold_back_collisions,
     identity_value,
+    members_of,
     records_frame,
     repeated_keys,
 )
@@ -121,13 +122,14 @@ def build_csv_import(spec: CsvSpec, snapshot: Snapshot, table: CsvTable | None =
         raise ImportInputError(problems)
     info = snapshot.schema.objects[spec.object]
     attributes = {a.slug: a for a in info.attributes}
-    coerced = coerce(table, spec.columns, attributes, spec.options)
+    options = replace(spec.options, members=members_of(snapshot))
+    coerced = coerce(table, spec.columns, attributes, options)
     entry_values: list[JSON] = [{} for _ in range(table.frame.height)]
     list_attrs = (
         {a.slug: a for a in snapshot.schema.lists[spec.list_slug].attributes} if spec.list_slug else {}
     )
     if spec.list_slug is not None and spec.entry_columns:
-        entries = coerce(table, spec.entry_columns, list_attrs, spec.options)
+        entries = coerce(table, spec.entry_columns, list_attrs, options)
         coerced.problems += entries.problems
         coerced.bad_lines |= entries.bad_lines
         entry_values = entries.values

@@ -91,6 +91,8 @@ def canon(kind: str, value: Any) -> Any:
             return canon(kind, value["currency_value"])
         if "target_record_id" in value:
             return value["target_record_id"]
+        if "referenced_actor_id" in value:
+            return value["referenced_actor_id"]
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
     if isinstance(value, datetime):
         return value.isoformat()
@@ -230,6 +232,14 @@ def repeated_keys(table: CsvTable, keys: list[str | None], what: str) -> list[st
         for key, at in lines.items()
         if len(at) > 1
     ]
+
+
+def members_of(snapshot: Snapshot) -> dict[str, str]:
+    """Workspace members: email (lower case) → member id."""
+    if "members" not in snapshot.parts:
+        return {}
+    frame = snapshot.members().select("email_address", "workspace_member_id").collect()
+    return {email.lower(): member for email, member in frame.rows() if email}
 
 
 def identity_value(value: Any) -> str:

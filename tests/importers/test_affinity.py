@@ -49,6 +49,7 @@ def _imported(sb: RunningSandbox) -> dict[str, Any]:
         return {
             "companies": records("companies"),
             "people": records("people"),
+            "deals": records("deals"),
             "entries": [e for e in entries if e["entry_values"].get("affinity_id")],
             "notes": [n for n in notes if "From Affinity note" in n["content_plaintext"]],
         }
@@ -80,7 +81,10 @@ def test_an_affinity_export_imports_completely_and_a_second_run_writes_nothing(
     assert len(got["companies"]) == counts["organizations"] - 2  # both sides counted: 8 in the export
     assert len(got["people"]) == counts["persons"] - 2  # one workspace member, one collision
     assert len(got["entries"]) == counts["pipeline entries"] == 4
-    assert len(got["notes"]) == 8  # 5 v1 notes (a reply, an unknown org) + v2 → one note per tagged record
+    assert len(got["notes"]) == 9  # 5 v1 notes (a reply, an unknown org) + v2 → one note per tagged record
+    deals = {d["values"]["name"][0]["value"]: d["values"] for d in got["deals"]}
+    assert deals["Fenfloent seed"]["stage"][0]["status"]["title"] == "Lead"  # opportunities → deals
+    assert deals["Affinity — Series B"]["owner"][0]["referenced_actor_type"] == "workspace-member"
     assert any("999999" in line for line in first.result.not_imported)
     assert any("workspace member" in line for line in first.result.not_imported)
     by_source = {
@@ -129,7 +133,8 @@ def test_a_killed_import_resumed_ends_as_one_clean_run(workspace: RunningSandbox
     assert killer.run(6) == 0
     assert len(killer.kills) == 6
     got = _imported(sb)
-    assert (len(got["companies"]), len(got["people"]), len(got["entries"]), len(got["notes"])) == (6, 4, 4, 8)
+    shape = tuple(len(got[k]) for k in ("companies", "people", "deals", "entries", "notes"))
+    assert shape == (6, 4, 2, 4, 9)
     with _client(sb) as client:  # and a run after it finds nothing left to do
         again = prepare_affinity(client, mapping, FIXTURES, NOTES, tmp_path / "two", create_attributes=True)
     assert again.result.table.approved().height == 0
