@@ -219,6 +219,52 @@ def detect_command(
     )
 
 
+@app.command("report")
+def report_command(
+    actions: Annotated[Path, typer.Argument(help="The action table (.parquet, .csv or .xlsx).")],
+    snapshot: Annotated[Path, typer.Option("--snapshot", help="The snapshot the table was detected on.")],
+    out: Annotated[Path, typer.Option("--out", help="report.html (a page) or report.xlsx (to sign off).")],
+    run: Annotated[
+        str | None, typer.Option(help="Add the results of this run (its id under backups/).")
+    ] = None,
+) -> None:
+    """Write the dry-run report a reviewer signs off: a self-contained HTML page, or a workbook with a
+    summary sheet and one sheet per recipe (which `plan` and `apply` read back after review).
+
+    Example: attio-cleanup report review/actions.xlsx --snapshot snapshots/today --out review/report.html
+    """
+    from .actions import ActionTable, ActionTableError
+    from .export.snapshot import Snapshot, SnapshotError
+    from .report import write_report
+
+    try:
+        table = ActionTable.read(actions)
+        loaded = Snapshot.load(snapshot)
+        result = None
+        if run is not None:
+            from .execute import Run, RunError
+            from .execute.report import REPORT_SCHEMA, RunReport
+
+            try:
+                opened = Run.open(run)
+            except RunError as err:
+                raise _fail(err) from None
+            opened.close()
+            frame = _saved_run_frame(opened.folder / "report.parquet", REPORT_SCHEMA)
+            result = RunReport(opened.run_id, opened.folder, frame)
+        path = write_report(table, loaded, out, run=result)
+    except (ActionTableError, SnapshotError, ValueError) as err:
+        raise _fail(err) from None
+    console.print(f"Report written to [bold]{path}[/bold]")
+
+
+def _saved_run_frame(path: Path, schema: dict[str, Any]) -> Any:
+    """A run's saved report (empty with the right columns when the run has not finished)."""
+    import polars as pl
+
+    return pl.read_parquet(path) if path.exists() else pl.DataFrame(schema=schema)
+
+
 @app.command("plan")
 def plan_command(
     actions: Annotated[Path, typer.Argument(help="The reviewed action table (.parquet, .csv or .xlsx).")],

@@ -216,8 +216,11 @@ class ActionTable:
         )
 
     # ------------------------------------------------------------------ files
-    def write(self, path: str | Path) -> Path:
-        """Write for review: ``.parquet``, ``.csv`` or ``.xlsx`` (by the suffix), with the ``_check`` column."""
+    def write(
+        self, path: str | Path, *, by_recipe: bool = False, summary: list[tuple[Any, ...]] | None = None
+    ) -> Path:
+        """Write for review: ``.parquet``, ``.csv`` or ``.xlsx`` (by the suffix), with the ``_check`` column.
+        For ``.xlsx``, ``by_recipe`` writes a summary sheet and one sheet per recipe (read back the same)."""
         target = Path(path)
         suffix = target.suffix.lower()
         if suffix not in FORMATS:
@@ -231,7 +234,7 @@ class ActionTable:
         else:
             from .xlsx import write_xlsx
 
-            write_xlsx(frame, target)
+            write_xlsx(frame, target, by_recipe=by_recipe, summary=summary)
         return target
 
     @classmethod

@@ -13,6 +13,7 @@ takes no client, so it cannot call the API.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -136,6 +137,12 @@ class Plan:
         from .run import apply_plan
 
         return apply_plan(self, client, concurrency=concurrency, canary=canary, merge=merge)
+
+    def report(self, path: str | Path) -> Path:
+        """Write the dry-run report of the whole action table (``.html`` or ``.xlsx``)."""
+        from ..report import write_report
+
+        return write_report(self.actions, self.snapshot, path)
 
     def _repr_html_(self) -> str:
         return (

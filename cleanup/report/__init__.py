@@ -1,0 +1,70 @@
+"""Sign-off reports: what an action table will do, for a reviewer who is not an engineer.
+
+>>> write_report(actions, snapshot, "review/report.html")   # doctest: +SKIP
+>>> write_report(actions, snapshot, "review/report.xlsx")   # a workbook `plan` and `apply` read back
+
+HTML: one self-contained page (summary, requests and time at the rate limits, charts, and per recipe the
+findings with each duplicate cluster side by side, paged and searchable). XLSX: a summary sheet and one
+sheet per recipe with the decision drop-downs; it is an action table, so the reviewed file is what
+``attio-cleanup plan`` and ``apply`` read (with their check that nothing but the decisions changed).
+After a run, ``run=`` adds its results: done, skipped and failed per action, the backup and how to restore.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..actions import ActionTable
+from ..export.snapshot import Snapshot
+from .data import ReportData, build_report_data
+from .html import render_html, write_html
+
+if TYPE_CHECKING:
+    from ..execute import RunReport
+
+
+def run_summary(report: RunReport) -> dict[str, Any]:
+    """What the report shows of a run."""
+    problems = report.frame.filter(report.frame["status"] != "done").head(200)
+    return {
+        "run_id": report.run_id,
+        "folder": str(report.folder),
+        "counts": report.counts(),
+        "problems": problems.select("status", "action", "target_id", "detail").to_dicts(),
+    }
+
+
+def write_report(
+    table: ActionTable,
+    snapshot: Snapshot,
+    path: str | Path,
+    *,
+    run: RunReport | None = None,
+    title: str = "Cleanup sign-off",
+) -> Path:
+    """Write the report as ``.html`` or ``.xlsx`` (by the suffix)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = build_report_data(table, snapshot, title=title)
+    if target.suffix.lower() == ".html":
+        return write_html(data, target, run_summary(run) if run is not None else None)
+    if target.suffix.lower() == ".xlsx":
+        return write_signoff_workbook(table, data, target)
+    raise ValueError(f"{target.name}: a report is .html or .xlsx")
+
+
+def write_signoff_workbook(table: ActionTable, data: ReportData, target: Path) -> Path:
+    """The action table with a summary sheet first and one sheet per recipe."""
+    summary: list[tuple[Any, ...]] = [("recipe", "action", "object or list", "rows", "approved")]
+    summary += list(data.by_recipe)
+    summary += [(), ("kind of request", "requests (all rows)", "minutes", "requests (approved)", "minutes")]
+    summary += [
+        (k, n_all, round(s_all / 60, 1), n_ok, round(s_ok / 60, 1))
+        for k, n_all, s_all, n_ok, s_ok in data.calls
+    ]
+    summary += [(), ("workspace", data.workspace), ("snapshot", data.snapshot)]
+    return table.write(target, by_recipe=True, summary=summary)
+
+
+__all__ = ["ReportData", "build_report_data", "render_html", "run_summary", "write_report"]
