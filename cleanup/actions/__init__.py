@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from .repair import (
+    delete_entries,
+    delete_notes,
+    delete_records,
+    recreate_notes,
+    update_entries,
+    update_records,
+)
 from .schema import COLUMNS, EDITABLE, SCHEMA, Action, Decision
 from .table import ActionTable, ActionTableError, TamperedError, make_action_id
 
@@ -14,5 +22,11 @@ __all__ = [
     "ActionTableError",
     "Decision",
     "TamperedError",
+    "delete_entries",
+    "delete_notes",
+    "delete_records",
     "make_action_id",
+    "recreate_notes",
+    "update_entries",
+    "update_records",
 ]
