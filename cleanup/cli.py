@@ -480,14 +480,18 @@ def restore_command(
 @app.command()
 def demo(
     out: Annotated[
-        Path | None, typer.Option(help="Keep the demo's snapshot and action table in this folder.")
+        Path | None, typer.Option(help="Where the demo keeps everything (default: ./attio-demo).")
     ] = None,
+    scale: Annotated[
+        float, typer.Option(min=0.05, max=1.0, help="A smaller demo workspace (0.05 to 1).")
+    ] = 1.0,
 ) -> None:
-    """Run the demo on the built-in sandbox: seed it, export it over the API, run every recipe, and show
-    what they found against the planted defects."""
+    """The whole story on the built-in sandbox: seed, export over the API, run every recipe, write the
+    sign-off report, apply the high-confidence actions (backed up, journalled, verified), restore one
+    deletion, and show what was found and fixed against the planted defects."""
     from .demo import run_demo
 
-    run_demo(console, out)
+    run_demo(console, out, scale=scale)
 
 
 from .importers.commands import import_app  # noqa: E402  (registered after the commands it reuses)

@@ -11,9 +11,9 @@ from cleanup.actions import ActionTable
 from cleanup.export import Snapshot
 
 
-def test_demo_runs_and_keeps_its_snapshot(tmp_path: Path) -> None:
+def test_demo_runs_the_whole_story(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "cleanup", "demo", "--out", str(tmp_path / "snap")],
+        [sys.executable, "-m", "cleanup", "demo", "--out", str(tmp_path / "snap"), "--scale", "0.3"],
         capture_output=True,
         text=True,
         timeout=300,
@@ -24,7 +24,15 @@ def test_demo_runs_and_keeps_its_snapshot(tmp_path: Path) -> None:
     assert "re-imported duplicate notes" in result.stdout
     assert "records/companies" in result.stdout
     snapshot = Snapshot.load(tmp_path / "snap" / "snapshot", require_complete=True)
-    assert snapshot.counts()["notes"] > 28000
+    assert snapshot.counts()["notes"] > 8000
     assert "Found against the planted defects" in result.stdout
-    reviewed = ActionTable.read(tmp_path / "snap" / "actions.xlsx")
+    reviewed = ActionTable.read(tmp_path / "snap" / "actions.xlsx")  # the sign-off workbook reads back
     assert reviewed.frame["recipe"].n_unique() == 5
+    assert "Sign-off report:" in result.stdout
+    assert (tmp_path / "snap" / "report.html").stat().st_size > 10_000
+    assert (tmp_path / "snap" / "report-after-run.html").exists()
+    assert "read back and verified" in result.stdout
+    assert "Restored one deleted note from the backup" in result.stdout
+    assert "Planted defects: found and fixed" in result.stdout
+    backups = list((tmp_path / "snap" / "backups").glob("*/backup/manifest.json"))
+    assert len(backups) == 1

@@ -23,7 +23,7 @@ new id. Each restore step is journalled in ``restore.sqlite``: running restore a
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -69,17 +69,25 @@ class NotRestorable(Exception):
     """An item the backup holds but Attio cannot take back as it was (the reason is the message)."""
 
 
-def restore(run_id: str, client: AttioClient, *, root: Path | None = None) -> pl.DataFrame:
-    """Put back what run ``run_id`` deleted or changed; one row per action: restored, not_restorable or
-    failed, with the new id and what could not be put back exactly."""
-    return client.run(restore_async(run_id, client.aio, root=root))
+def restore(
+    run_id: str, client: AttioClient, *, root: Path | None = None, action_ids: Iterable[str] | None = None
+) -> pl.DataFrame:
+    """Put back what run ``run_id`` deleted or changed (only ``action_ids``, when given); one row per
+    action: restored, not_restorable or failed, with the new id and what could not be put back exactly."""
+    return client.run(restore_async(run_id, client.aio, root=root, action_ids=action_ids))
 
 
-async def restore_async(run_id: str, client: AsyncAttioClient, *, root: Path | None = None) -> pl.DataFrame:
+async def restore_async(
+    run_id: str,
+    client: AsyncAttioClient,
+    *,
+    root: Path | None = None,
+    action_ids: Iterable[str] | None = None,
+) -> pl.DataFrame:
     run = Run.open(run_id, root=root)
     restorer = Restorer(run, client)
     try:
-        return await restorer.all()
+        return await restorer.all(set(action_ids) if action_ids is not None else None)
     finally:
         restorer.journal.close()
         run.close()
@@ -96,12 +104,14 @@ class Restorer:
         self.records: dict[str, str] = {}  # a record the run deleted or merged away → its restored id
         self.targets = set(run.rows["target_id"].drop_nulls().to_list())
 
-    async def all(self) -> pl.DataFrame:
+    async def all(self, only: set[str] | None = None) -> pl.DataFrame:
         finished = {
             action_id
             for action_id, step, status, _, _ in self.run.journal.rows()
             if status == Status.DONE and step != "read" and not step.startswith(MOVE)
         }
+        if only is not None:
+            finished &= only
         rows = [r for r in self.run.rows.to_dicts() if r["action_id"] in finished]
         rows.sort(key=lambda r: ORDER[Action(r["action"])])
         self.journal.plan([(r["action_id"], "restore") for r in rows])
