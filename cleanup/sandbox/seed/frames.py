@@ -442,7 +442,8 @@ def _people(
         .head(n)
     )
     n = frame.height
-    digits = pl.Series(g.rng.integers(1_000_000, 10_000_000, size=n)).cast(pl.String)
+    # seven digits that make a valid number in every city (no exchange starting with 1, as in the US)
+    digits = pl.Series(g.rng.integers(1_000_000, 10_000_000, size=n)).cast(pl.String).str.replace("^1", "5")
     kind, actor, imported = _actors(g, n, 0.6, import_id, member_ids)
     created = where(imported, _IMPORT_TS, g.timestamps(n, IMPORT_MOMENT, LATEST))
     frame = frame.with_columns(
@@ -568,7 +569,9 @@ def _duplicate_people(g: _Gen, frame: pl.DataFrame, member_ids: list[str]) -> pl
         chosen.with_columns(
             original_id=pl.col("id"),
             typo_last=typo_last,
-            new_digits=pl.Series(g.rng.integers(1_000_000, 10_000_000, size=k)).cast(pl.String),
+            new_digits=pl.Series(g.rng.integers(1_000_000, 10_000_000, size=k))
+            .cast(pl.String)
+            .str.replace("^1", "5"),
             new_style=(pl.col("phone_style") + pl.Series(g.rng.integers(1, 3, size=k))) % 3,
             mail_n=pl.Series(g.rng.integers(10, 99, size=k)).cast(pl.String),
             free=g.choice(FREE_MAIL[:3], k),

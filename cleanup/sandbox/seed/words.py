@@ -656,14 +656,14 @@ CITIES = (
     ("New York", "NY", "US", "+1", "212"),
     ("Boston", "MA", "US", "+1", "617"),
     ("Austin", "TX", "US", "+1", "512"),
-    ("London", "England", "GB", "+44", "20"),
+    ("London", "England", "GB", "+44", "207"),
     ("Manchester", "England", "GB", "+44", "161"),
     ("Berlin", "Berlin", "DE", "+49", "30"),
     ("Munich", "Bavaria", "DE", "+49", "89"),
-    ("Paris", "Ile-de-France", "FR", "+33", "1"),
+    ("Paris", "Ile-de-France", "FR", "+33", "14"),
     ("Stockholm", "Stockholm", "SE", "+46", "8"),
     ("Amsterdam", "North Holland", "NL", "+31", "20"),
-    ("Sydney", "NSW", "AU", "+61", "2"),
+    ("Sydney", "NSW", "AU", "+61", "29"),
 )
 JOB_TITLES = (
     "CEO",
