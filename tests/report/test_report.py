@@ -160,3 +160,32 @@ def test_cli_report_writes_both_forms(findings: tuple[Snapshot, ActionTable], tm
     )
     assert bad.exit_code == 1
     assert "a report is .html or .xlsx" in bad.output
+
+
+def test_a_run_report_renders_with_its_results_and_the_restore_command(
+    findings: tuple[Snapshot, ActionTable], browser: Any, tmp_path: Path
+) -> None:
+    from cleanup.execute.report import REPORT_SCHEMA, RunReport
+
+    snapshot, table = findings
+    rows = table.approved().head(3)
+    frame = pl.DataFrame(
+        {
+            "action_id": rows["action_id"],
+            "action": rows["action"],
+            "target_id": rows["target_id"],
+            "status": ["done", "done", "skipped"],
+            "detail": [None, None, "changed since the snapshot (drift)"],
+            "created_id": [None, None, None],
+            "verified": [True, True, False],
+        },
+        schema=REPORT_SCHEMA,
+    )
+    run = RunReport("20261124T080000Z-abcdef", tmp_path / "backups" / "20261124T080000Z-abcdef", frame)
+    path = write_report(table, snapshot, tmp_path / "after.html", run=run)
+    page, errors = _open(browser, path)
+    assert page.inner_text("#run-done") == "2"
+    assert page.inner_text("#run-skipped") == "1"
+    assert "attio-cleanup restore 20261124T080000Z-abcdef --yes" in page.inner_text("#run")
+    assert "drift" in page.inner_text("#run-problems")
+    assert errors == []
