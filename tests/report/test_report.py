@@ -24,7 +24,7 @@ from cleanup.report import write_report
 from cleanup.testing import RunningSandbox, snapshot_of
 from tests.execute.conftest import note_and_entry_findings
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "backups" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / ".artifacts"  # git-ignored: the last report screenshot
 
 
 @pytest.fixture(scope="module")
