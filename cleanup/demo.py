@@ -89,8 +89,7 @@ def _apply_and_restore(
     with AttioClient(sb.tokens["primary"], sb.base_url, **limits) as client:
         run = Run.start(plan, root=work / "backups")
         try:
-            with console.status("Backing up, writing (journalled), verifying..."):
-                report = run.apply(client, concurrency=16)
+            report = run.apply(client, concurrency=16, progress=True)
         finally:
             run.close()
         counts = report.counts()

@@ -130,13 +130,17 @@ class Plan:
         concurrency: int = 8,
         canary: int | None = None,
         merge: MergeMode = "auto",
+        progress: bool | None = None,
     ) -> RunReport:
         """Apply the approved rows: re-read, back up, write (journalled), verify; returns the run's report.
         ``canary=N`` stops after the first N actions (resume the run for the rest); ``merge`` picks the
-        native merge endpoint, the merge by hand (``"fallback"``) or the native one where offered."""
+        native merge endpoint, the merge by hand (``"fallback"``) or the native one where offered;
+        ``progress`` shows bars (by default in a terminal or a notebook)."""
         from .run import apply_plan
 
-        return apply_plan(self, client, concurrency=concurrency, canary=canary, merge=merge)
+        return apply_plan(
+            self, client, concurrency=concurrency, canary=canary, merge=merge, progress=progress
+        )
 
     def report(self, path: str | Path) -> Path:
         """Write the dry-run report of the whole action table (``.html`` or ``.xlsx``)."""

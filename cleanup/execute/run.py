@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import secrets
 import signal
 import sys
 import threading
-from collections.abc import Awaitable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from ..client import AsyncAttioClient, AttioClient
 from ..client.errors import AmbiguousWriteError, ApiError, NotFoundError
 from ..detect.findings import fingerprint
 from ..export.schema import WorkspaceSchema
+from ..progress import progress_bar
 from .backup import BackupView, private_dir, read_backup, write_backup, write_private
 from .hanging import hanging_on
 from .journal import FINISHED, Journal, Status
@@ -57,6 +59,14 @@ STEPS: dict[Action, tuple[str, ...]] = {
 }
 # Records first (notes and entries may hang on them), carried values before their duplicates go.
 PHASES = ("create_record", "assert", "update", "create", "merge", "delete")
+PHASE_LABELS = {
+    "create_record": "create records",
+    "assert": "assert records",
+    "update": "update",
+    "create": "create notes and entries",
+    "merge": "merge",
+    "delete": "delete",
+}
 CREATES = frozenset({Action.CREATE_NOTE, Action.CREATE_ENTRY, Action.CREATE_RECORD, Action.ASSERT_RECORD})
 
 
@@ -169,11 +179,14 @@ class Run:
         concurrency: int = 8,
         canary: int | None = None,
         merge: MergeMode = "auto",
+        progress: bool | None = None,
     ) -> RunReport:
         """Apply (or resume) the run with a sync client; see :meth:`apply_async`."""
         with self._stop_on_sigint():
             return client.run(
-                self.apply_async(client.aio, concurrency=concurrency, canary=canary, merge=merge)
+                self.apply_async(
+                    client.aio, concurrency=concurrency, canary=canary, merge=merge, progress=progress
+                )
             )
 
     async def apply_async(
@@ -183,32 +196,41 @@ class Run:
         concurrency: int = 8,
         canary: int | None = None,
         merge: MergeMode = "auto",
+        progress: bool | None = None,
     ) -> RunReport:
         """Re-read and back up every target, then write, journalled; returns (and saves) the report.
 
         ``canary=N`` applies only the first N actions (after backing up all of them) and stops, so their
         result can be looked at; resuming the run applies the rest. ``merge`` picks the native merge
         endpoint (``"native"``), the merge by hand (``"fallback"``), or the native one when the server has
-        it (``"auto"``).
+        it (``"auto"``). ``progress`` shows a bar per phase (by default in a terminal or a notebook).
         """
         every = self.rows.to_dicts()
         gate = asyncio.Semaphore(max(1, concurrency))
-        with self._stop_on_interrupt():
+        with self._stop_on_interrupt(), progress_bar(enabled=progress) as bar:
             if not self.backup.exists:
+                task = bar.add_task("re-read and back up", total=None, rate="")
                 await self._read_and_back_up(client, every, gate)
+                bar.update(task, total=len(every), completed=len(every))
             rows = every[:canary] if canary is not None else every
             merger = Merger(self, client, merge)
             for phase in PHASES:
                 if self.stopping:
                     break
                 if phase == "merge":
-                    await _gather(gate, [merger.group(group) for group in self._merge_groups(rows)])
-                    continue
-                jobs = [
-                    self._step(client, row, phase) for row in rows if phase in STEPS[Action(row["action"])]
-                ]
-                await _gather(gate, jobs)
-        report = await build_report(self, client, every, gate)
+                    jobs = [merger.group(group) for group in self._merge_groups(rows)]
+                else:
+                    jobs = [
+                        self._step(client, row, phase)
+                        for row in rows
+                        if phase in STEPS[Action(row["action"])]
+                    ]
+                if jobs:
+                    task = bar.add_task(PHASE_LABELS[phase], total=len(jobs), rate="")
+                    await _gather(gate, jobs, functools.partial(bar.advance, task))
+            task = bar.add_task("verify", total=None, rate="")
+            report = await build_report(self, client, every, gate)
+            bar.update(task, total=len(every), completed=len(every))
         report.save()
         return report
 
@@ -460,10 +482,14 @@ def _first_by_id(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-async def _gather(gate: asyncio.Semaphore, jobs: Sequence[Awaitable[None]]) -> None:
+async def _gather(
+    gate: asyncio.Semaphore, jobs: Sequence[Awaitable[None]], done: Callable[[], None] | None = None
+) -> None:
     async def guarded(job: Awaitable[None]) -> None:
         async with gate:
             await job
+        if done is not None:
+            done()
 
     await asyncio.gather(*(guarded(job) for job in jobs))
 
@@ -476,11 +502,12 @@ def apply_plan(
     concurrency: int = 8,
     canary: int | None = None,
     merge: MergeMode = "auto",
+    progress: bool | None = None,
 ) -> RunReport:
     """Start a run for ``plan`` and apply it (``canary``: only its first N actions)."""
     run = Run.start(plan, root=root)
     try:
-        return run.apply(client, concurrency=concurrency, canary=canary, merge=merge)
+        return run.apply(client, concurrency=concurrency, canary=canary, merge=merge, progress=progress)
     finally:
         run.close()
 

@@ -16,16 +16,12 @@ import orjson
 import polars as pl
 from rich.console import Console
 from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
     Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
 )
 
 from ..client import AsyncAttioClient, AttioClient
 from ..client.errors import AttioError
+from ..progress import progress_bar
 from ..values import AttributeType
 from . import pages
 from .schema import WorkspaceSchema, fetch_schema
@@ -148,19 +144,7 @@ class _Manifest:
 
 
 def _progress(console: Console | None, enabled: bool | None) -> Progress:
-    console = console or Console(stderr=True)
-    show = enabled if enabled is not None else (console.is_terminal or console.is_jupyter)
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        console=console,
-        disable=not show,
-        transient=False,
-    )
+    return progress_bar(console, enabled)
 
 
 async def _export_part(

@@ -50,12 +50,15 @@ def write_report(
     if target.suffix.lower() == ".html":
         return write_html(data, target, run_summary(run) if run is not None else None)
     if target.suffix.lower() == ".xlsx":
-        return write_signoff_workbook(table, data, target)
+        return write_signoff_workbook(table, data, target, run_summary(run) if run is not None else None)
     raise ValueError(f"{target.name}: a report is .html or .xlsx")
 
 
-def write_signoff_workbook(table: ActionTable, data: ReportData, target: Path) -> Path:
-    """The action table with a summary sheet first and one sheet per recipe."""
+def write_signoff_workbook(
+    table: ActionTable, data: ReportData, target: Path, run: dict[str, Any] | None = None
+) -> Path:
+    """The action table with a summary sheet first (and a run's results, when given) and one sheet per
+    recipe."""
     summary: list[tuple[Any, ...]] = [("recipe", "action", "object or list", "rows", "approved")]
     summary += list(data.by_recipe)
     summary += [(), ("kind of request", "requests (all rows)", "minutes", "requests (approved)", "minutes")]
@@ -64,6 +67,10 @@ def write_signoff_workbook(table: ActionTable, data: ReportData, target: Path) -
         for k, n_all, s_all, n_ok, s_ok in data.calls
     ]
     summary += [(), ("workspace", data.workspace), ("snapshot", data.snapshot)]
+    if run is not None:
+        summary += [(), ("run", run["run_id"]), ("backup, journal and report", run["folder"])]
+        summary += [(status, n) for status, n in run["counts"].items()]
+        summary += [("to put it back", f"attio-cleanup restore {run['run_id']} --yes")]
     return table.write(target, by_recipe=True, summary=summary)
 
 
