@@ -91,6 +91,7 @@ class Run:
         self.journal = Journal(folder / "journal.sqlite")
         self.backup = BackupView(folder / "backup", self.schema)
         self.stopping = False
+        self._creates_by_parent: dict[str, list[dict[str, Any]]] | None = None
         self._by_survivor: dict[str, list[str]] = {}
         for action_id, action, survivor in rows.select("action_id", "action", "survivor_id").rows():
             if action == Action.MERGE_RECORDS.value:
@@ -157,11 +158,15 @@ class Run:
 
     def created_on(self, record_id: str) -> list[tuple[Action, str, str | None]]:
         """Notes and entries this run created on a record: (action, id, list)."""
+        if self._creates_by_parent is None:
+            creates = [a.value for a in (Action.RECREATE_NOTE, Action.CREATE_NOTE, Action.CREATE_ENTRY)]
+            self._creates_by_parent = {}
+            for row in self.rows.filter(pl.col("action").is_in(creates)).iter_rows(named=True):
+                parent = payload_of(row).get("parent_record_id")
+                if parent:
+                    self._creates_by_parent.setdefault(parent, []).append(row)
         made = []
-        creates = (Action.RECREATE_NOTE, Action.CREATE_NOTE, Action.CREATE_ENTRY)
-        for row in self.rows.filter(pl.col("action").is_in([a.value for a in creates])).iter_rows(named=True):
-            if payload_of(row).get("parent_record_id") != record_id:
-                continue
+        for row in self._creates_by_parent.get(record_id, []):
             status, created, _ = self.journal.state(row["action_id"], "create")
             if status == Status.DONE and created:
                 made.append((Action(row["action"]), created, row["list"]))
