@@ -434,6 +434,10 @@ def restore_command(
     yes: Annotated[
         bool, typer.Option("--yes", help="Really restore; without it, list what would be put back.")
     ] = False,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--action", help="Restore only this action (its action_id; repeatable)."),
+    ] = None,
     base_url: Annotated[
         str | None, typer.Option(help="API base URL (default: ATTIO_BASE_URL or Attio).")
     ] = None,
@@ -457,6 +461,8 @@ def restore_command(
                     for a, step, status, _, _ in run.journal.rows()
                     if status == "done" and step != "read" and not step.startswith("move:")
                 }
+                if only:
+                    done &= set(only)
                 counts = (
                     run.rows.filter(run.rows["action_id"].is_in(list(done))).group_by("action").len().rows()
                 )
@@ -467,7 +473,7 @@ def restore_command(
             console.print("Dry run only: add [bold]--yes[/bold] to restore.")
             return
         with AttioClient(base_url=base_url) as client:
-            report = restore(run_id, client)
+            report = restore(run_id, client, action_ids=only)
     except (RunError, AttioError) as err:
         raise _fail(err) from None
     for status, count in sorted(report.group_by("status").len().rows()):

@@ -8,7 +8,9 @@ from typing import Annotated
 
 import typer
 
-import_app = typer.Typer(help="Bring Affinity exports into Attio, idempotently.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Bring Affinity exports or any CSV into Attio, idempotently.", no_args_is_help=True
+)
 affinity_app = typer.Typer(
     help="Import Affinity exports (organizations, people, list exports, notes). Dry run unless --yes.",
     invoke_without_command=True,
