@@ -459,3 +459,36 @@ def test_rejected_and_pending_rows_never_run_and_a_tampered_file_is_refused(
     with sb.http() as http:
         status = {t: http.get(f"/v2/notes/{t}").status_code for t in notes["target_id"].to_list()}
     assert [status[t] for t in notes["target_id"].to_list()] == [404, 404, 200, 200, 200, 200]
+
+
+def test_cli_restores_one_action_on_request(world: Any, tmp_path: Path) -> None:
+    sb, snapshot, table = world
+    notes = table.frame.filter(pl.col("action") == "delete_note").head(3)
+    path = ActionTable(notes).decide("approve").write(tmp_path / "notes.xlsx")
+    env = {"ATTIO_API_KEY": sb.tokens["primary"], "ATTIO_BASE_URL": sb.base_url, "COLUMNS": "200"}
+    runner = CliRunner()
+    done = runner.invoke(app, ["apply", str(path), "--snapshot", str(snapshot.path), "--yes"], env=env)
+    assert done.exit_code == 0, done.output
+    found = re.search(r"\d{8}T\d{6}Z-[0-9a-f]{6}", done.output)
+    assert found, done.output
+    first = notes["action_id"][0]
+    dry = runner.invoke(app, ["restore", found.group(0), "--action", first], env=env)
+    assert "delete_note: 1 to put back" in dry.output
+    one = runner.invoke(app, ["restore", found.group(0), "--action", first, "--yes"], env=env)
+    assert one.exit_code == 0, one.output
+    assert "restored: 1" in one.output
+    on = snapshot.notes().select("note_id", "parent_record_id", "parent_object").collect()
+    kinds = dict(on.select("parent_record_id", "parent_object").rows())
+    parents = dict(
+        on.filter(pl.col("note_id").is_in(notes["target_id"].implode()))
+        .select("note_id", "parent_record_id")
+        .rows()
+    )
+    with sb.http() as http:  # two notes stay deleted; the restored one is back (under a new id)
+        for parent in set(parents.values()):
+            before = on.filter(pl.col("parent_record_id") == parent).height
+            gone = sum(1 for p in parents.values() if p == parent)
+            back = 1 if parent == parents[notes["target_id"][0]] else 0
+            params = {"parent_record_id": parent, "parent_object": kinds[parent], "limit": 50}
+            now = http.get("/v2/notes", params=params).json()["data"]
+            assert len(now) == before - gone + back
