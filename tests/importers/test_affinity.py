@@ -279,3 +279,26 @@ def test_cli_import_with_yes_prints_counts_on_both_sides(workspace: RunningSandb
     again = CliRunner().invoke(app, [*command[:-1], "--work", str(tmp_path / "w2"), "--yes"], env=env)
     assert again.exit_code == 0, again.output
     assert "Nothing to import" in again.output
+
+
+def test_note_parent_first_makes_one_note_per_affinity_note(
+    workspace: RunningSandbox, tmp_path: Path
+) -> None:
+    folder = _copy_fixtures(tmp_path)
+    mapping_path = folder / "mapping.toml"
+    mapping_path.write_text(mapping_path.read_text().replace('note_parent = "each"', 'note_parent = "first"'))
+    with _client(workspace) as client:
+        prepared = prepare_affinity(client, Mapping.load(mapping_path), folder, NOTES, tmp_path / "w")
+    notes = prepared.result.table.frame.filter(pl.col("action") == "create_note")
+    assert sorted(notes["action_id"]) == [
+        "affinity:note:22984:organizations:3584837",  # the organization first, not the two people
+        "affinity:note:22985:organizations:64779194",
+        "affinity:note:22987:organizations:290555008",
+        "affinity:note:31001:organizations:41122",
+    ]
+    assert prepared.missing_attributes == [
+        "object companies",
+        "object people",
+        "object deals",
+        "list pipeline",
+    ]
