@@ -4,7 +4,9 @@ with openpyxl (summary and recipe sheets, drop-downs, filters) and by `plan` aft
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,10 +45,28 @@ def findings(
     return snapshot, table
 
 
+def _chromium() -> str:
+    """Debian's Chromium, installed from Debian's packages when missing (the tests start what they need)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    for command in (
+        [*sudo, "apt-get", "update", "-qq"],
+        [*sudo, "apt-get", "install", "-y", "-qq", "chromium"],
+    ):
+        subprocess.run(command, capture_output=True, check=False, timeout=900)
+    found = shutil.which("chromium")
+    if not found:
+        pytest.fail(
+            "the report test needs Debian's chromium: `apt-get install chromium` (as root) and run again"
+        )
+    return found
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "the report test needs Debian's chromium (.ci/run installs it)"
+    chromium = _chromium()
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         yield launched
