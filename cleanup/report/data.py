@@ -99,7 +99,33 @@ def record_values(snapshot: Snapshot, object_slug: str, ids: list[str]) -> dict[
         )
         .collect()
     )
+    by_slug = {a.slug: a for a in info.attributes}
+    for column in fields:  # a reference shows the referenced record's name, not its id
+        attr = by_slug[column]
+        target = _referenced_object(snapshot, attr.config)
+        if attr.type == "record-reference" and target and not attr.is_multiselect:
+            named = _names(snapshot, target, frame[column].drop_nulls().to_list())
+            frame = frame.with_columns(pl.col(column).replace(named))
     return {row.pop("_id"): row for row in frame.iter_rows(named=True)}
+
+
+def _referenced_object(snapshot: Snapshot, config: JSON) -> str | None:
+    allowed = (config.get("record_reference") or {}).get("allowed_object_ids") or []
+    slugs = [slug for slug, info in snapshot.schema.objects.items() if info.id in allowed or slug in allowed]
+    return slugs[0] if len(slugs) == 1 else None
+
+
+def _names(snapshot: Snapshot, object_slug: str, ids: list[str]) -> dict[str, str]:
+    part = f"records/{object_slug}"
+    if part not in snapshot.parts or not ids:
+        return {}
+    lazy = snapshot.records(object_slug)
+    if "name" not in lazy.collect_schema().names():
+        return {}
+    found = (
+        lazy.filter(pl.col("_id").is_in(ids)).select("_id", _as_text(lazy, "name").alias("name")).collect()
+    )
+    return {record_id: name for record_id, name in found.rows() if name}
 
 
 def note_values(snapshot: Snapshot, ids: list[str]) -> dict[str, JSON]:
