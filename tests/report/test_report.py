@@ -209,3 +209,16 @@ def test_a_run_report_renders_with_its_results_and_the_restore_command(
     assert "attio-cleanup restore 20261124T080000Z-abcdef --yes" in page.inner_text("#run")
     assert "drift" in page.inner_text("#run-problems")
     assert errors == []
+
+
+def test_record_values_name_the_referenced_record(findings: tuple[Snapshot, ActionTable]) -> None:
+    from cleanup.report.data import record_values
+
+    snapshot, _ = findings
+    people = (
+        snapshot.records("people").filter(pl.col("company").is_not_null()).select("_id").head(5).collect()
+    )
+    shown = record_values(snapshot, "people", people["_id"].to_list())
+    companies = set(snapshot.records("companies").select("name").collect()["name"].to_list())
+    assert len(shown) == 5
+    assert all(values["company"] in companies for values in shown.values())
