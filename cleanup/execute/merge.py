@@ -29,7 +29,7 @@ from ..values.notes import note_content
 from .backup import read_backup
 from .hanging import Hanging, entries_of, notes_of, tasks_of
 from .journal import FINISHED, Status
-from .shape import attribute_types, unique_slugs, writable, write_payload
+from .shape import attribute_types, filter_value, unique_slugs, writable, write_payload
 from .steps import find_note, note_body
 
 if TYPE_CHECKING:
@@ -189,8 +189,7 @@ class Merger:
         for slug in sorted(unique_slugs(self.run.schema.objects[row["object"]])):
             if not values.get(slug):
                 continue
-            first = values[slug][0]
-            key = next((first[k] for k in ("domain", "email_address", "value") if k in first), None)
+            key = filter_value(values[slug])
             if key is None:
                 continue
             body = await self.client.post(

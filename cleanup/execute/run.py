@@ -41,7 +41,7 @@ from .journal import FINISHED, Journal, Status
 from .merge import MergeMode, Merger
 from .plan import Plan
 from .report import RunReport, build_report
-from .shape import unique_slugs
+from .shape import filter_value, unique_slugs
 from .steps import find_created, payload_of, send, target_path
 
 STEPS: dict[Action, tuple[str, ...]] = {
@@ -468,13 +468,8 @@ async def _asserted_record(client: AsyncAttioClient, row: dict[str, Any]) -> str
         raise RunError(
             f"action {row['action_id']}: assert_record needs matching_attribute and a value for it in values"
         )
-    first = value[0] if isinstance(value, list) else value
-    if isinstance(first, dict):
-        first = next(
-            (first[k] for k in ("domain", "email_address", "phone_number", "value") if k in first), None
-        )
     body = await client.post(
-        f"/v2/objects/{row['object']}/records/query", {"filter": {slug: first}, "limit": 1}
+        f"/v2/objects/{row['object']}/records/query", {"filter": {slug: filter_value(value)}, "limit": 1}
     )
     return orjson.dumps(body["data"][0]).decode() if body["data"] else None
 

@@ -62,3 +62,14 @@ def write_payload(item: dict[str, Any], attrs: list[AttributeType], *, entry: bo
 def non_empty(values: dict[str, Any]) -> dict[str, Any]:
     """A payload without its cleared attributes (what a create sends)."""
     return {slug: value for slug, value in values.items() if value not in (None, [], "")}
+
+
+def filter_value(value: Any) -> Any:
+    """A unique attribute's value (read or write shape, or a list of them) as the scalar a
+    ``records/query`` filter takes: the first value's domain, email, phone number or plain value."""
+    first = value[0] if isinstance(value, list) and value else value
+    if isinstance(first, dict):
+        return next(
+            (first[k] for k in ("domain", "email_address", "phone_number", "value") if k in first), None
+        )
+    return first

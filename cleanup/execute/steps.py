@@ -17,6 +17,7 @@ import orjson
 from ..actions import Action
 from ..client import AsyncAttioClient
 from .hanging import notes_of
+from .shape import filter_value
 
 JSON = dict[str, Any]
 # How far Attio's clock may be behind ours when a created entry is looked for by its creation time.
@@ -162,14 +163,9 @@ async def _find_record(
             "check the workspace by hand, then mark the step done or resend (or use assert_record)"
         )
     slug = keys[0]
-    first = values[slug][0] if isinstance(values[slug], list) else values[slug]
-    key = first
-    if isinstance(first, dict):
-        key = next(
-            (first[k] for k in ("domain", "email_address", "phone_number", "value") if k in first), None
-        )
     body = await client.post(
-        f"/v2/objects/{row['object']}/records/query", {"filter": {slug: key}, "limit": 5}
+        f"/v2/objects/{row['object']}/records/query",
+        {"filter": {slug: filter_value(values[slug])}, "limit": 5},
     )
     for record in body["data"]:
         record_id = str(record["id"]["record_id"])
