@@ -35,7 +35,7 @@ from ..client.errors import AmbiguousWriteError, ApiError, NotFoundError
 from ..detect.findings import fingerprint
 from ..export.schema import WorkspaceSchema
 from ..progress import progress_bar
-from .backup import BackupView, private_dir, read_backup, write_backup, write_private
+from .backup import BackupView, private_dir, write_backup, write_private
 from .hanging import hanging_on
 from .journal import FINISHED, Journal, Status
 from .merge import MergeMode, Merger
@@ -512,9 +512,4 @@ def apply_plan(
         run.close()
 
 
-def backed_up(run: Run, part: str) -> pl.DataFrame:
-    """What the run backed up of one part (``id``, ``raw``)."""
-    return read_backup(run.folder / "backup", part)
-
-
-__all__ = ["Run", "RunError", "RunReport", "apply_plan", "backed_up", "backup_root"]
+__all__ = ["Run", "RunError", "RunReport", "apply_plan", "backup_root"]

@@ -32,7 +32,15 @@ from ..export.snapshot import Snapshot
 from .coerce import clamp_note_date
 from .mapping import ListMapping, Mapping, ObjectMapping
 from .reading import CsvTable, ImportInputError, read_csv
-from .rows import Existing, changes, coerce, hold_back_collisions, members_of, records_frame
+from .rows import (
+    Existing,
+    changes,
+    coerce,
+    hold_back_collisions,
+    members_of,
+    records_frame,
+    repeated_keys,
+)
 
 JSON = dict[str, Any]
 RECIPE = "affinity_import"
@@ -224,7 +232,8 @@ class AffinityImporter:
                         f"{file}: no column {column!r} ([{key}]); it has: {', '.join(table.columns)}"
                     )
             if id_columns[-1] in table.frame.columns:
-                problems += _repeated_ids(table, id_columns[-1])
+                ids = table.frame[id_columns[-1]].str.strip_chars()
+                problems += repeated_keys(table, ids, id_columns[-1])
         for path in self.notes_paths:
             if not path.exists():
                 problems.append(f"{path}: no such notes file")
@@ -518,14 +527,3 @@ class AffinityImporter:
 def _id_attribute(slug: str, *, unique: bool) -> AttributeInfo:
     """The source-id attribute as it will be once created (for a dry run before it exists)."""
     return AttributeInfo(slug, "", "Affinity ID", "text", False, unique, False, True, False)
-
-
-def _repeated_ids(table: CsvTable, column: str) -> list[str]:
-    frame = table.frame.select(pl.col(column).str.strip_chars().alias("id"), "_line").filter(
-        pl.col("id").is_not_null()
-    )
-    repeated = frame.filter(pl.len().over("id") > 1).group_by("id", maintain_order=True).agg("_line")
-    return [
-        f"{table.path.name}: {column} {key} appears on lines {', '.join(map(str, lines))}; an id must appear once"
-        for key, lines in repeated.rows()
-    ]

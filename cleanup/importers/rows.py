@@ -221,16 +221,20 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def repeated_keys(table: CsvTable, keys: list[str | None], what: str) -> list[str]:
+def repeated_keys(table: CsvTable, keys: list[str | None] | pl.Series, what: str) -> list[str]:
     """Problems for keys that appear on more than one line of the file (each must appear once)."""
-    lines: dict[str, list[int]] = {}
-    for key, line in zip(keys, table.frame["_line"].to_list(), strict=True):
-        if key:
-            lines.setdefault(key, []).append(line)
+    frame = pl.DataFrame(
+        {"key": keys, "line": table.frame["_line"]}, schema={"key": pl.String, "line": pl.Int64}
+    )
+    repeated = (
+        frame.drop_nulls("key")
+        .filter(pl.len().over("key") > 1)
+        .group_by("key", maintain_order=True)
+        .agg("line")
+    )
     return [
-        f"{table.path.name}: {what} {key} appears on lines {', '.join(map(str, at))}; it must appear once"
-        for key, at in lines.items()
-        if len(at) > 1
+        f"{table.path.name}: {what} {key} appears on lines {', '.join(map(str, lines))}; it must appear once"
+        for key, lines in repeated.rows()
     ]
 
 
