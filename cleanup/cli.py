@@ -27,6 +27,17 @@ class MergeChoice(StrEnum):
     fallback = "fallback"
 
 
+# Options shared by the commands that run the executor (apply, resume).
+UnattendedOption = Annotated[bool, typer.Option(help="Retry spurious 401s (for cron jobs).")]
+MergeOption = Annotated[
+    MergeChoice,
+    typer.Option(help="Merge with Attio's endpoint (native), by hand (fallback), or native where offered."),
+]
+ConcurrencyOption = Annotated[
+    int, typer.Option(min=1, help="Requests in flight at once (the rate limits still apply).")
+]
+
+
 @sandbox_app.command("serve")
 def sandbox_serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8787,
@@ -338,16 +349,9 @@ def apply_command(
         int | None,
         typer.Option(help="Apply only the first N actions, verify them and stop; resume for the rest."),
     ] = None,
-    unattended: Annotated[bool, typer.Option(help="Retry spurious 401s (for cron jobs).")] = False,
-    merge: Annotated[
-        MergeChoice,
-        typer.Option(
-            help="Merge with Attio's endpoint (native), by hand (fallback), or native where offered."
-        ),
-    ] = MergeChoice.auto,
-    concurrency: Annotated[
-        int, typer.Option(min=1, help="Requests in flight at once (the rate limits still apply).")
-    ] = 8,
+    unattended: UnattendedOption = False,
+    merge: MergeOption = MergeChoice.auto,
+    concurrency: ConcurrencyOption = 8,
 ) -> None:
     """Apply the approved rows: back up every target, then write, journalled. Dry run unless --yes.
     Ctrl-C stops cleanly after the requests in flight; `attio-cleanup resume RUN_ID` finishes the run.
@@ -391,16 +395,9 @@ def resume_command(
     base_url: Annotated[
         str | None, typer.Option(help="API base URL (default: ATTIO_BASE_URL or Attio).")
     ] = None,
-    unattended: Annotated[bool, typer.Option(help="Retry spurious 401s (for cron jobs).")] = False,
-    merge: Annotated[
-        MergeChoice,
-        typer.Option(
-            help="Merge with Attio's endpoint (native), by hand (fallback), or native where offered."
-        ),
-    ] = MergeChoice.auto,
-    concurrency: Annotated[
-        int, typer.Option(min=1, help="Requests in flight at once (the rate limits still apply).")
-    ] = 8,
+    unattended: UnattendedOption = False,
+    merge: MergeOption = MergeChoice.auto,
+    concurrency: ConcurrencyOption = 8,
 ) -> None:
     """Finish an interrupted run: steps already done are not repeated, creates that may have happened are
     looked up first.
