@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 
+from cleanup.client import AttioClient
 from cleanup.sandbox import SandboxConfig
 from cleanup.testing import RunningSandbox, sandbox_server
 
@@ -51,3 +53,15 @@ def empty_sandbox() -> Iterator[RunningSandbox]:
 def http(empty_sandbox: RunningSandbox) -> Iterator[httpx.Client]:
     with empty_sandbox.http() as client:
         yield client
+
+
+def client_for(sb: RunningSandbox, log: list[str] | None = None) -> AttioClient:
+    """A client of ``sb`` (its primary token) that appends "METHOD /path" of every request to ``log``."""
+    hooks: dict[str, list[Any]] = {}
+    if log is not None:
+
+        async def record(request: httpx.Request) -> None:
+            log.append(f"{request.method} {request.url.path}")
+
+        hooks["request"] = [record]
+    return AttioClient(sb.tokens["primary"], sb.base_url, event_hooks=hooks)

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import polars as pl
 import pytest
 
 import cleanup
 from cleanup.actions import ActionTable
-from cleanup.client import AttioClient
 from cleanup.export.snapshot import Snapshot
 from cleanup.testing import RunningSandbox, sandbox_server, snapshot_of
 from tests.conftest import unlimited
@@ -50,14 +47,3 @@ def world(tmp_path: Path) -> Iterator[tuple[RunningSandbox, Snapshot, ActionTabl
 
 def writes_in(log: list[str]) -> list[str]:
     return [entry for entry in log if not entry.startswith("GET")]
-
-
-def client_for(sb: RunningSandbox, log: list[str] | None = None) -> AttioClient:
-    hooks: dict[str, list[Any]] = {}
-    if log is not None:
-
-        async def record(request: httpx.Request) -> None:
-            log.append(f"{request.method} {request.url.path}")
-
-        hooks["request"] = [record]
-    return AttioClient(sb.tokens["primary"], sb.base_url, event_hooks=hooks)

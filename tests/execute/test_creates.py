@@ -11,7 +11,8 @@ import pytest
 from cleanup.actions import ActionTable
 from cleanup.detect.findings import fingerprint
 from cleanup.execute import Plan, PlanError, Run, restore
-from tests.execute.conftest import client_for, writes_in
+from tests.conftest import client_for
+from tests.execute.conftest import writes_in
 from tests.execute.test_merge import _busy_companies, _state
 
 

@@ -18,7 +18,8 @@ from cleanup.actions import ActionTable
 from cleanup.detect.findings import fingerprint
 from cleanup.execute import Plan, Run, restore
 from cleanup.export.snapshot import Snapshot
-from tests.execute.conftest import client_for, writes_in
+from tests.conftest import client_for
+from tests.execute.conftest import writes_in
 
 REFERRERS = (("people", "company"), ("deals", "associated_company"))
 # Compared through the referrers (team, deals), filled by Attio (system, enriched, interactions), or an id.

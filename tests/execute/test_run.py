@@ -27,7 +27,8 @@ from cleanup.detect.findings import fingerprint
 from cleanup.execute import Plan, Run, Status, restore
 from cleanup.execute.steps import note_body
 from cleanup.export.snapshot import Snapshot
-from tests.execute.conftest import client_for, writes_in
+from tests.conftest import client_for
+from tests.execute.conftest import writes_in
 
 
 def test_apply_backs_up_first_then_applies_exactly_the_approved_rows(world: Any) -> None:

@@ -7,33 +7,21 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import httpx
 import polars as pl
 import pytest
 from typer.testing import CliRunner
 
 from cleanup.cli import app
-from cleanup.client import AttioClient
 from cleanup.execute import Run
 from cleanup.importers.affinity import html_to_markdown, load_notes
 from cleanup.importers.mapping import Mapping
 from cleanup.importers.reading import ImportInputError, read_csv
 from cleanup.importers.session import prepare_affinity
 from cleanup.testing import Killer, RunningSandbox
+from tests.conftest import client_for
 from tests.importers.conftest import FIXTURES
 
 NOTES = [FIXTURES / "notes-v1.json", FIXTURES / "notes-v2.json"]
-
-
-def _client(sb: RunningSandbox, log: list[str] | None = None) -> AttioClient:
-    hooks: dict[str, list[Any]] = {}
-    if log is not None:
-
-        async def record(request: httpx.Request) -> None:
-            log.append(f"{request.method} {request.url.path}")
-
-        hooks["request"] = [record]
-    return AttioClient(sb.tokens["primary"], sb.base_url, event_hooks=hooks)
 
 
 def _imported(sb: RunningSandbox) -> dict[str, Any]:
@@ -60,7 +48,7 @@ def test_an_affinity_export_imports_completely_and_a_second_run_writes_nothing(
 ) -> None:
     sb = workspace
     mapping = Mapping.load(FIXTURES / "mapping.toml")
-    with _client(sb) as client:
+    with client_for(sb) as client:
         first = prepare_affinity(client, mapping, FIXTURES, NOTES, tmp_path / "one", create_attributes=True)
         pending = first.result.table.frame.filter(pl.col("decision") == "pending")
         assert sorted(pending["action_id"]) == [
@@ -104,14 +92,14 @@ def test_an_affinity_export_imports_completely_and_a_second_run_writes_nothing(
 
     # the second run: everything is already there; only the findings are left, pending
     log: list[str] = []
-    with _client(sb, log) as client:
+    with client_for(sb, log) as client:
         second = prepare_affinity(client, mapping, FIXTURES, NOTES, tmp_path / "two", create_attributes=True)
         assert second.result.table.approved().height == 0
         assert sorted(second.result.table.frame["action_id"]) == sorted(pending["action_id"])
     assert [line for line in log if not line.startswith("GET") and not line.endswith("/query")] == []
 
     # the reviewer approves the findings: imported without the colliding values, counts now equal
-    with _client(sb) as client:
+    with client_for(sb) as client:
         third = prepare_affinity(client, mapping, FIXTURES, NOTES, tmp_path / "three", create_attributes=True)
         third.result.table = third.result.table.decide("approve")
         third.plan().apply(client)
@@ -123,7 +111,7 @@ def test_an_affinity_export_imports_completely_and_a_second_run_writes_nothing(
 def test_a_killed_import_resumed_ends_as_one_clean_run(workspace: RunningSandbox, tmp_path: Path) -> None:
     sb = workspace
     mapping = Mapping.load(FIXTURES / "mapping.toml")
-    with _client(sb) as client:
+    with client_for(sb) as client:
         prepared = prepare_affinity(
             client, mapping, FIXTURES, NOTES, tmp_path / "one", create_attributes=True
         )
@@ -135,7 +123,7 @@ def test_a_killed_import_resumed_ends_as_one_clean_run(workspace: RunningSandbox
     got = _imported(sb)
     shape = tuple(len(got[k]) for k in ("companies", "people", "deals", "entries", "notes"))
     assert shape == (6, 4, 2, 4, 9)
-    with _client(sb) as client:  # and a run after it finds nothing left to do
+    with client_for(sb) as client:  # and a run after it finds nothing left to do
         again = prepare_affinity(client, mapping, FIXTURES, NOTES, tmp_path / "two", create_attributes=True)
     assert again.result.table.approved().height == 0
 
@@ -183,7 +171,7 @@ def test_malformed_inputs_give_a_clear_error_and_write_nothing(
         raw = (folder / "deal-pipeline.csv").read_text().replace("2023-06-01", "June the first")
         (folder / "deal-pipeline.csv").write_text(raw)
     log: list[str] = []
-    with _client(workspace, log) as client, pytest.raises(ImportInputError, match=message) as caught:
+    with client_for(workspace, log) as client, pytest.raises(ImportInputError, match=message) as caught:
         prepare_affinity(
             client, Mapping.load(mapping_path), folder, NOTES, tmp_path / "work", create_attributes=True
         )
@@ -287,7 +275,7 @@ def test_note_parent_first_makes_one_note_per_affinity_note(
     folder = _copy_fixtures(tmp_path)
     mapping_path = folder / "mapping.toml"
     mapping_path.write_text(mapping_path.read_text().replace('note_parent = "each"', 'note_parent = "first"'))
-    with _client(workspace) as client:
+    with client_for(workspace) as client:
         prepared = prepare_affinity(client, Mapping.load(mapping_path), folder, NOTES, tmp_path / "w")
     notes = prepared.result.table.frame.filter(pl.col("action") == "create_note")
     assert sorted(notes["action_id"]) == [

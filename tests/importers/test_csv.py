@@ -14,7 +14,7 @@ from cleanup.importers.csv import CsvSpec, NoteColumns
 from cleanup.importers.reading import ImportInputError
 from cleanup.importers.session import prepare_csv
 from cleanup.testing import RunningSandbox
-from tests.importers.test_affinity import _client
+from tests.conftest import client_for
 
 LEADS = (
     "\ufeffCompany;Website;Stage;Notes;Met on\r\n"
@@ -43,14 +43,14 @@ def test_a_csv_imports_with_entries_and_notes_and_a_second_run_writes_nothing(
 ) -> None:
     path = tmp_path / "leads.csv"
     path.write_text(LEADS, encoding="utf-8")
-    with _client(workspace) as client:
+    with client_for(workspace) as client:
         prepared = prepare_csv(client, _spec(path), tmp_path / "one")
         counts = dict(prepared.result.table.frame.group_by("action").len().rows())
         assert counts == {"assert_record": 3, "create_entry": 3, "create_note": 2}
         report = prepared.plan().apply(client)
         assert report.counts() == {"done": 8}, report.frame.filter(pl.col("status") != "done")
         log: list[str] = []
-    with _client(workspace, log) as client:
+    with client_for(workspace, log) as client:
         again = prepare_csv(client, _spec(path), tmp_path / "two")
     assert again.result.table.frame.height == 0
     assert again.result.unchanged["leads.csv"] == 3
@@ -80,7 +80,7 @@ def test_bad_cells_refuse_the_file_or_go_to_a_reject_file(workspace: RunningSand
         LEADS.replace("bolt.example", "not a website").replace("Term sheet", "Maybe later"), encoding="utf-8"
     )
     log: list[str] = []
-    with _client(workspace, log) as client, pytest.raises(ImportInputError) as caught:
+    with client_for(workspace, log) as client, pytest.raises(ImportInputError) as caught:
         prepare_csv(client, _spec(path), tmp_path / "one")
     message = str(caught.value)
     assert "line 4, column 'Website': 'not a website' is not a website or domain" in message
@@ -88,7 +88,7 @@ def test_bad_cells_refuse_the_file_or_go_to_a_reject_file(workspace: RunningSand
     assert "--skip-invalid" in message
     assert all(line.startswith("GET") for line in log)  # the schema only: nothing written or exported
     rejects = tmp_path / "rejects.csv"
-    with _client(workspace) as client:
+    with client_for(workspace) as client:
         prepared = prepare_csv(client, _spec(path, skip_invalid=True, reject_file=rejects), tmp_path / "two")
         report = prepared.plan().apply(client)
     assert report.counts() == {"done": 3}  # Acme: record, entry, note
@@ -101,7 +101,7 @@ def test_bad_cells_refuse_the_file_or_go_to_a_reject_file(workspace: RunningSand
 def test_a_spec_that_does_not_fit_the_workspace_is_refused(workspace: RunningSandbox, tmp_path: Path) -> None:
     path = tmp_path / "leads.csv"
     path.write_text(LEADS, encoding="utf-8")
-    with _client(workspace) as client, pytest.raises(ImportInputError) as caught:
+    with client_for(workspace) as client, pytest.raises(ImportInputError) as caught:
         prepare_csv(
             client, _spec(path, match="name", columns={"Company": ["name"], "Web": ["domains"]}), tmp_path
         )
