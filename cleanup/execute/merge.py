@@ -30,7 +30,7 @@ from .backup import read_backup
 from .hanging import Hanging, entries_of, notes_of, tasks_of
 from .journal import FINISHED, Status
 from .shape import attribute_types, filter_value, unique_slugs, writable, write_payload
-from .steps import find_note, note_body
+from .steps import create_looking_first, find_note, note_body
 
 if TYPE_CHECKING:
     from .run import Run
@@ -321,17 +321,17 @@ class Merger:
 
         async def work(sent_before: bool) -> tuple[str | None, str | None]:
             if sent_before:
-                found = await find_note(self.client, fake, None, self.run.journal.created_ids())
-                if found:
-                    return found, "found after an interruption"
-            try:
-                made = await self.client.post("/v2/notes", {"data": note_body(fake)})
-            except AmbiguousWriteError:
-                found = await find_note(self.client, fake, None, self.run.journal.created_ids())
-                if found:
-                    return found, "found after an ambiguous answer"
-                made = await self.client.post("/v2/notes", {"data": note_body(fake)})
-            return str(made["data"]["id"]["note_id"]), None
+                earlier = await find_note(self.client, fake, None, self.run.journal.created_ids())
+                if earlier:
+                    return earlier, "found after an interruption"
+            made, found = await create_looking_first(
+                self.client,
+                "/v2/notes",
+                note_body(fake),
+                "note_id",
+                lambda: find_note(self.client, fake, None, self.run.journal.created_ids()),
+            )
+            return made, "found after an ambiguous answer" if found else None
 
         await self._step(row, f"{MOVE}note:{note['id']['note_id']}", work)
 

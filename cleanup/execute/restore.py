@@ -32,13 +32,13 @@ import polars as pl
 
 from ..actions import Action
 from ..client import AsyncAttioClient, AttioClient
-from ..client.errors import AmbiguousWriteError, ApiError, NotFoundError
+from ..client.errors import ApiError, NotFoundError
 from ..values.notes import note_content
 from .journal import FINISHED, Journal, Status
 from .merge import MOVE
 from .run import Run
 from .shape import SYSTEM_SLUGS, non_empty, unique_slugs, writable, write_payload
-from .steps import find_created, payload_of, target_path
+from .steps import create_looking_first, find_created, payload_of, target_path
 
 JSON = dict[str, Any]
 RESULT_SCHEMA = {
@@ -186,13 +186,8 @@ class Restorer:
         async def work(sent_before: bool) -> str | None:
             if sent_before and (found := await look()):
                 return found
-            try:
-                made = await self.client.post(path, {"data": body})
-            except AmbiguousWriteError:
-                if found := await look():
-                    return found
-                made = await self.client.post(path, {"data": body})
-            return str(made["data"]["id"][id_key])
+            made, _ = await create_looking_first(self.client, path, body, id_key, look)
+            return made
 
         made = await self._sub(row, step, work)
         assert made is not None

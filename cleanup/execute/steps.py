@@ -9,6 +9,7 @@ entry by its parent record, among that parent's entries in the list made since t
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ import orjson
 
 from ..actions import Action
 from ..client import AsyncAttioClient
+from ..client.errors import AmbiguousWriteError
 from .hanging import notes_of
 from .shape import filter_value
 
@@ -94,6 +96,29 @@ async def send(client: AsyncAttioClient, row: JSON, step: str, parent: str | Non
     payload = payload_of(row)
     await client.patch(target_path(row), {"data": {key: payload.get(key, payload)}})
     return None
+
+
+CREATE_TRIES = 5
+
+
+async def create_looking_first(
+    client: AsyncAttioClient, path: str, body: JSON, id_key: str, look: Callable[[], Awaitable[str | None]]
+) -> tuple[str, bool]:
+    """POST a create; after each unclear answer, look for what it may have made before sending it again.
+    Returns (the id, whether it was found rather than made)."""
+    last: AmbiguousWriteError | None = None
+    for _ in range(CREATE_TRIES):
+        try:
+            made = await client.post(path, {"data": body})
+        except AmbiguousWriteError as error:
+            last = error
+            found = await look()
+            if found:
+                return found, True
+            continue
+        return str(made["data"]["id"][id_key]), False
+    assert last is not None
+    raise last
 
 
 async def find_created(
