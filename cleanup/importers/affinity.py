@@ -17,6 +17,7 @@ run ten times with the workspace looking as if it ran once.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -91,6 +92,26 @@ def html_to_markdown(html: str) -> str:
     """Affinity's note HTML (v2) as the Markdown Attio keeps: headings, lists, emphasis and links."""
     text = markdownify(html, heading_style="ATX", bullets="-", strip=["img"])
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def load_all_notes(paths: list[Path], authors: dict[str, str] | None = None) -> list[AffinityNote]:
+    """The notes of every file (see :func:`load_notes`); raises naming each unreadable file and each note id
+    found in more than one file."""
+    notes: list[AffinityNote] = []
+    problems: list[str] = []
+    for path in paths:
+        if not path.exists():
+            problems.append(f"{path}: no such notes file")
+            continue
+        try:
+            notes += load_notes(path, authors)
+        except ImportInputError as error:
+            problems += error.problems
+    repeated = sorted(i for i, times in Counter(n.id for n in notes).items() if times > 1)
+    problems += [f"note {i} appears in more than one notes file; give each note once" for i in repeated]
+    if problems:
+        raise ImportInputError(problems)
+    return notes
 
 
 def load_notes(path: str | Path, authors: dict[str, str] | None = None) -> list[AffinityNote]:
@@ -234,9 +255,10 @@ class AffinityImporter:
             if id_columns[-1] in table.frame.columns:
                 ids = table.frame[id_columns[-1]].str.strip_chars()
                 problems += repeated_keys(table, ids, id_columns[-1])
-        for path in self.notes_paths:
-            if not path.exists():
-                problems.append(f"{path}: no such notes file")
+        try:
+            load_all_notes(self.notes_paths)
+        except ImportInputError as error:
+            problems += error.problems
         if problems:
             raise ImportInputError(problems)
         return tables
@@ -258,11 +280,6 @@ class AffinityImporter:
             problems += coerce(
                 tables[f"lists.{lm.name}"], lm.columns, attributes, self.mapping.options
             ).problems
-        for path in self.notes_paths:
-            try:
-                load_notes(path)
-            except ImportInputError as error:
-                problems += error.problems
         if problems:
             raise ImportInputError(problems)
 
@@ -279,12 +296,8 @@ class AffinityImporter:
             bad += self._entries(lm, tables[f"lists.{lm.name}"])
         if bad:
             raise ImportInputError(bad)
-        notes = [note for path in self.notes_paths for note in load_notes(path, self.authors)]
-        repeated = sorted({n.id for n in notes if sum(m.id == n.id for m in notes) > 1})
-        if repeated:
-            raise ImportInputError([f"note {i} appears in more than one notes file" for i in repeated])
         if self.notes_paths:
-            self._notes(notes)
+            self._notes(load_all_notes(self.notes_paths, self.authors))
         frame = records_frame(self.rows)
         table = ActionTable.build(frame) if frame.height else ActionTable.empty()
         self.result.table = table

@@ -143,6 +143,8 @@ def _copy_fixtures(tmp_path: Path) -> Path:
         ("duplicate_ids", "appears on lines", "none"),
         ("unknown_slug", "no such attribute", "schema"),
         ("bad_date", "is not a date", "schema"),
+        ("note_in_two_files", "appears in more than one notes file", "none"),
+        ("notes_not_json", "not valid JSON", "none"),
     ],
 )
 def test_malformed_inputs_give_a_clear_error_and_write_nothing(
@@ -151,6 +153,7 @@ def test_malformed_inputs_give_a_clear_error_and_write_nothing(
     folder = _copy_fixtures(tmp_path)
     mapping_path = folder / "mapping.toml"
     text = mapping_path.read_text()
+    notes: list[Path] = list(NOTES)
     if breakage == "truncated":
         raw = (folder / "organizations.csv").read_bytes()
         (folder / "organizations.csv").write_bytes(raw[: raw.index(b"Customers:")])
@@ -170,10 +173,15 @@ def test_malformed_inputs_give_a_clear_error_and_write_nothing(
     elif breakage == "bad_date":
         raw = (folder / "deal-pipeline.csv").read_text().replace("2023-06-01", "June the first")
         (folder / "deal-pipeline.csv").write_text(raw)
+    elif breakage == "note_in_two_files":
+        notes.append(shutil.copy(NOTES[0], tmp_path / "notes-again.json"))
+    elif breakage == "notes_not_json":
+        (tmp_path / "notes.json").write_text('[{"id": 1, "content": "cut off')
+        notes = [tmp_path / "notes.json"]
     log: list[str] = []
     with client_for(workspace, log) as client, pytest.raises(ImportInputError, match=message) as caught:
         prepare_affinity(
-            client, Mapping.load(mapping_path), folder, NOTES, tmp_path / "work", create_attributes=True
+            client, Mapping.load(mapping_path), folder, notes, tmp_path / "work", create_attributes=True
         )
     if requests == "none":  # a broken file is refused before any request
         assert log == []
