@@ -7,9 +7,10 @@ create), ``done`` (with the ids it created), ``failed`` (with the reason), ``ski
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -47,10 +48,22 @@ class Journal:
     def close(self) -> None:
         self._db.close()
 
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Make the marks inside one transaction: one disk sync for all of them rather than one each
+        (the connection autocommits otherwise). For marks made together, with no request between."""
+        self._db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
     def plan(self, steps: Iterable[tuple[str, str]]) -> None:
         """Record steps as planned (steps already journalled keep their state)."""
         now = _now()
-        with self._db:
+        with self.batch():
             self._db.executemany(
                 "INSERT OR IGNORE INTO steps VALUES (?, ?, 'planned', NULL, NULL, ?)",
                 [(a, s, now) for a, s in steps],
