@@ -48,6 +48,13 @@ id_column = "Person Id"
 """
 
 
+def _domain(person: int) -> str:
+    """Work emails spread over 2,500 firms (20 people each), as in a fund's CRM. Attio links each new person
+    to a company by their email's domain (creating it if needed): one shared domain would pile every
+    person onto one company."""
+    return f"firm{person % 2500}.com"
+
+
 def make_export(folder: Path, people: int, notes: int, rng: random.Random) -> None:
     """An Affinity-shaped people export and v1 notes JSON, each note tagged to one person."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -60,7 +67,7 @@ def make_export(folder: Path, people: int, notes: int, rng: random.Random) -> No
         for i in range(people):
             first, last = rng.choice(firsts), rng.choice(lasts)
             writer.writerow(
-                [i, 100000 + i, f"{first} {last}", f"{first}.{last}.{i}@example.com".lower(), "Founder"]
+                [i, 100000 + i, f"{first} {last}", f"{first}.{last}.{i}@{_domain(i)}".lower(), "Founder"]
             )
     start = datetime(2016, 1, 1, tzinfo=UTC)
     items = [

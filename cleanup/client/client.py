@@ -33,6 +33,7 @@ from .errors import (
 from .pagination import paginate
 from .policy import backoff, counts_as_read, is_repeatable, retry_after_seconds
 from .ratelimit import SlidingWindowLimiter
+from .transport import AiohttpTransport
 
 DEFAULT_BASE_URL = "https://api.attio.com"
 KEYRING_SERVICE = "attio-cleanup"
@@ -123,8 +124,7 @@ class AsyncAttioClient:
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"},
             timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-            transport=transport,
+            transport=transport or AiohttpTransport(max_connections=max_connections),
             event_hooks=dict(event_hooks or {}),
         )
         self.requests_sent = 0

@@ -156,6 +156,7 @@ class SandboxApp:
                 "status": status,
                 "headers": [
                     (b"content-type", b"application/json; charset=utf-8"),
+                    (b"content-length", str(len(payload)).encode()),
                     (b"x-attio-execution-id", str(uuid.uuid4()).encode()),
                     *((k.lower().encode(), v.encode()) for k, v in extra.items()),
                 ],
