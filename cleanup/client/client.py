@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal, TypeVar
@@ -30,7 +31,7 @@ from .errors import (
     TransportError,
     error_for,
 )
-from .pagination import paginate
+from .pagination import pages_in_flight, paginate
 from .policy import backoff, counts_as_read, is_repeatable, retry_after_seconds
 from .ratelimit import SlidingWindowLimiter
 from .transport import AiohttpTransport
@@ -128,6 +129,8 @@ class AsyncAttioClient:
             event_hooks=dict(event_hooks or {}),
         )
         self.requests_sent = 0
+        self._took: deque[float] = deque(maxlen=64)  # seconds the last requests took once sent
+        self._paginations = 0  # paginations running now, sharing the read limit
         self.parse_workers = min(2, os.cpu_count() or 1)
         self._pool: ThreadPoolExecutor | None = None
 
@@ -211,6 +214,8 @@ class AsyncAttioClient:
         content = orjson.dumps(json) if json is not None else None
         headers = {"Content-Type": "application/json"} if content is not None else None
         self.requests_sent += 1
+        loop = asyncio.get_running_loop()
+        sent_at = loop.time()
         try:
             response = await self._http.request(method, path, content=content, params=params, headers=headers)
             await response.aread()
@@ -226,6 +231,7 @@ class AsyncAttioClient:
                 ) from None
             raise TransportError(_describe(exc), method=method, url=url, attempts=attempts) from None
         if response.is_success:
+            self._took.append(loop.time() - sent_at)
             return response
         body = _json_or_none(response.content)
         if response.status_code >= 500 and not repeatable:
@@ -239,7 +245,7 @@ class AsyncAttioClient:
         if isinstance(error, RateLimitError):
             delay = retry_after_seconds(response.headers.get("Retry-After"))
             error.retry_after = delay if delay is not None else backoff(attempts)  # type: ignore[attr-defined]
-            loop_now = asyncio.get_running_loop().time()
+            loop_now = loop.time()
             for limiter in self._limiters(method, path):
                 limiter.pause_until(loop_now + error.retry_after)  # type: ignore[attr-defined]
         raise error
@@ -280,7 +286,8 @@ class AsyncAttioClient:
         start: int = 0,
         parse_in_thread: bool = False,
     ) -> AsyncIterator[P]:
-        """Every page of a limit/offset endpoint from ``start``, in order, ``concurrency`` in flight at once.
+        """Every page of a limit/offset endpoint from ``start``, in order, up to ``concurrency`` in flight at
+        once (fewer when fewer keep the read limit busy: see :func:`~cleanup.client.pagination.pages_in_flight`).
 
         Each page's body is handed to ``parse`` (which returns something with a ``len``: the page's item
         count); the end is the first short page. ``parse_in_thread`` parses off the event loop, for parsers
@@ -298,7 +305,26 @@ class AsyncAttioClient:
                 return await loop.run_in_executor(self._parser_pool(), parse, response.content)
             return parse(response.content)
 
-        return paginate(fetch, _length, page_size=page_size, concurrency=concurrency, start=start)
+        def window() -> int:
+            return pages_in_flight(self.read_limiter.rate, self.latency, self._paginations, concurrency)
+
+        async def counted() -> AsyncIterator[P]:
+            self._paginations += 1
+            try:
+                async for page in paginate(
+                    fetch, _length, page_size=page_size, concurrency=window, start=start
+                ):
+                    yield page
+            finally:
+                self._paginations -= 1
+
+        return counted()
+
+    @property
+    def latency(self) -> float | None:
+        """The round trip of a request with no queue in front of it: the fastest of the last 64 answers
+        (queues at a busy server or a busy client only lengthen the others)."""
+        return min(self._took) if self._took else None
 
     async def all_items(
         self,

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 P = TypeVar("P")
+
+
+def pages_in_flight(rate: float, latency: float | None, paginations: int, cap: int) -> int:
+    """How many pages one pagination keeps in flight: enough to keep the read limit busy through the
+    latency (Little's law: ``rate`` per second times ``latency`` seconds, shared among the ``paginations``
+    running, with a quarter to spare), never fewer than 2 nor more than ``cap``; ``cap`` when nothing is
+    measured yet or there is no limit. A wider window gains nothing once the limit is reached, and every
+    request in flight past a part's last page is a request spent for nothing."""
+    if rate <= 0 or latency is None:
+        return cap
+    needed = rate * latency * 1.25 / max(1, paginations)
+    return max(2, min(cap, math.ceil(needed)))
 
 
 async def paginate(
@@ -14,16 +27,17 @@ async def paginate(
     count: Callable[[P], int],
     *,
     page_size: int,
-    concurrency: int = 16,
+    concurrency: int | Callable[[], int] = 16,
     start: int = 0,
 ) -> AsyncIterator[P]:
     """Yield ``fetch(offset)`` for offsets ``start, start + page_size, ...`` in order.
 
     Up to ``concurrency`` pages are in flight at once (the client's rate limiter paces them), so a run
-    is bound by the API's limit rather than by latency. The first page is fetched alone: a short one (a
-    small object, an empty list) ends the run without spending requests on pages that do not exist.
-    The first page holding fewer than ``page_size`` items ends the run; pages requested beyond it are
-    discarded.
+    is bound by the API's limit rather than by latency; ``concurrency`` may be a function, asked again
+    after every page, for a window that follows the measured latency. The first page is fetched alone: a
+    short one (a small object, an empty list) ends the run without spending requests on pages that do not
+    exist. The first page holding fewer than ``page_size`` items ends the run; pages requested beyond it
+    are discarded (each one a request spent for nothing: the reason to keep the window no wider than needed).
     """
     if page_size <= 0:
         raise ValueError("page_size must be positive")
@@ -41,7 +55,7 @@ async def paginate(
             if count(page) < page_size:
                 return
             expected += page_size
-            window = max(1, concurrency)
+            window = max(1, concurrency() if callable(concurrency) else concurrency)
     finally:
         # Let requests already sent beyond the end finish rather than cancel them mid-response: a
         # cancelled response can leave its connection open, and the pages are cheap to discard.

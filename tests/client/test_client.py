@@ -21,6 +21,7 @@ from cleanup.client import (
     NotFoundError,
     TransportError,
 )
+from cleanup.client.pagination import pages_in_flight
 from cleanup.sandbox import SandboxConfig
 from cleanup.testing import RunningSandbox, sandbox_server
 
@@ -259,3 +260,41 @@ def test_async_client_with_an_in_process_transport(empty_sandbox: RunningSandbox
             return await c.get("/v2/objects")
 
     assert {o["api_slug"] for o in asyncio.run(run())["data"]} >= {"people", "companies"}
+
+
+@pytest.mark.parametrize(
+    ("rate", "latency", "paginations", "cap", "window"),
+    [
+        (100, None, 1, 32, 32),  # nothing measured yet: the cap
+        (100, 0.15, 1, 32, 19),  # 100/s x 0.15 s, a quarter to spare
+        (100, 0.15, 3, 32, 7),  # shared by three paginations
+        (100, 0.001, 1, 32, 2),  # never fewer than two
+        (100, 5.0, 1, 32, 32),  # never more than the cap
+        (0, 0.15, 1, 12, 12),  # no limit: the cap
+    ],
+)
+def test_the_window_is_what_keeps_the_read_limit_busy_through_the_latency(
+    rate: float, latency: float | None, paginations: int, cap: int, window: int
+) -> None:
+    assert pages_in_flight(rate, latency, paginations, cap) == window
+
+
+def test_pagination_spends_few_requests_past_the_last_page(demo_sandbox: RunningSandbox) -> None:
+    sent: list[str] = []
+
+    async def record(request: httpx.Request) -> None:
+        sent.append(request.url.path)
+
+    sb = demo_sandbox
+    with (
+        sb.faults(latency_ms=100),
+        AttioClient(sb.tokens["primary"], sb.base_url, event_hooks={"request": [record]}) as c,
+    ):
+        c.get("/v2/self")  # a first latency to size the window by
+        people = c.all_items("POST", "/v2/objects/people/records/query", page_size=500, concurrency=64)
+    assert [p["id"]["record_id"] for p in people] == list(
+        sb.workspace.records[sb.workspace.object("people").id]
+    )
+    beyond = sent.count("/v2/objects/people/records/query") - (len(people) // 500 + 1)
+    # 100 reads/s through ~0.1 s of latency needs ~13 requests in flight, not the 64 allowed
+    assert 0 <= beyond <= 20
