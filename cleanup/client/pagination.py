@@ -13,13 +13,13 @@ P = TypeVar("P")
 def pages_in_flight(rate: float, latency: float | None, paginations: int, cap: int) -> int:
     """How many pages one pagination keeps in flight: enough to keep the read limit busy through the
     latency (Little's law: ``rate`` per second times ``latency`` seconds, shared among the ``paginations``
-    running, with a quarter to spare), never fewer than 2 nor more than ``cap``; ``cap`` when nothing is
+    running, with a quarter to spare), at least 2 and at most ``cap``; ``cap`` when nothing is
     measured yet or there is no limit. A wider window gains nothing once the limit is reached, and every
     request in flight past a part's last page is a request spent for nothing."""
     if rate <= 0 or latency is None:
         return cap
     needed = rate * latency * 1.25 / max(1, paginations)
-    return max(2, min(cap, math.ceil(needed)))
+    return min(cap, max(2, math.ceil(needed)))
 
 
 async def paginate(

@@ -333,46 +333,54 @@ class Run:
         merges = [r for r in rows if Action(r["action"]) == Action.MERGE_RECORDS]
         wanted = {(r["object"], r["survivor_id"]) for r in merges}
         await _gather(gate, [read(row) for row in rows] + [read_survivor(o, s) for o, s in wanted])
-        items: dict[str, list[tuple[str, str]]] = {}
-        doomed: dict[str, set[str]] = {}  # object → records deleted or merged (with their survivors)
         with self.journal.batch():  # every read step marked in one transaction
-            for row in rows:
-                action = Action(row["action"])
-                if action in CREATES and action != Action.ASSERT_RECORD:
-                    self.journal.mark(row["action_id"], "read", Status.DONE)
-                    continue
-                raw = current.get(row["action_id"])
-                if action == Action.ASSERT_RECORD:
-                    if raw is not None:  # it will update this record: back it up
-                        record_id = orjson.loads(raw)["id"]["record_id"]
-                        items.setdefault(row["part"], []).append((record_id, raw))
-                    self.journal.mark(row["action_id"], "read", Status.DONE)
-                    continue
-                if raw is None:
-                    self._skip(row, "the target no longer exists")
-                    continue
-                if row["fingerprint"] and fingerprint(raw) != row["fingerprint"]:
-                    self._skip(
-                        row, "changed since the snapshot (drift); detect again to act on its current state"
-                    )
-                    continue
-                if action == Action.MERGE_RECORDS:
-                    kept = survivors.get(row["survivor_id"])
-                    if kept is None:
-                        self._skip(row, f"the survivor {row['survivor_id']} no longer exists")
-                        continue
-                    items.setdefault(row["part"], []).append((row["survivor_id"], kept))
-                    doomed.setdefault(row["object"], set()).update({row["target_id"], row["survivor_id"]})
-                if action == Action.DELETE_RECORD:
-                    doomed.setdefault(row["object"], set()).add(row["target_id"])
-                items.setdefault(row["part"], []).append((row["target_id"], raw))
-                self.journal.mark(row["action_id"], "read", Status.DONE)
+            items, doomed = self._judge_reads(rows, current, survivors)
         for object_slug, record_ids in doomed.items():
             found = await hanging_on(client, self.schema, object_slug, sorted(record_ids))
             for hanging in found.values():
                 for part, pairs in hanging.backup_items().items():
                     items.setdefault(part, []).extend(pairs)
         write_backup(self.folder / "backup", {part: _first_by_id(pairs) for part, pairs in items.items()})
+
+    def _judge_reads(
+        self, rows: list[dict[str, Any]], current: dict[str, str | None], survivors: dict[str, str | None]
+    ) -> tuple[dict[str, list[tuple[str, str]]], dict[str, set[str]]]:
+        """Mark each action's read step: done, or skipped when its target is gone or drifted. Returns what to
+        back up (part → [(id, raw JSON)]) and, per object, the records deleted or merged (with survivors)."""
+        items: dict[str, list[tuple[str, str]]] = {}
+        doomed: dict[str, set[str]] = {}
+        for row in rows:
+            action = Action(row["action"])
+            if action in CREATES and action != Action.ASSERT_RECORD:
+                self.journal.mark(row["action_id"], "read", Status.DONE)
+                continue
+            raw = current.get(row["action_id"])
+            if action == Action.ASSERT_RECORD:
+                if raw is not None:  # it will update this record: back it up
+                    record_id = orjson.loads(raw)["id"]["record_id"]
+                    items.setdefault(row["part"], []).append((record_id, raw))
+                self.journal.mark(row["action_id"], "read", Status.DONE)
+                continue
+            if raw is None:
+                self._skip(row, "the target no longer exists")
+                continue
+            if row["fingerprint"] and fingerprint(raw) != row["fingerprint"]:
+                self._skip(
+                    row, "changed since the snapshot (drift); detect again to act on its current state"
+                )
+                continue
+            if action == Action.MERGE_RECORDS:
+                kept = survivors.get(row["survivor_id"])
+                if kept is None:
+                    self._skip(row, f"the survivor {row['survivor_id']} no longer exists")
+                    continue
+                items.setdefault(row["part"], []).append((row["survivor_id"], kept))
+                doomed.setdefault(row["object"], set()).update({row["target_id"], row["survivor_id"]})
+            if action == Action.DELETE_RECORD:
+                doomed.setdefault(row["object"], set()).add(row["target_id"])
+            items.setdefault(row["part"], []).append((row["target_id"], raw))
+            self.journal.mark(row["action_id"], "read", Status.DONE)
+        return items, doomed
 
     def _skip(self, row: dict[str, Any], why: str) -> None:
         for step in ("read", *STEPS[Action(row["action"])]):

@@ -268,7 +268,8 @@ def test_async_client_with_an_in_process_transport(empty_sandbox: RunningSandbox
         (100, None, 1, 32, 32),  # nothing measured yet: the cap
         (100, 0.15, 1, 32, 19),  # 100/s x 0.15 s, a quarter to spare
         (100, 0.15, 3, 32, 7),  # shared by three paginations
-        (100, 0.001, 1, 32, 2),  # never fewer than two
+        (100, 0.001, 1, 32, 2),  # never fewer than two...
+        (100, 0.001, 1, 1, 1),  # ...unless the caller allows only one
         (100, 5.0, 1, 32, 32),  # never more than the cap
         (0, 0.15, 1, 12, 12),  # no limit: the cap
     ],
