@@ -7,6 +7,7 @@ from email.utils import formatdate
 
 import pytest
 
+from cleanup.client.pagination import paginate
 from cleanup.client.policy import backoff, counts_as_read, is_repeatable, retry_after_seconds
 from cleanup.client.ratelimit import SlidingWindowLimiter
 
@@ -89,3 +90,24 @@ def test_unlimited_limiter_never_waits() -> None:
         await asyncio.wait_for(asyncio.gather(*(limiter.acquire() for _ in range(1000))), 1)
 
     asyncio.run(run())
+
+
+@pytest.mark.parametrize("items", [0, 499, 500, 2_000, 16_000])
+def test_pagination_asks_each_page_once_and_at_most_a_window_past_the_end(items: int) -> None:
+    asked: list[int] = []
+
+    async def fetch(offset: int) -> list[int]:
+        asked.append(offset)
+        await asyncio.sleep(0.005)  # answers take a while, so the window matters
+        return list(range(max(0, min(500, items - offset))))
+
+    async def every_page() -> list[list[int]]:
+        return [page async for page in paginate(fetch, len, page_size=500, concurrency=8)]
+
+    pages = asyncio.run(every_page())
+    assert sum(map(len, pages)) == items
+    assert [len(p) for p in pages[:-1]] == [500] * (len(pages) - 1)
+    needed = items // 500 + 1  # the full pages and the short one that ends the part
+    assert len(pages) == needed
+    assert needed <= len(asked) <= needed + (8 if items >= 500 else 0)  # a short first page ends at once
+    assert sorted(asked) == list(range(0, 500 * len(asked), 500))  # no page asked twice, none skipped
