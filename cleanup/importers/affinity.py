@@ -56,9 +56,22 @@ class AffinityNote:
 
     id: str
     text: str  # Markdown
-    author: str
+    author: str  # as the export names the author (v1 names only a creator id: see ``creator_id``)
     created_at: datetime
     tagged: dict[str, list[str]]  # organizations / persons / opportunities → Affinity ids
+    creator_id: str = ""  # v1: the author's Affinity person id, named from the people export when it has them
+
+    def author_in(self, authors: dict[str, str]) -> str:
+        """The author's name, from ``authors`` (Affinity person id → name) when the note names only an id."""
+        return authors.get(self.creator_id, self.author)
+
+
+@dataclass(frozen=True)
+class AffinityInputs:
+    """Every file of an import, read and checked: the CSV exports (by mapping section) and the notes."""
+
+    tables: dict[str, CsvTable]
+    notes: list[AffinityNote]
 
 
 @dataclass
@@ -94,7 +107,7 @@ def html_to_markdown(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def load_all_notes(paths: list[Path], authors: dict[str, str] | None = None) -> list[AffinityNote]:
+def load_all_notes(paths: list[Path]) -> list[AffinityNote]:
     """The notes of every file (see :func:`load_notes`); raises naming each unreadable file and each note id
     found in more than one file."""
     notes: list[AffinityNote] = []
@@ -104,7 +117,7 @@ def load_all_notes(paths: list[Path], authors: dict[str, str] | None = None) -> 
             problems.append(f"{path}: no such notes file")
             continue
         try:
-            notes += load_notes(path, authors)
+            notes += load_notes(path)
         except ImportInputError as error:
             problems += error.problems
     repeated = sorted(i for i, times in Counter(n.id for n in notes).items() if times > 1)
@@ -114,7 +127,7 @@ def load_all_notes(paths: list[Path], authors: dict[str, str] | None = None) -> 
     return notes
 
 
-def load_notes(path: str | Path, authors: dict[str, str] | None = None) -> list[AffinityNote]:
+def load_notes(path: str | Path) -> list[AffinityNote]:
     """Affinity notes from a JSON file of API v1 notes (a list, or ``{"notes": [...]}``) or API v2 notes
     (``{"data": [...]}``). Replies are skipped: they carry no tagged records."""
     path = Path(path)
@@ -142,6 +155,7 @@ def load_notes(path: str | Path, authors: dict[str, str] | None = None) -> list[
         if item.get("parent_id") or item.get("type") in ("user-reply", "ai-notetaker-reply"):
             continue
         try:
+            creator_id = ""
             if isinstance(item.get("content"), dict):  # v2: content.html, creator embedded, attached previews
                 text = html_to_markdown(item["content"].get("html") or "")
                 creator = item.get("creator") or {}
@@ -159,7 +173,7 @@ def load_notes(path: str | Path, authors: dict[str, str] | None = None) -> list[
                 if item.get("type") == 2 and "<" in text and ">" in text:
                     text = html_to_markdown(text)
                 creator_id = str(item.get("creator_id", ""))
-                author = (authors or {}).get(creator_id) or f"Affinity user {creator_id}"
+                author = f"Affinity user {creator_id}"
                 created = _datetime(item.get("created_at", ""), where)
                 persons = item.get("associated_person_ids")
                 tagged = {
@@ -170,18 +184,21 @@ def load_notes(path: str | Path, authors: dict[str, str] | None = None) -> list[
         except ImportInputError as error:
             problems += error.problems
             continue
-        notes.append(AffinityNote(note_id, text.strip(), author, created, tagged))
+        notes.append(AffinityNote(note_id, text.strip(), author, created, tagged, creator_id))
     if problems:
         raise ImportInputError(problems)
     return notes
 
 
-def note_body(note: AffinityNote) -> tuple[str, str, str, str | None]:
-    """(title, Markdown content with the source line, created_at in UTC, a flag when the date was clamped)."""
+def note_body(note: AffinityNote, authors: dict[str, str]) -> tuple[str, str, str, str | None]:
+    """(title, Markdown content with the source line naming the author from ``authors`` (see
+    :meth:`AffinityNote.author_in`), created_at in UTC, a flag when the date was clamped)."""
     created_at, flag = clamp_note_date(note.created_at)
     first = next((line.strip("#*_ -") for line in note.text.splitlines() if line.strip("#*_ -")), "")
     title = first[:TITLE_LENGTH].rstrip() + ("…" if len(first) > TITLE_LENGTH else "") or "Note from Affinity"
-    source = f"_From Affinity note {note.id} by {note.author}, {note.created_at.date().isoformat()}_"
+    source = (
+        f"_From Affinity note {note.id} by {note.author_in(authors)}, {note.created_at.date().isoformat()}_"
+    )
     content = f"{note.text}\n\n---\n{source}" if note.text else source
     return title, content, created_at, flag
 
@@ -205,7 +222,10 @@ class AffinityImporter:
         exports: str | Path,
         snapshot: Snapshot,
         notes: str | Path | list[str | Path] | None = None,
+        *,
+        inputs: AffinityInputs | None = None,
     ) -> None:
+        """``inputs``: the files as another importer of the same mapping already read them (not read again)."""
         self.mapping = mapping
         self.exports = Path(exports)
         self.snapshot = snapshot
@@ -219,9 +239,16 @@ class AffinityImporter:
         self.options = replace(mapping.options, members=self._members())
         self.authors: dict[str, str] = {}  # Affinity person id → how a note names its author
         self.members: set[str] = set()  # Affinity person ids that are workspace members
+        self._inputs = inputs
 
-    def read_inputs(self) -> dict[str, CsvTable]:
-        """Read every file the mapping names and check ids (present, not repeated); raises on any problem."""
+    def read_inputs(self) -> AffinityInputs:
+        """Read every file the mapping names and check ids (present, not repeated; a note in one notes file
+        only); raises on any problem. Read once: later calls return the same inputs."""
+        if self._inputs is None:
+            self._inputs = self._read_inputs()
+        return self._inputs
+
+    def _read_inputs(self) -> AffinityInputs:
         tables: dict[str, CsvTable] = {}
         problems: list[str] = []
         sections: list[tuple[str, str, list[str]]] = [
@@ -255,13 +282,14 @@ class AffinityImporter:
             if id_columns[-1] in table.frame.columns:
                 ids = table.frame[id_columns[-1]].str.strip_chars()
                 problems += repeated_keys(table, ids, id_columns[-1])
+        notes: list[AffinityNote] = []
         try:
-            load_all_notes(self.notes_paths)
+            notes = load_all_notes(self.notes_paths)
         except ImportInputError as error:
             problems += error.problems
         if problems:
             raise ImportInputError(problems)
-        return tables
+        return AffinityInputs(tables, notes)
 
     def validate(self, schema: WorkspaceSchema) -> None:
         """Every mapped cell against the attribute types of ``schema``: raises on any bad cell (before the
@@ -269,7 +297,7 @@ class AffinityImporter:
         problems = self.mapping.check(schema)
         if problems:
             raise ImportInputError(problems)
-        tables = self.read_inputs()
+        tables = self.read_inputs().tables
         for om in self.mapping.objects.values():
             attributes = {a.slug: a for a in schema.objects[om.object].attributes}
             problems += coerce(
@@ -288,7 +316,8 @@ class AffinityImporter:
         problems = self.mapping.check(self.schema)
         if problems:
             raise ImportInputError(problems)
-        tables = self.read_inputs()
+        inputs = self.read_inputs()
+        tables = inputs.tables
         bad: list[str] = []
         for om in self.mapping.objects.values():
             bad += self._records(om, tables[f"objects.{om.name}"])
@@ -297,7 +326,7 @@ class AffinityImporter:
         if bad:
             raise ImportInputError(bad)
         if self.notes_paths:
-            self._notes(load_all_notes(self.notes_paths, self.authors))
+            self._notes(inputs.notes)
         frame = records_frame(self.rows)
         table = ActionTable.build(frame) if frame.height else ActionTable.empty()
         self.result.table = table
@@ -507,7 +536,7 @@ class AffinityImporter:
                     targets.append((section, source_id, parent))
             if self.mapping.note_parent == "first":
                 targets = targets[:1]
-            title, content, created_at, flag = note_body(note)
+            title, content, created_at, flag = note_body(note, self.authors)
             for section, source_id, parent in targets:
                 if "parent_record_id" in parent and (note.id, parent["parent_record_id"]) in done:
                     unchanged += 1

@@ -111,7 +111,7 @@ def prepare_affinity(
         tasks=False,
         progress=False,
     )
-    importer = AffinityImporter(mapping, exports, snapshot, notes)
+    importer = AffinityImporter(mapping, exports, snapshot, notes, inputs=probe.read_inputs())
     result = importer.build()
     return Prepared(result, snapshot, [f"{target[:-1]} {slug}" for target, slug in missing])
 
