@@ -162,8 +162,20 @@ class _Compiler:
         if op == "$in":
             if not isinstance(wanted, list) or not all(isinstance(w, _SCALAR) for w in wanted):
                 raise FilterError("$in takes an array of values.")
-            checks = [self._op(attr, prop, "$eq", w) for w in wanted]
-            return lambda v: any(c(v) for c in checks)
+            checks = [self._op(attr, prop, "$eq", w) for w in wanted]  # each value checked as $eq checks it
+            if prop in ("option", "status") or not wanted:  # by title or id: no one key to look up
+                return lambda v: any(c(v) for c in checks)
+            coerce = self._coercer(attr, prop, wanted[0])
+            targets = {coerce(w) for w in wanted}  # one set lookup per value, however long the list
+
+            def member(v: JSON) -> bool:
+                got = _prop(v, prop)
+                try:
+                    return got is not None and coerce(got) in targets
+                except (TypeError, ValueError):
+                    return False
+
+            return member
         if op == "$not_empty":
             if wanted is not True and wanted is not False:
                 raise FilterError("$not_empty takes true or false.")

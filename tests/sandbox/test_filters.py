@@ -67,6 +67,13 @@ FILTER_CASES: list[tuple[str, dict[str, Any], set[str]]] = [
     ("text $contains is case-insensitive", {"job_title": {"$contains": "MATH"}}, {"ada", "alan"}),
     ("text $starts_with", {"job_title": {"$starts_with": "Rear"}}, {"grace"}),
     ("text $in", {"job_title": {"$in": ["Rear Admiral", "Nobody"]}}, {"grace"}),
+    (
+        "text $in, several",
+        {"job_title": {"$in": ["Nobody", "Mathematician", "Rear Admiral"]}},
+        {"ada", "alan", "grace"},
+    ),
+    ("text $in matches as $eq does", {"job_title": {"$in": ["rear admiral"]}}, set()),
+    ("text $in, empty", {"job_title": {"$in": []}}, set()),
     ("property filter", {"name": {"last_name": {"$eq": "Turing"}}}, {"alan"}),
     ("property shorthand", {"name": {"first_name": "Grace"}}, {"grace"}),
     ("email domain", {"email_addresses": {"email_domain": "yale.edu"}}, {"grace"}),
