@@ -67,6 +67,7 @@ PHASE_LABELS = {
     "merge": "merge",
     "delete": "delete",
 }
+ASSERTS_PER_QUERY = 500  # asserts looked up by one records/query (its page maximum)
 CREATES = frozenset({Action.CREATE_NOTE, Action.CREATE_ENTRY, Action.CREATE_RECORD, Action.ASSERT_RECORD})
 
 
@@ -309,12 +310,8 @@ class Run:
         current: dict[str, str | None] = {}
 
         async def read(row: dict[str, Any]) -> None:
-            action = Action(row["action"])
-            if action == Action.ASSERT_RECORD:
-                current[row["action_id"]] = await _asserted_record(client, row)
-                return
-            if action in CREATES:
-                return
+            if Action(row["action"]) in CREATES:
+                return  # asserts are read below, many at a time
             try:
                 body = await client.get(target_path(row))
                 current[row["action_id"]] = orjson.dumps(body["data"]).decode()
@@ -332,7 +329,13 @@ class Run:
 
         merges = [r for r in rows if Action(r["action"]) == Action.MERGE_RECORDS]
         wanted = {(r["object"], r["survivor_id"]) for r in merges}
-        await _gather(gate, [read(row) for row in rows] + [read_survivor(o, s) for o, s in wanted])
+        asserts = [r for r in rows if Action(r["action"]) == Action.ASSERT_RECORD]
+        await _gather(
+            gate,
+            [read(row) for row in rows]
+            + [read_survivor(o, s) for o, s in wanted]
+            + _asserted_records(client, self.schema, asserts, current),
+        )
         with self.journal.batch():  # every read step marked in one transaction
             items, doomed = self._judge_reads(rows, current, survivors)
         for object_slug, record_ids in doomed.items():
@@ -467,20 +470,65 @@ class Run:
         return False
 
 
-async def _asserted_record(client: AsyncAttioClient, row: dict[str, Any]) -> str | None:
-    """The record an ``assert_record`` row would update (``None``: it will create one)."""
-    payload = payload_of(row)
-    slug = payload.get("matching_attribute")
-    values = payload.get("values", {})
-    value = values.get(slug)
-    if not slug or value in (None, [], ""):
-        raise RunError(
-            f"action {row['action_id']}: assert_record needs matching_attribute and a value for it in values"
+def _asserted_records(
+    client: AsyncAttioClient,
+    schema: WorkspaceSchema,
+    rows: list[dict[str, Any]],
+    found: dict[str, str | None],
+) -> list[Awaitable[None]]:
+    """Jobs that put into ``found`` (by action id) the record each ``assert_record`` row would update, as raw
+    JSON (``None``: it will create one). Rows matching on a unique text attribute (an import's source id) are
+    looked up :data:`ASSERTS_PER_QUERY` values a query with ``$in`` (of the unique types, only text filters
+    take a list); the others one query each."""
+    by_attribute: dict[tuple[str, str], dict[str, list[str]]] = {}  # (object, slug) → value → action ids
+    jobs: list[Awaitable[None]] = []
+
+    async def one(action_id: str, object_slug: str, slug: str, value: Any) -> None:
+        body = await client.post(
+            f"/v2/objects/{object_slug}/records/query", {"filter": {slug: value}, "limit": 1}
         )
-    body = await client.post(
-        f"/v2/objects/{row['object']}/records/query", {"filter": {slug: filter_value(value)}, "limit": 1}
-    )
-    return orjson.dumps(body["data"][0]).decode() if body["data"] else None
+        found[action_id] = orjson.dumps(body["data"][0]).decode() if body["data"] else None
+
+    async def many(object_slug: str, slug: str, wanted: dict[str, list[str]]) -> None:
+        body = await client.post(
+            f"/v2/objects/{object_slug}/records/query",
+            {"filter": {slug: {"$in": list(wanted)}}, "limit": len(wanted)},  # unique: one record a value
+        )
+        for action_ids in wanted.values():
+            for action_id in action_ids:
+                found[action_id] = None
+        for record in body["data"]:
+            raw = orjson.dumps(record).decode()
+            for value in record["values"].get(slug, []):
+                for action_id in wanted.get(value.get("value"), []):
+                    found[action_id] = raw
+
+    for row in rows:
+        payload = payload_of(row)
+        slug = payload.get("matching_attribute")
+        given = payload.get("values", {}).get(slug)
+        if not slug or given in (None, [], ""):
+            raise RunError(
+                f"action {row['action_id']}: assert_record needs matching_attribute and a value for it in values"
+            )
+        value = filter_value(given)
+        info = schema.objects.get(row["object"])
+        attribute = next((a for a in info.attributes if a.slug == slug), None) if info else None
+        if (
+            attribute is not None
+            and attribute.type == "text"
+            and attribute.is_unique
+            and isinstance(value, str)
+        ):
+            by_attribute.setdefault((row["object"], slug), {}).setdefault(value, []).append(row["action_id"])
+        else:
+            jobs.append(one(row["action_id"], row["object"], slug, value))
+    for (object_slug, slug), wanted in by_attribute.items():
+        values = list(wanted)
+        for i in range(0, len(values), ASSERTS_PER_QUERY):
+            chunk = {v: wanted[v] for v in values[i : i + ASSERTS_PER_QUERY]}
+            jobs.append(many(object_slug, slug, chunk))
+    return jobs
 
 
 def _first_by_id(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import httpx
 import orjson
 import polars as pl
 import pytest
 
 from cleanup.actions import ActionTable
+from cleanup.client import AttioClient
 from cleanup.detect.findings import fingerprint
 from cleanup.execute import Plan, PlanError, Run, restore
-from tests.conftest import client_for
+from cleanup.execute import run as run_module
+from cleanup.testing import sandbox_server, snapshot_of
+from tests.conftest import client_for, unlimited
 from tests.execute.conftest import writes_in
 from tests.execute.test_merge import _busy_companies, _state
 
@@ -208,3 +213,79 @@ def test_restore_of_a_deleted_record_puts_back_what_hung_on_it(world: Any) -> No
     assert restored["status"].to_list() == ["restored"], restored.to_dicts()
     with sb.http() as http:
         assert _state(http, restored["restored_id"][0]) == before
+
+
+def test_asserts_on_a_unique_text_attribute_are_read_many_a_query(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import's asserts on its source-id attribute are looked up with ``$in`` (here 2 values a query, 500
+    by default), not one query each; the records they update are backed up, so a restore puts them back."""
+    monkeypatch.setattr(run_module, "ASSERTS_PER_QUERY", 2)
+    with sandbox_server("demo", scale=0.1, config=unlimited()) as sb:
+        with sb.http() as http:
+            attribute = {
+                "title": "Source ID",
+                "api_slug": "source_id",
+                "type": "text",
+                "description": "",
+                "is_required": False,
+                "is_unique": True,
+                "is_multiselect": False,
+                "config": {},
+            }
+            assert http.post("/v2/objects/companies/attributes", json={"data": attribute}).status_code == 200
+            existing = [
+                r["id"]["record_id"]
+                for r in http.post("/v2/objects/companies/records/query", json={"limit": 2}).json()["data"]
+            ]
+            for i, record_id in enumerate(existing):
+                values = {"source_id": f"src-{i}", "description": f"kept {i}"}
+                path = f"/v2/objects/companies/records/{record_id}"
+                assert http.patch(path, json={"data": {"values": values}}).status_code == 200
+        snapshot = snapshot_of(sb, tmp_path / "snap", lists=[], notes=False)
+        table = _rows(
+            [
+                {
+                    "action_id": f"import:company:{i}",
+                    "action": "assert_record",
+                    "object": "companies",
+                    "payload": {
+                        "matching_attribute": "source_id",
+                        "values": {
+                            "source_id": f"src-{i}",
+                            "name": f"Imported {i}",
+                            "description": "Imported",
+                        },
+                    },
+                }
+                for i in range(5)
+            ]
+        )
+        queries: list[Any] = []
+
+        async def record(request: httpx.Request) -> None:
+            if request.url.path == "/v2/objects/companies/records/query":
+                queries.append(orjson.loads(request.content)["filter"])
+
+        with AttioClient(sb.tokens["primary"], sb.base_url, event_hooks={"request": [record]}) as client:
+            report = Plan(table, snapshot).apply(client)
+        assert report.counts() == {"done": 5}, report.frame.to_dicts()
+        assert queries == [
+            {"source_id": {"$in": ["src-0", "src-1"]}},
+            {"source_id": {"$in": ["src-2", "src-3"]}},
+            {"source_id": {"$in": ["src-4"]}},
+        ]
+        made = dict(report.frame.select("action_id", "created_id").rows())
+        assert [made["import:company:0"], made["import:company:1"]] == existing  # updated, not created
+        with client_for(sb) as client:
+            restored = restore(report.run_id, client)
+        assert set(restored["status"]) == {"restored"}, restored.to_dicts()
+        with sb.http() as http:
+            for i, record_id in enumerate(existing):
+                values = http.get(f"/v2/objects/companies/records/{record_id}").json()["data"]["values"]
+                assert [v["value"] for v in values["description"]] == [f"kept {i}"]
+            for i in (2, 3, 4):
+                assert (
+                    http.get(f"/v2/objects/companies/records/{made[f'import:company:{i}']}").status_code
+                    == 404
+                )
