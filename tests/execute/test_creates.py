@@ -219,7 +219,8 @@ def test_asserts_on_a_unique_text_attribute_are_read_many_a_query(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An import's asserts on its source-id attribute are looked up with ``$in`` (here 2 values a query, 500
-    by default), not one query each; the records they update are backed up, so a restore puts them back."""
+    by default), not one query each, and the records read back together; the records they update are backed
+    up, so a restore puts them back."""
     monkeypatch.setattr(run_module, "ASSERTS_PER_QUERY", 2)
     with sandbox_server("demo", scale=0.1, config=unlimited()) as sb:
         with sb.http() as http:
@@ -270,13 +271,15 @@ def test_asserts_on_a_unique_text_attribute_are_read_many_a_query(
         with AttioClient(sb.tokens["primary"], sb.base_url, event_hooks={"request": [record]}) as client:
             report = Plan(table, snapshot).apply(client)
         assert report.counts() == {"done": 5}, report.frame.to_dicts()
-        assert queries == [
+        made = dict(report.frame.select("action_id", "created_id").rows())
+        assert [made["import:company:0"], made["import:company:1"]] == existing  # updated, not created
+        assert queries == [  # read before writing; read back (verified) in one query
             {"source_id": {"$in": ["src-0", "src-1"]}},
             {"source_id": {"$in": ["src-2", "src-3"]}},
             {"source_id": {"$in": ["src-4"]}},
+            {"record_id": {"$in": list(made.values())}},
         ]
-        made = dict(report.frame.select("action_id", "created_id").rows())
-        assert [made["import:company:0"], made["import:company:1"]] == existing  # updated, not created
+        assert report.frame["verified"].all()
         with client_for(sb) as client:
             restored = restore(report.run_id, client)
         assert set(restored["status"]) == {"restored"}, restored.to_dicts()
