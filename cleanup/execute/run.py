@@ -124,6 +124,7 @@ class Run:
             "run_id": run_id,
             "snapshot": str(plan.snapshot.path),
             "started_at": datetime.now(UTC).isoformat(),
+            "notes_in_workspace": plan.snapshot.counts().get("notes"),  # for the read-back's cost
         }
         write_private(folder / "meta.json", orjson.dumps(meta, option=orjson.OPT_INDENT_2))
         write_private(folder / "schema.json", orjson.dumps(plan.snapshot.schema.to_json()))

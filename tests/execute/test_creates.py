@@ -292,3 +292,49 @@ def test_asserts_on_a_unique_text_attribute_are_read_many_a_query(
                     http.get(f"/v2/objects/companies/records/{made[f'import:company:{i}']}").status_code
                     == 404
                 )
+
+
+def test_an_import_of_many_notes_is_read_back_by_listing_them(tmp_path: Path) -> None:
+    """When listing every note of the workspace (50 a request) costs fewer requests than reading the run's new
+    notes one by one, the report lists them; a note gone since reads back as not verified."""
+    with sandbox_server("empty", config=unlimited()) as sb:
+        with sb.http() as http:
+            body = {"data": {"values": {"name": "Acme", "domains": ["acme.example"]}}}
+            company = http.post("/v2/objects/companies/records", json=body).json()["data"]["id"]["record_id"]
+        snapshot = snapshot_of(sb, tmp_path / "snap", lists=[])
+        note = {"parent_object": "companies", "parent_record_id": company, "format": "plaintext"}
+        table = _rows(
+            [
+                {
+                    "action_id": f"import:note:{i}",
+                    "action": "create_note",
+                    "object": "companies",
+                    "payload": {
+                        **note,
+                        "title": f"Call {i}",
+                        "content": f"call {i}",
+                        "created_at": f"2019-03-{1 + i % 28:02d}T10:00:00.000000000Z",
+                    },
+                }
+                for i in range(60)
+            ]
+        )
+        log: list[str] = []
+        with client_for(sb, log) as client:
+            report = Plan(table, snapshot).apply(client)
+        assert report.counts() == {"done": 60}
+        assert report.frame["verified"].all()
+        reads = [entry for entry in log if entry.startswith("GET /v2/notes")]
+        assert [entry for entry in reads if entry != "GET /v2/notes"] == []  # no note read one by one
+        assert 2 <= len(reads) <= 4  # 2 pages, and what the window asked past them
+        gone = report.frame.filter(pl.col("action_id") == "import:note:7")["created_id"].item()
+        with sb.http() as http:
+            assert http.delete(f"/v2/notes/{gone}").status_code == 200
+        run = Run.open(report.run_id)
+        try:
+            with client_for(sb) as client:
+                again = run.apply(client)  # nothing left to write: only the read-back
+        finally:
+            run.close()
+        unverified = again.frame.filter(~pl.col("verified"))["action_id"].to_list()
+        assert unverified == ["import:note:7"]
