@@ -482,7 +482,7 @@ def _asserted_records(
     looked up :data:`ASSERTS_PER_QUERY` values a query with ``$in`` (of the unique types, only text filters
     take a list); the others one query each."""
     by_attribute: dict[tuple[str, str], dict[str, list[str]]] = {}  # (object, slug) → value → action ids
-    jobs: list[Awaitable[None]] = []
+    singles: list[tuple[str, str, str, Any]] = []  # (action id, object, slug, value) read one a query
 
     async def one(action_id: str, object_slug: str, slug: str, value: Any) -> None:
         body = await client.post(
@@ -523,7 +523,10 @@ def _asserted_records(
         ):
             by_attribute.setdefault((row["object"], slug), {}).setdefault(value, []).append(row["action_id"])
         else:
-            jobs.append(one(row["action_id"], row["object"], slug, value))
+            singles.append((row["action_id"], row["object"], slug, value))
+    jobs: list[Awaitable[None]] = [
+        one(*single) for single in singles
+    ]  # made once every row is known good: none left unawaited
     for (object_slug, slug), wanted in by_attribute.items():
         values = list(wanted)
         for i in range(0, len(values), ASSERTS_PER_QUERY):
