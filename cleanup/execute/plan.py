@@ -254,6 +254,15 @@ def _payload_problems(row: dict[str, Any], snapshot: Snapshot) -> list[str]:
             )
         elif not attr.is_writable:
             problems.append(f"{_name(row)}: payload writes {slug!r}, which Attio does not let the API write")
+    if action == Action.ASSERT_RECORD:
+        matching = payload.get("matching_attribute")
+        if not matching or values.get(matching) in (None, [], ""):
+            problems.append(f"{_name(row)}: an assert needs matching_attribute and a value for it in values")
+        elif matching in by_slug and not by_slug[matching].is_unique:
+            problems.append(
+                f"{_name(row)}: matching_attribute {matching!r} is not unique; Attio asserts only on a unique "
+                f"attribute ({', '.join(sorted(a.slug for a in container.attributes if a.is_unique))})"
+            )
     return problems
 
 

@@ -42,7 +42,7 @@ from .merge import MergeMode, Merger
 from .plan import Plan
 from .report import RunReport, build_report
 from .shape import filter_value, unique_slugs
-from .steps import find_created, payload_of, send, target_path
+from .steps import find_created, payload_of, record_values, send, target_path
 
 STEPS: dict[Action, tuple[str, ...]] = {
     Action.DELETE_NOTE: ("delete",),
@@ -482,7 +482,7 @@ def _asserted_records(
     looked up :data:`ASSERTS_PER_QUERY` values a query with ``$in`` (of the unique types, only text filters
     take a list); the others one query each."""
     by_attribute: dict[tuple[str, str], dict[str, list[str]]] = {}  # (object, slug) → value → action ids
-    singles: list[tuple[str, str, str, Any]] = []  # (action id, object, slug, value) read one a query
+    jobs: list[Awaitable[None]] = []
 
     async def one(action_id: str, object_slug: str, slug: str, value: Any) -> None:
         body = await client.post(
@@ -505,14 +505,8 @@ def _asserted_records(
                     found[action_id] = raw
 
     for row in rows:
-        payload = payload_of(row)
-        slug = payload.get("matching_attribute")
-        given = payload.get("values", {}).get(slug)
-        if not slug or given in (None, [], ""):
-            raise RunError(
-                f"action {row['action_id']}: assert_record needs matching_attribute and a value for it in values"
-            )
-        value = filter_value(given)
+        slug = payload_of(row)["matching_attribute"]
+        value = filter_value(record_values(row)[slug])  # the plan checked both are there
         info = schema.objects.get(row["object"])
         attribute = next((a for a in info.attributes if a.slug == slug), None) if info else None
         if (
@@ -523,10 +517,7 @@ def _asserted_records(
         ):
             by_attribute.setdefault((row["object"], slug), {}).setdefault(value, []).append(row["action_id"])
         else:
-            singles.append((row["action_id"], row["object"], slug, value))
-    jobs: list[Awaitable[None]] = [
-        one(*single) for single in singles
-    ]  # made once every row is known good: none left unawaited
+            jobs.append(one(row["action_id"], row["object"], slug, value))
     for (object_slug, slug), wanted in by_attribute.items():
         values = list(wanted)
         for i in range(0, len(values), ASSERTS_PER_QUERY):

@@ -171,6 +171,21 @@ def test_a_create_without_its_parent_is_skipped(world: Any) -> None:
     )
     with pytest.raises(PlanError, match="no_such"):
         Plan(ActionTable(rows), snapshot)
+    for payload, problem in [
+        ('{"values": {"domains": ["a.example"]}}', "needs matching_attribute and a value"),
+        (
+            '{"matching_attribute": "domains", "values": {"name": "A"}}',
+            "needs matching_attribute and a value",
+        ),
+        ('{"matching_attribute": "name", "values": {"name": "A"}}', "'name' is not unique; .*domains"),
+    ]:
+        bad_assert = rows.with_columns(
+            payload=pl.when(pl.col("action_id") == "import:company:existing")
+            .then(pl.lit(payload))
+            .otherwise(pl.col("payload"))
+        )
+        with pytest.raises(PlanError, match=problem):
+            Plan(ActionTable(bad_assert), snapshot)
     # a create Attio refuses leaves the creates hanging on it skipped, and says why
     refused = rows.with_columns(
         payload=pl.when(pl.col("action_id") == "import:company:new")
