@@ -6,13 +6,15 @@
 
 Building a plan validates every approved row (known object or list, a target that exists in the snapshot,
 a survivor that exists and is not itself going away, no two actions fighting over one target, payloads
-naming writable attributes), resolves each target to its part of the snapshot, and writes nothing: it
+naming writable attributes, rows that reference other rows' records approved with them and not in a
+circle), resolves each target to its part of the snapshot, and writes nothing: it
 takes no client, so it cannot call the API.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -225,6 +227,7 @@ def _check(rows: pl.DataFrame, snapshot: Snapshot) -> list[str]:
         problems += _payload_problems(row, snapshot)
     problems += _survivor_problems(rows, snapshot)
     problems += _conflicts(rows)
+    problems += _dependency_problems(rows)
     return problems
 
 
@@ -288,6 +291,37 @@ def _survivor_problems(rows: pl.DataFrame, snapshot: Snapshot) -> list[str]:
                 f"{_name(row)}: the survivor {row['survivor_id']} is itself merged away or deleted by another "
                 "approved row; pick a survivor that stays"
             )
+    return problems
+
+
+def _dependency_problems(rows: pl.DataFrame) -> list[str]:
+    """A row that references records other rows make (``depends_on``) needs those rows approved too, and
+    rows cannot wait for each other in a circle."""
+    waiting = rows.filter(pl.col("payload").str.contains('"depends_on"', literal=True))
+    if waiting.height == 0:
+        return []
+    makers = set(
+        rows.filter(pl.col("action").is_in([Action.ASSERT_RECORD.value, Action.CREATE_RECORD.value]))[
+            "action_id"
+        ].to_list()
+    )
+    problems: list[str] = []
+    graph: dict[str, list[str]] = {}
+    for row in waiting.to_dicts():
+        needs = orjson.loads(row["payload"]).get("depends_on") or []
+        graph[row["action_id"]] = needs
+        missing = [n for n in needs if n not in makers]
+        if missing:
+            problems.append(
+                f"{_name(row)}: references the record(s) that {', '.join(missing)} would make, which the plan "
+                "does not apply (not approved?); approve them too, or reject this row"
+            )
+    try:
+        tuple(TopologicalSorter(graph).static_order())
+    except CycleError as error:
+        row_of = dict(rows.select("action_id", "row").rows())
+        circle = " → ".join(f"row {row_of.get(a, '?')} ({a})" for a in error.args[1])
+        problems.append(f"rows wait for each other in a circle ({circle}); reject one of them")
     return problems
 
 

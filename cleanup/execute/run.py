@@ -7,7 +7,8 @@ Every action is a fixed sequence of steps (``STEPS``), each one journalled as pl
 the id it created) / failed / skipped, so a crash, a kill or Ctrl-C resumes exactly where it stopped and a
 create whose answer was lost is looked for before it is sent again. Steps run phase by phase: records are
 created or asserted first (notes and entries may hang on them), then updates, then note and entry creates,
-then merges, then deletes. Ctrl-C (or :meth:`Run.request_stop`) stops cleanly: requests in flight finish and
+then merges, then deletes. Within a phase, a row whose values reference records other rows make
+(``depends_on``) is sent in a later wave than those rows, and skipped if they were not made. Ctrl-C (or :meth:`Run.request_stop`) stops cleanly: requests in flight finish and
 are journalled, nothing new is sent, and the report says what is left for ``attio-cleanup resume``.
 """
 
@@ -225,16 +226,17 @@ class Run:
                 if self.stopping:
                     break
                 if phase == "merge":
-                    jobs = [merger.group(group) for group in self._merge_groups(rows)]
+                    waves = [[merger.group(group) for group in self._merge_groups(rows)]]
                 else:
-                    jobs = [
-                        self._step(client, row, phase)
-                        for row in rows
-                        if phase in STEPS[Action(row["action"])]
+                    waves = [
+                        [self._step(client, row, phase) for row in wave]
+                        for wave in in_waves([r for r in rows if phase in STEPS[Action(r["action"])]])
                     ]
-                if jobs:
-                    task = bar.add_task(PHASE_LABELS[phase], total=len(jobs), rate="")
-                    await _gather(gate, jobs, functools.partial(bar.advance, task))
+                total = sum(len(jobs) for jobs in waves)
+                if total:
+                    task = bar.add_task(PHASE_LABELS[phase], total=total, rate="")
+                    for jobs in waves:  # a wave starts once the rows it references are written
+                        await _gather(gate, jobs, functools.partial(bar.advance, task))
             task = bar.add_task("verify", total=None, rate="")
             report = await build_report(self, client, every, gate)
             bar.update(task, total=len(every), completed=len(every))
@@ -391,19 +393,25 @@ class Run:
             self.journal.mark(row["action_id"], step, Status.SKIPPED, detail=why)
 
     # ------------------------------------------------------------------ one step
-    def _parent(self, row: dict[str, Any]) -> tuple[bool, str | None]:
-        """The record a create hangs on when the row names another row's created record (``parent_action``):
-        (ready, id)."""
-        wanted = payload_of(row).get("parent_action")
-        if not wanted:
-            return True, None
+    def _made_by(self, action_id: str) -> tuple[bool, str | None]:
+        """Whether another row's record create (or assert) is done, and the record's id."""
         for step in ("create_record", "assert"):
             try:
-                status, created, _ = self.journal.state(wanted, step)
+                status, created, _ = self.journal.state(action_id, step)
             except KeyError:
                 continue
             return status == Status.DONE and created is not None, created
         return False, None
+
+    def _parent(self, row: dict[str, Any]) -> tuple[bool, str | None]:
+        """The record a create hangs on when the row names another row's created record (``parent_action``):
+        (ready, id)."""
+        wanted = payload_of(row).get("parent_action")
+        return self._made_by(wanted) if wanted else (True, None)
+
+    def _waiting_for(self, row: dict[str, Any]) -> list[str]:
+        """The rows this one waits for (``depends_on``: the records its references name) not yet done."""
+        return [a for a in payload_of(row).get("depends_on") or [] if not self._made_by(a)[0]]
 
     async def _step(self, client: AsyncAttioClient, row: dict[str, Any], step: str) -> None:
         action_id = row["action_id"]
@@ -419,6 +427,15 @@ class Run:
         if not ready:
             self.journal.mark(
                 action_id, step, Status.SKIPPED, detail="the record it hangs on was not created"
+            )
+            return
+        waiting = self._waiting_for(row)
+        if waiting:
+            self.journal.mark(
+                action_id,
+                step,
+                Status.SKIPPED,
+                detail=f"the record(s) it references were not created ({', '.join(waiting)})",
             )
             return
         looked = status == Status.SENT and step in ("create", "create_record")  # it may have been made
@@ -524,6 +541,33 @@ def _asserted_records(
             chunk = {v: wanted[v] for v in values[i : i + ASSERTS_PER_QUERY]}
             jobs.append(many(object_slug, slug, chunk))
     return jobs
+
+
+def in_waves(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Rows in the order their ``depends_on`` asks: each row in a wave after every row it waits for (a
+    dependency outside ``rows`` is waited for by :meth:`Run._step`, not here). The plan refuses cycles."""
+    waiting = {
+        row["action_id"]: payload_of(row).get("depends_on") or []
+        for row in rows
+        if row["payload"] and '"depends_on"' in row["payload"]
+    }
+    if not waiting:
+        return [rows]
+    here = {row["action_id"] for row in rows}
+    wave_of: dict[str, int] = {}
+
+    def wave(action_id: str, seen: frozenset[str]) -> int:
+        if action_id not in wave_of:
+            deps = [d for d in waiting.get(action_id, []) if d in here and d not in seen]
+            wave_of[action_id] = 1 + max((wave(d, seen | {action_id}) for d in deps), default=-1)
+        return wave_of[action_id]
+
+    waves: list[list[dict[str, Any]]] = []
+    for row in rows:
+        n = wave(row["action_id"], frozenset())
+        waves += [[] for _ in range(n + 1 - len(waves))]
+        waves[n].append(row)
+    return [w for w in waves if w]
 
 
 def _first_by_id(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -7,6 +7,9 @@ run ten times with the workspace looking as if it ran once.
   in a list attribute of the same name. A row whose values are already in Attio makes no action at all.
 * Collisions: a domain or email another Attio record already holds (or an earlier row of the file claimed)
   is left out of the row, which is left ``pending`` with the reason — a finding to review, not a failure.
+* References: a column mapped to a record-reference attribute (a person's "Organizations" → ``company``, an
+  opportunity's → ``associated_company``) names records by Affinity id or exact name, in the export or
+  already in Attio (see ``references``); a row naming a record this run creates waits for it.
 * Internal persons (whose email is a workspace member's) are not imported as people; they name note authors.
 * Notes: one Affinity note becomes one Attio note per directly tagged record (or one, on the first, with
   ``note_parent = "first"``); HTML becomes Markdown; ``created_at`` is kept in UTC (clamped to 1970 and
@@ -33,6 +36,7 @@ from ..export.snapshot import Snapshot
 from .coerce import clamp_note_date
 from .mapping import ListMapping, Mapping, ObjectMapping
 from .reading import CsvTable, ImportInputError, read_csv
+from .references import ReferenceResolver, Target, hold_dependents
 from .rows import (
     Existing,
     changes,
@@ -205,12 +209,27 @@ def note_body(note: AffinityNote, authors: dict[str, str]) -> tuple[str, str, st
 
 # ---------------------------------------------------------------------------------------------- building
 @dataclass
+class _SourceRow:
+    """One row of an [objects.*] section between the two passes (its references not yet looked up)."""
+
+    action_id: str
+    source_id: str
+    name: str | None
+    record_id: str | None
+    values: JSON
+    held: list[str]
+
+
+@dataclass
 class _Records:
     """One [objects.*] section after building: Affinity id → Attio record id (existing) or action id."""
 
     mapping: ObjectMapping
     existing: dict[str, str] = field(default_factory=dict)
     created_by: dict[str, str] = field(default_factory=dict)
+    source_rows: list[_SourceRow] = field(default_factory=list)
+    current: dict[str, JSON] = field(default_factory=dict)
+    attributes: dict[str, AttributeInfo] = field(default_factory=dict)
 
 
 class AffinityImporter:
@@ -239,6 +258,7 @@ class AffinityImporter:
         self.options = replace(mapping.options, members=self._members())
         self.authors: dict[str, str] = {}  # Affinity person id → how a note names its author
         self.members: set[str] = set()  # Affinity person ids that are workspace members
+        self.references = ReferenceResolver(snapshot)
         self._inputs = inputs
 
     def read_inputs(self) -> AffinityInputs:
@@ -321,12 +341,17 @@ class AffinityImporter:
         bad: list[str] = []
         for om in self.mapping.objects.values():
             bad += self._records(om, tables[f"objects.{om.name}"])
+        if bad:
+            raise ImportInputError(bad)
+        for state in self.records.values():
+            self._record_rows(state)
         for lm in self.mapping.lists.values():
             bad += self._entries(lm, tables[f"lists.{lm.name}"])
         if bad:
             raise ImportInputError(bad)
         if self.notes_paths:
             self._notes(inputs.notes)
+        hold_dependents(self.rows)
         frame = records_frame(self.rows)
         table = ActionTable.build(frame) if frame.height else ActionTable.empty()
         self.result.table = table
@@ -340,6 +365,8 @@ class AffinityImporter:
         return members_of(self.snapshot)
 
     def _records(self, om: ObjectMapping, table: CsvTable) -> list[str]:
+        """First pass over one [objects.*] section: cells coerced, each row matched to its record and
+        registered as a target other rows' references can name; rows are written by :meth:`_record_rows`."""
         info = self.schema.objects[om.object]
         attributes = {a.slug: a for a in info.attributes}
         attributes.setdefault(
@@ -354,8 +381,8 @@ class AffinityImporter:
         names = self._names(table, om)
         self.result.source_counts[om.name] = len(ids)
         claimed: dict[tuple[str, Any], str] = {}
-        unchanged = 0
         uniques = [a for a in info.attributes if a.is_unique and a.slug != self.mapping.id_attribute]
+        targets = self.references.imported_for(om.object)
         for source_id, values, name in zip(ids, coerced.values, names, strict=True):
             emails = {
                 v["email_address"].lower() for v in values.get("email_addresses", []) if isinstance(v, dict)
@@ -374,35 +401,57 @@ class AffinityImporter:
             record_id = existing.by_identity.get(source_id)
             held = hold_back_collisions(values, uniques, existing, record_id, claimed, source_id, om.name)
             values[self.mapping.id_attribute] = source_id
-            diff = changes(existing.current.get(record_id) if record_id else None, values, attributes)
-            if not diff and not held:
-                unchanged += 1
-                continue
             action_id = f"affinity:{om.name}:{source_id}"
             if record_id is None:
                 state.created_by[source_id] = action_id
-            what = "update" if record_id else "import"
-            reason = f"{what} Affinity {om.name} {source_id} ({name or 'no name'})"
+                target = Target(om.object, action_id=action_id, match=(self.mapping.id_attribute, source_id))
+            else:
+                target = Target(om.object, record_id=record_id)
+            targets.add(source_id, name, target)
+            state.source_rows.append(_SourceRow(action_id, source_id, name, record_id, values, held))
+        state.current = existing.current
+        state.attributes = attributes
+        return []
+
+    def _record_rows(self, state: _Records) -> None:
+        """Second pass: references looked up (every section is registered by now), then the rows that
+        change something."""
+        om = state.mapping
+        column_of = {slug: column for column, slugs in om.columns.items() for slug in slugs}
+        unchanged = 0
+        for row in state.source_rows:
+            resolved = self.references.resolve(row.values, state.attributes, column_of)
+            held = row.held + resolved.held
+            current = state.current.get(row.record_id) if row.record_id else None
+            diff = changes(current, row.values, state.attributes)
+            if not diff and not held:
+                unchanged += 1
+                continue
+            what = "update" if row.record_id else "import"
+            reason = f"{what} Affinity {om.name} {row.source_id} ({row.name or 'no name'})"
             if held:
                 reason += "; left out, to review: " + "; ".join(held)
+            payload: JSON = {
+                "matching_attribute": self.mapping.id_attribute,
+                "values": {self.mapping.id_attribute: row.source_id, **diff},
+            }
+            if resolved.depends_on:
+                payload["depends_on"] = resolved.depends_on
             self.rows.append(
                 {
-                    "action_id": action_id,
+                    "action_id": row.action_id,
                     "recipe": RECIPE,
                     "action": "assert_record",
                     "object": om.object,
-                    "payload": {
-                        "matching_attribute": self.mapping.id_attribute,
-                        "values": {self.mapping.id_attribute: source_id, **diff},
-                    },
+                    "payload": payload,
                     "reason": reason,
                     "evidence": "; ".join(held) or None,
                     "confidence": 1.0,
                     "decision": "pending" if held else "approve",
                 }
             )
+        state.source_rows = []
         self.result.unchanged[om.name] = unchanged
-        return []
 
     def _names(self, table: CsvTable, om: ObjectMapping) -> list[str | None]:
         for column in ("Name", "Full Name", "Organization Name", "Opportunity Name"):
@@ -436,15 +485,23 @@ class AffinityImporter:
         row_ids = [str(v).strip() for v in table.frame[lm.row_id_column].to_list()]
         entity_ids = [str(v or "").strip() for v in table.frame[lm.record_id_column].to_list()]
         self.result.source_counts[f"{lm.name} entries"] = len(row_ids)
+        column_of = {slug: column for column, slugs in lm.columns.items() for slug in slugs}
         unchanged = 0
         for row_id, entity_id, values in zip(row_ids, entity_ids, coerced.values, strict=True):
             values[self.mapping.id_attribute] = row_id
             action_id = f"affinity:{lm.name}:{row_id}"
+            resolved = self.references.resolve(values, attributes, column_of)
+            review: JSON = {"decision": "approve"}
+            if resolved.held:
+                review = {"decision": "pending", "evidence": "; ".join(resolved.held)}
+            told = "; left out, to review: " + "; ".join(resolved.held) if resolved.held else ""
+            waits = {"depends_on": resolved.depends_on} if resolved.depends_on else {}
             if row_id in current:
                 entry_id, have = current[row_id]
                 diff = changes(have, values, attributes)
                 if not diff:
                     unchanged += 1
+                    self.result.not_imported += [f"{lm.name} row {row_id}: {h}" for h in resolved.held]
                     continue
                 self.rows.append(
                     {
@@ -453,10 +510,10 @@ class AffinityImporter:
                         "action": "update_entry",
                         "list": lm.list_slug,
                         "target_id": entry_id,
-                        "payload": {"entry_values": diff},
-                        "reason": f"update Affinity {lm.name} row {row_id}",
+                        "payload": {"entry_values": diff, **waits},
+                        "reason": f"update Affinity {lm.name} row {row_id}{told}",
                         "confidence": 1.0,
-                        "decision": "approve",
+                        **review,
                     }
                 )
                 continue
@@ -472,10 +529,10 @@ class AffinityImporter:
                     "recipe": RECIPE,
                     "action": "create_entry",
                     "list": lm.list_slug,
-                    "payload": {"parent_object": parent_object, **parent, "entry_values": values},
-                    "reason": f"import Affinity {lm.name} row {row_id} ({lm.records} {entity_id})",
+                    "payload": {"parent_object": parent_object, **parent, "entry_values": values, **waits},
+                    "reason": f"import Affinity {lm.name} row {row_id} ({lm.records} {entity_id}){told}",
                     "confidence": 1.0,
-                    "decision": "approve",
+                    **review,
                 }
             )
         self.result.unchanged[f"{lm.name} entries"] = unchanged

@@ -32,6 +32,15 @@ class CoerceError(ValueError):
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A cell of a record-reference attribute: the names (ids, domains, emails or record names) of the
+    records it points at, split on the separator; looked up once the workspace is read (``references``)."""
+
+    object_ids: tuple[str, ...]  # the objects the attribute may point at (empty: any)
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Options:
     """How cells are read: the multi-value separator, the day order of slashed dates, a phone region."""
 
@@ -165,10 +174,27 @@ CONVERTERS: dict[str, Callable[[str, Options], Any]] = {
     "actor-reference": _actor,
 }
 
+# Attribute types a column can be imported into.
+IMPORTABLE = frozenset({*CONVERTERS, "select", "status", "record-reference"})
+
+
+def _reference(attr: AttributeInfo, options: Options) -> Callable[[str], Any]:
+    allowed = tuple((attr.config.get("record_reference") or {}).get("allowed_object_ids") or ())
+
+    def one(text: str) -> Any:
+        names = tuple(dict.fromkeys(p for p in (part.strip() for part in text.split(options.separator)) if p))
+        found = Reference(allowed, names)
+        return [found] if attr.is_multiselect else found
+
+    return one
+
 
 def converter(attr: AttributeInfo, options: Options) -> Callable[[str], Any]:
-    """One cell's text → the attribute's write value (a list for multiselect attributes)."""
+    """One cell's text → the attribute's write value (a list for multiselect attributes); a record
+    reference becomes a :class:`Reference`, looked up later."""
     kind = attr.type
+    if kind == "record-reference":
+        return _reference(attr, options)
     if kind in ("select", "status"):
         titles = {
             o["title"].casefold(): o["title"] for o in (attr.options if kind == "select" else attr.statuses)

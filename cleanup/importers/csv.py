@@ -22,8 +22,9 @@ from ..actions import ActionTable
 from ..export.schema import AttributeInfo
 from ..export.snapshot import Snapshot
 from .affinity import ImportResult
-from .coerce import CONVERTERS, CoerceError, Options, clamp_note_date
+from .coerce import CONVERTERS, IMPORTABLE, CoerceError, Options, clamp_note_date
 from .reading import CsvTable, ImportInputError, read_csv
+from .references import ReferenceResolver
 from .rows import (
     Existing,
     changes,
@@ -89,6 +90,11 @@ def check_spec(spec: CsvSpec, snapshot: Snapshot) -> list[str]:
                 problems.append(f"column {column!r} → {slug!r}: {spec.object} has no such attribute")
             elif not attrs[slug].is_writable:
                 problems.append(f"column {column!r} → {slug!r}: Attio does not let the API write it")
+            elif attrs[slug].type not in IMPORTABLE:
+                problems.append(
+                    f"column {column!r} → {slug!r}: a {attrs[slug].type} attribute cannot be imported from "
+                    "a column; map the column to another attribute or leave it out"
+                )
     if spec.list_slug is not None:
         li = schema.lists.get(spec.list_slug)
         if li is None:
@@ -164,6 +170,9 @@ def build_csv_import(spec: CsvSpec, snapshot: Snapshot, table: CsvTable | None =
     claimed: dict[tuple[str, Any], str] = {}
     unchanged = 0
     stem = spec.path.stem
+    references = ReferenceResolver(snapshot)
+    column_of = {slug: column for column, slugs in spec.columns.items() for slug in slugs}
+    entry_column_of = {slug: column for column, slugs in spec.entry_columns.items() for slug in slugs}
     for i, values in enumerate(coerced.values):
         if lines[i] in coerced.bad_lines:
             continue
@@ -171,6 +180,8 @@ def build_csv_import(spec: CsvSpec, snapshot: Snapshot, table: CsvTable | None =
         assert key is not None
         record_id = existing.by_identity.get(key)
         held = hold_back_collisions(values, uniques, existing, record_id, claimed, key, "the row for")
+        held += references.resolve(values, attributes, column_of).held
+        entry_held = references.resolve(entry_values[i], list_attrs, entry_column_of).held
         diff = changes(existing.current.get(record_id) if record_id else None, values, attributes)
         record_action = f"csv:{stem}:{spec.object}:{key}"
         parent: JSON | None = {"parent_record_id": record_id} if record_id else None
@@ -198,7 +209,9 @@ def build_csv_import(spec: CsvSpec, snapshot: Snapshot, table: CsvTable | None =
         if parent is None:
             continue
         if spec.list_slug is not None:
-            rows += _entry_row(spec, key, lines[i], parent, record_id, entry_values[i], entry_of, list_attrs)
+            rows += _entry_row(
+                spec, key, lines[i], parent, record_id, entry_values[i], entry_held, entry_of, list_attrs
+            )
         if spec.note is not None:
             rows += _note_row(spec, table, i, key, parent, record_id, dates[i], notes_of)
     result.source_counts[spec.path.name] = table.frame.height
@@ -259,11 +272,14 @@ def _entry_row(
     parent: JSON,
     record_id: str | None,
     values: JSON,
+    held: list[str],
     entry_of: dict[str, tuple[str, JSON]],
     attributes: dict[str, AttributeInfo],
 ) -> list[JSON]:
     assert spec.list_slug is not None
     action_id = f"csv:{spec.path.stem}:{spec.list_slug}:{key}"
+    review: JSON = {"decision": "pending", "evidence": "; ".join(held)} if held else {"decision": "approve"}
+    told = "; left out, to review: " + "; ".join(held) if held else ""
     if record_id and record_id in entry_of:
         entry_id, have = entry_of[record_id]
         diff = changes(have, values, attributes) if values else {}
@@ -277,9 +293,9 @@ def _entry_row(
                 "list": spec.list_slug,
                 "target_id": entry_id,
                 "payload": {"entry_values": diff},
-                "reason": f"line {line}: update the {spec.list_slug} entry of {key}",
+                "reason": f"line {line}: update the {spec.list_slug} entry of {key}{told}",
                 "confidence": 1.0,
-                "decision": "approve",
+                **review,
             }
         ]
     return [
@@ -289,9 +305,9 @@ def _entry_row(
             "action": "create_entry",
             "list": spec.list_slug,
             "payload": {"parent_object": spec.object, **parent, "entry_values": values},
-            "reason": f"line {line}: add {key} to {spec.list_slug}",
+            "reason": f"line {line}: add {key} to {spec.list_slug}{told}",
             "confidence": 1.0,
-            "decision": "approve",
+            **review,
         }
     ]
 

@@ -25,6 +25,7 @@ PERSON_COLUMNS = {
     "Primary Email": "email_addresses",
     "Email Addresses": "email_addresses",
     "Job Titles": "job_title",
+    "Organizations": "company",  # by name, exactly; a person with several is left for review
     "LinkedIn URL": "linkedin",
 }
 LIST_COLUMNS = {"Status": "stage"}

@@ -24,6 +24,7 @@ from .affinity import AffinityImporter, ImportResult
 from .csv import CsvSpec, build_csv_import
 from .mapping import Mapping
 from .reading import read_csv
+from .references import referenced_objects
 
 ID_DESCRIPTION = "The record's id in the system it was imported from (set by attio-cleanup imports)."
 
@@ -100,12 +101,16 @@ def prepare_affinity(
     if missing and create_attributes:
         create_id_attributes(client, mapping, missing)
         missing = []
-    objects = sorted({m.object for m in mapping.objects.values()})
+    objects = {m.object for m in mapping.objects.values()}
+    for om in mapping.objects.values():
+        objects |= referenced_objects(schema, schema.objects[om.object].attributes, om.columns)
+    for lm in mapping.lists.values():
+        objects |= referenced_objects(schema, schema.lists[lm.list_slug].attributes, lm.columns)
     lists = sorted({m.list_slug for m in mapping.lists.values()})
     snapshot = export(
         client,
         folder / "snapshot",
-        objects=objects,
+        objects=sorted(objects),
         lists=lists,
         notes=bool(notes),
         tasks=False,
@@ -127,10 +132,14 @@ def prepare_csv(client: AttioClient, spec: CsvSpec, folder: str | Path) -> Prepa
         _EmptySnapshot(schema),
         table,
     )
+    objects = {spec.object} | referenced_objects(schema, schema.objects[spec.object].attributes, spec.columns)
+    if spec.list_slug:
+        list_attributes = schema.lists[spec.list_slug].attributes
+        objects |= referenced_objects(schema, list_attributes, spec.entry_columns)
     snapshot = export(
         client,
         Path(folder) / "snapshot",
-        objects=[spec.object],
+        objects=sorted(objects),
         lists=[spec.list_slug] if spec.list_slug else [],
         notes=spec.note is not None,
         tasks=False,

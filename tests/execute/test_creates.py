@@ -353,3 +353,49 @@ def test_an_import_of_many_notes_is_read_back_by_listing_them(tmp_path: Path) ->
             run.close()
         unverified = again.frame.filter(~pl.col("verified"))["action_id"].to_list()
         assert unverified == ["import:note:7"]
+
+
+def test_rows_referencing_records_of_the_same_run_wait_for_them(world: Any) -> None:
+    sb, snapshot, _ = world
+
+    def company(action_id: str, domain: str) -> dict[str, Any]:
+        values = {"domains": [domain], "name": action_id}
+        return {
+            "action_id": action_id,
+            "action": "assert_record",
+            "object": "companies",
+            "payload": {"matching_attribute": "domains", "values": values},
+        }
+
+    def person(email: str, domain: str, waits_for: str) -> dict[str, Any]:
+        values = {"email_addresses": [email], "company": {"target_object": "companies", "domains": [domain]}}
+        return {
+            "action_id": f"person:{email}",
+            "action": "assert_record",
+            "object": "people",
+            "payload": {"matching_attribute": "email_addresses", "values": values, "depends_on": [waits_for]},
+        }
+
+    rows = _rows(
+        [  # the people come first in the table: the run still writes their companies first
+            person("ida@waves.example", "waves.example", "company:waves"),
+            person("ugo@refused.example", "not a domain", "company:refused"),
+            company("company:waves", "waves.example"),
+            company("company:refused", "not a domain"),
+        ]
+    )
+    with client_for(sb) as client:
+        report = Plan(rows, snapshot).apply(client)
+    status = dict(report.frame.select("action_id", "status").rows())
+    details = dict(report.frame.select("action_id", "detail").rows())
+    made = dict(report.frame.select("action_id", "created_id").rows())
+    assert status["company:refused"] == "failed"
+    assert status["person:ugo@refused.example"] == "skipped"
+    assert (
+        "the record(s) it references were not created (company:refused)"
+        in details["person:ugo@refused.example"]
+    )
+    assert status["person:ida@waves.example"] == status["company:waves"] == "done"
+    with sb.http() as http:
+        ida = http.get(f"/v2/objects/people/records/{made['person:ida@waves.example']}").json()["data"]
+    assert ida["values"]["company"][0]["target_record_id"] == made["company:waves"]

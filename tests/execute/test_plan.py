@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -59,6 +60,19 @@ def _one(table: ActionTable, action: str) -> pl.DataFrame:
     return table.frame.filter(pl.col("action") == action).head(1)
 
 
+def _waiting(table: ActionTable, action_id: str, waits_for: str) -> pl.DataFrame:
+    """An assert that references the record another row (``waits_for``) makes."""
+    values = {"domains": [f"{action_id}.example"]}
+    payload = {"matching_attribute": "domains", "values": values, "depends_on": [waits_for]}
+    return _one(table, "merge_records").with_columns(
+        action_id=pl.lit(action_id),
+        action=pl.lit("assert_record"),
+        target_id=pl.lit(None, pl.String),
+        survivor_id=pl.lit(None, pl.String),
+        payload=pl.lit(orjson.dumps(payload).decode()),
+    )
+
+
 BAD: list[tuple[str, Callable[[ActionTable], pl.DataFrame], str]] = [
     (
         "unknown object",
@@ -100,6 +114,16 @@ BAD: list[tuple[str, Callable[[ActionTable], pl.DataFrame], str]] = [
         "payload names an unknown attribute",
         lambda t: _one(t, "update_entry").with_columns(payload=pl.lit('{"colour": "red"}')),
         "payload names 'colour'",
+    ),
+    (
+        "rows waiting for each other's records",
+        lambda t: pl.concat([_waiting(t, "a", "b"), _waiting(t, "b", "a")]),
+        "wait for each other in a circle (row 2 (a) → row 3 (b) → row 2 (a))",
+    ),
+    (
+        "a row waiting for a record no approved row makes",
+        lambda t: _waiting(t, "a", "not-approved"),
+        "not-approved would make, which the plan does not apply",
     ),
     (
         "payload writes a read-only attribute",

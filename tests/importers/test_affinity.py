@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cleanup.cli import app
-from cleanup.execute import Run
+from cleanup.execute import Plan, PlanError, Run
 from cleanup.importers.affinity import html_to_markdown, load_notes
 from cleanup.importers.mapping import Mapping
 from cleanup.importers.reading import ImportInputError, read_csv
@@ -73,6 +73,20 @@ def test_an_affinity_export_imports_completely_and_a_second_run_writes_nothing(
     deals = {d["values"]["name"][0]["value"]: d["values"] for d in got["deals"]}
     assert deals["Fenfloent seed"]["stage"][0]["status"]["title"] == "Lead"  # opportunities → deals
     assert deals["Affinity — Series B"]["owner"][0]["referenced_actor_type"] == "workspace-member"
+    company_named = {c["id"]["record_id"]: c["values"]["name"][0]["value"] for c in got["companies"]}
+    employer = {
+        p["values"]["name"][0]["full_name"]: company_named[p["values"]["company"][0]["target_record_id"]]
+        for p in got["people"]
+    }  # "Organizations" → company: made in the same run, so each person waited for its company
+    assert employer == {
+        "Joscha Feth": "Planet A Ventures",
+        "Jane Doe": "Affinity",
+        "John Smith": "Northwind Robotics",  # not "Northwind Robotics Inc": names match exactly or not at all
+        "Ana Souza": "Fenfloent Studio",
+    }
+    assert company_named[deals["Fenfloent seed"]["associated_company"][0]["target_record_id"]] == (
+        "Fenfloent Studio"
+    )
     assert any("999999" in line for line in first.result.not_imported)
     assert any("workspace member" in line for line in first.result.not_imported)
     by_source = {
@@ -298,3 +312,92 @@ def test_note_parent_first_makes_one_note_per_affinity_note(
         "object deals",
         "list pipeline",
     ]
+
+
+def test_references_are_looked_up_exactly_and_what_cannot_be_settled_is_a_finding(
+    workspace: RunningSandbox, tmp_path: Path
+) -> None:
+    folder = _copy_fixtures(tmp_path)
+    people = (folder / "people.csv").read_text()
+    for person, organizations in (
+        ("Planet A Ventures", "Planet A Ventures; Affinity"),  # Joscha: two, for a single-valued company
+        (",VP Sales,Affinity,", ",VP Sales,quiet.example,"),  # Jane: a domain of a company already in Attio
+        (",CEO,Northwind Robotics,", ",CEO,Nowhere Ltd,"),  # John: no such company
+        (",Founder,Fenfloent Studio,", ",Founder,Northwind Robotics Inc,"),  # Ana: its row is left for review
+    ):
+        people = people.replace(person, organizations, 1)
+    (folder / "people.csv").write_text(people)
+    deals = (folder / "opportunities.csv").read_text()
+    deals = deals.replace(",Affinity\n", ",Twin Co\n").replace(",Fenfloent Studio\n", ",41122\n")
+    (folder / "opportunities.csv").write_text(deals)
+    with workspace.http() as http:
+        for _ in range(2):  # two companies of one name: a name that says neither
+            made = http.post("/v2/objects/companies/records", json={"data": {"values": {"name": "Twin Co"}}})
+            assert made.status_code == 200
+    mapping = Mapping.load(folder / "mapping.toml")
+    with client_for(workspace) as client:
+        first = prepare_affinity(client, mapping, folder, None, tmp_path / "one", create_attributes=True)
+        table = first.result.table
+        reasons = dict(
+            table.frame.filter(pl.col("decision") == "pending").select("action_id", "reason").rows()
+        )
+        assert (
+            "names 2 records (Planet A Ventures; Affinity) but company holds one"
+            in reasons["affinity:persons:54576635"]
+        )
+        assert "'Nowhere Ltd' names no companies record" in reasons["affinity:persons:38708"]
+        assert (
+            "waits for affinity:organizations:3584838, which is left for review"
+            in reasons["affinity:persons:24809"]
+        )
+        assert "'Twin Co' names 2 records" in reasons["affinity:opportunities:117"]
+        assert "affinity:persons:38706" not in reasons  # Jane's company is found by its domain
+
+        # approving the person without the company it waits for is refused, naming the fix
+        lonely = table.decide("approve", action_ids=["affinity:persons:24809"])
+        with pytest.raises(PlanError, match=r"affinity:organizations:3584838 would make.*approve them too"):
+            Plan(lonely, first.snapshot)
+
+        first.plan().apply(client)
+        hand_made = _company_ids(workspace, "Quiet Capital (added by hand)")
+        got = _people_by_name(workspace)
+        assert got["Jane Doe"]["company"][0]["target_record_id"] in hand_made
+        assert "Ana Souza" not in got
+        assert "Joscha Feth" not in got
+        deal = _imported(workspace)["deals"]
+        linked = {d["values"]["name"][0]["value"]: d["values"]["associated_company"] for d in deal}
+        assert linked["Fenfloent seed"][0]["target_record_id"] in _company_ids(workspace, "Fenfloent Studio")
+
+        # the reviewer approves the findings: Ana waits for her company, made in the same run
+        second = prepare_affinity(client, mapping, folder, None, tmp_path / "two", create_attributes=True)
+        second.result.table = second.result.table.decide("approve")
+        report = second.plan().apply(client)
+        assert set(report.counts()) == {"done"}
+    got = _people_by_name(workspace)
+    assert got["Ana Souza"]["company"][0]["target_record_id"] in _company_ids(
+        workspace, "Northwind Robotics Inc"
+    )
+    assert got["Joscha Feth"]["company"] == []
+    assert got["John Smith"]["company"] == []
+    with client_for(workspace) as client:  # and nothing is left to do but the findings no one can settle
+        third = prepare_affinity(client, mapping, folder, None, tmp_path / "three", create_attributes=True)
+    assert third.result.table.approved().height == 0
+    assert sorted(third.result.table.frame["action_id"]) == [
+        "affinity:opportunities:117",  # Twin Co
+        "affinity:organizations:3584838",  # the collisions, as in any import of this export
+        "affinity:organizations:55100",
+        "affinity:persons:38708",  # Nowhere Ltd
+        "affinity:persons:54576635",  # two organizations
+        "affinity:persons:97304",
+    ]
+
+
+def _company_ids(sb: RunningSandbox, name: str) -> set[str]:
+    with sb.http() as http:
+        body = {"filter": {"name": name}, "limit": 10}
+        found = http.post("/v2/objects/companies/records/query", json=body).json()["data"]
+    return {c["id"]["record_id"] for c in found}
+
+
+def _people_by_name(sb: RunningSandbox) -> dict[str, dict[str, Any]]:
+    return {p["values"]["name"][0]["full_name"]: p["values"] for p in _imported(sb)["people"]}

@@ -108,3 +108,42 @@ def test_a_spec_that_does_not_fit_the_workspace_is_refused(workspace: RunningSan
     message = str(caught.value)
     assert "--match 'name' is not a unique attribute of companies" in message
     assert "no column(s) 'Web'" in message
+
+
+def test_a_column_naming_records_of_another_object_links_them(
+    workspace: RunningSandbox, tmp_path: Path
+) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text(
+        "Email,Name,Works at\n"
+        "ada@quiet.example,Ada Quiet,https://www.quiet.example\n"  # by the company's domain
+        "bo@quiet.example,Bo Quiet,quiet capital (added by HAND)\n"  # by its name: case and spacing aside
+        "cy@nowhere.example,Cy Nowhere,Nowhere Ltd\n",  # no such company: a finding, the rest imported
+        encoding="utf-8",
+    )
+    spec = CsvSpec(
+        path,
+        "people",
+        "email_addresses",
+        {"Email": ["email_addresses"], "Name": ["name"], "Works at": ["company"]},
+    )
+    with client_for(workspace) as client:
+        prepared = prepare_csv(client, spec, tmp_path / "one")
+        table = prepared.result.table.frame
+        pending = table.filter(pl.col("decision") == "pending")
+        assert pending["action_id"].to_list() == ["csv:contacts:people:cy@nowhere.example"]
+        assert "Works at → company: 'Nowhere Ltd' names no companies record" in pending["reason"][0]
+        prepared.plan().apply(client)
+        again = prepare_csv(client, spec, tmp_path / "two")
+    assert again.result.table.approved().height == 0  # linked once: a second run writes nothing
+    with workspace.http() as http:
+        quiet = http.post(
+            "/v2/objects/companies/records/query", json={"filter": {"domains": "quiet.example"}}
+        ).json()["data"][0]
+        people = http.post("/v2/objects/people/records/query", json={"limit": 10}).json()["data"]
+    company = {
+        p["values"]["name"][0]["full_name"]: p["values"]["company"] for p in people if p["values"]["name"]
+    }
+    assert company["Ada Quiet"][0]["target_record_id"] == quiet["id"]["record_id"]
+    assert company["Bo Quiet"][0]["target_record_id"] == quiet["id"]["record_id"]
+    assert "Cy Nowhere" not in company
