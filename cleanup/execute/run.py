@@ -8,8 +8,9 @@ the id it created) / failed / skipped, so a crash, a kill or Ctrl-C resumes exac
 create whose answer was lost is looked for before it is sent again. Steps run phase by phase: records are
 created or asserted first (notes and entries may hang on them), then updates, then note and entry creates,
 then merges, then deletes. Within a phase, a row whose values reference records other rows make
-(``depends_on``) is sent in a later wave than those rows, and skipped if they were not made. Ctrl-C (or :meth:`Run.request_stop`) stops cleanly: requests in flight finish and
-are journalled, nothing new is sent, and the report says what is left for ``attio-cleanup resume``.
+(``depends_on``) is sent in a later wave than those rows, and skipped if they were not made. Ctrl-C (or
+:meth:`Run.request_stop`) stops cleanly: requests in flight finish and are journalled, nothing new is sent,
+and the report says what is left for ``attio-cleanup resume``.
 """
 
 from __future__ import annotations
@@ -403,15 +404,15 @@ class Run:
             return status == Status.DONE and created is not None, created
         return False, None
 
-    def _parent(self, row: dict[str, Any]) -> tuple[bool, str | None]:
+    def _parent(self, payload: dict[str, Any]) -> tuple[bool, str | None]:
         """The record a create hangs on when the row names another row's created record (``parent_action``):
         (ready, id)."""
-        wanted = payload_of(row).get("parent_action")
+        wanted = payload.get("parent_action")
         return self._made_by(wanted) if wanted else (True, None)
 
-    def _waiting_for(self, row: dict[str, Any]) -> list[str]:
+    def _waiting_for(self, payload: dict[str, Any]) -> list[str]:
         """The rows this one waits for (``depends_on``: the records its references name) not yet done."""
-        return [a for a in payload_of(row).get("depends_on") or [] if not self._made_by(a)[0]]
+        return [a for a in payload.get("depends_on") or [] if not self._made_by(a)[0]]
 
     async def _step(self, client: AsyncAttioClient, row: dict[str, Any], step: str) -> None:
         action_id = row["action_id"]
@@ -423,13 +424,14 @@ class Run:
             if made != Status.DONE:
                 self.journal.mark(action_id, step, Status.SKIPPED, detail="the new note was not created")
                 return
-        ready, parent = self._parent(row)
+        payload = payload_of(row)
+        ready, parent = self._parent(payload)
         if not ready:
             self.journal.mark(
                 action_id, step, Status.SKIPPED, detail="the record it hangs on was not created"
             )
             return
-        waiting = self._waiting_for(row)
+        waiting = self._waiting_for(payload)
         if waiting:
             self.journal.mark(
                 action_id,

@@ -45,6 +45,7 @@ from .rows import (
     members_of,
     records_frame,
     repeated_keys,
+    review,
 )
 
 JSON = dict[str, Any]
@@ -428,9 +429,7 @@ class AffinityImporter:
                 unchanged += 1
                 continue
             what = "update" if row.record_id else "import"
-            reason = f"{what} Affinity {om.name} {row.source_id} ({row.name or 'no name'})"
-            if held:
-                reason += "; left out, to review: " + "; ".join(held)
+            decision, told = review(held)
             payload: JSON = {
                 "matching_attribute": self.mapping.id_attribute,
                 "values": {self.mapping.id_attribute: row.source_id, **diff},
@@ -444,10 +443,9 @@ class AffinityImporter:
                     "action": "assert_record",
                     "object": om.object,
                     "payload": payload,
-                    "reason": reason,
-                    "evidence": "; ".join(held) or None,
+                    "reason": f"{what} Affinity {om.name} {row.source_id} ({row.name or 'no name'}){told}",
                     "confidence": 1.0,
-                    "decision": "pending" if held else "approve",
+                    **decision,
                 }
             )
         state.source_rows = []
@@ -491,10 +489,7 @@ class AffinityImporter:
             values[self.mapping.id_attribute] = row_id
             action_id = f"affinity:{lm.name}:{row_id}"
             resolved = self.references.resolve(values, attributes, column_of)
-            review: JSON = {"decision": "approve"}
-            if resolved.held:
-                review = {"decision": "pending", "evidence": "; ".join(resolved.held)}
-            told = "; left out, to review: " + "; ".join(resolved.held) if resolved.held else ""
+            decision, told = review(resolved.held)
             waits = {"depends_on": resolved.depends_on} if resolved.depends_on else {}
             if row_id in current:
                 entry_id, have = current[row_id]
@@ -513,7 +508,7 @@ class AffinityImporter:
                         "payload": {"entry_values": diff, **waits},
                         "reason": f"update Affinity {lm.name} row {row_id}{told}",
                         "confidence": 1.0,
-                        **review,
+                        **decision,
                     }
                 )
                 continue
@@ -532,7 +527,7 @@ class AffinityImporter:
                     "payload": {"parent_object": parent_object, **parent, "entry_values": values, **waits},
                     "reason": f"import Affinity {lm.name} row {row_id} ({lm.records} {entity_id}){told}",
                     "confidence": 1.0,
-                    **review,
+                    **decision,
                 }
             )
         self.result.unchanged[f"{lm.name} entries"] = unchanged

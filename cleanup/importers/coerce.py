@@ -174,9 +174,6 @@ CONVERTERS: dict[str, Callable[[str, Options], Any]] = {
     "actor-reference": _actor,
 }
 
-# Attribute types a column can be imported into.
-IMPORTABLE = frozenset({*CONVERTERS, "select", "status", "record-reference"})
-
 
 def _reference(attr: AttributeInfo, options: Options) -> Callable[[str], Any]:
     allowed = tuple((attr.config.get("record_reference") or {}).get("allowed_object_ids") or ())

@@ -22,7 +22,7 @@ from ..actions import ActionTable
 from ..export.schema import AttributeInfo
 from ..export.snapshot import Snapshot
 from .affinity import ImportResult
-from .coerce import CONVERTERS, IMPORTABLE, CoerceError, Options, clamp_note_date
+from .coerce import CONVERTERS, CoerceError, Options, clamp_note_date
 from .reading import CsvTable, ImportInputError, read_csv
 from .references import ReferenceResolver
 from .rows import (
@@ -34,6 +34,7 @@ from .rows import (
     members_of,
     records_frame,
     repeated_keys,
+    review,
 )
 
 RECIPE = "csv_import"
@@ -90,11 +91,6 @@ def check_spec(spec: CsvSpec, snapshot: Snapshot) -> list[str]:
                 problems.append(f"column {column!r} → {slug!r}: {spec.object} has no such attribute")
             elif not attrs[slug].is_writable:
                 problems.append(f"column {column!r} → {slug!r}: Attio does not let the API write it")
-            elif attrs[slug].type not in IMPORTABLE:
-                problems.append(
-                    f"column {column!r} → {slug!r}: a {attrs[slug].type} attribute cannot be imported from "
-                    "a column; map the column to another attribute or leave it out"
-                )
     if spec.list_slug is not None:
         li = schema.lists.get(spec.list_slug)
         if li is None:
@@ -186,6 +182,7 @@ def build_csv_import(spec: CsvSpec, snapshot: Snapshot, table: CsvTable | None =
         record_action = f"csv:{stem}:{spec.object}:{key}"
         parent: JSON | None = {"parent_record_id": record_id} if record_id else None
         if diff or held:
+            decision, told = review(held)
             rows.append(
                 {
                     "action_id": record_action,
@@ -196,11 +193,9 @@ def build_csv_import(spec: CsvSpec, snapshot: Snapshot, table: CsvTable | None =
                         "matching_attribute": spec.match,
                         "values": {spec.match: values[spec.match], **diff},
                     },
-                    "reason": f"line {lines[i]}: {'update' if record_id else 'import'} {spec.object} {key}"
-                    + ("; left out, to review: " + "; ".join(held) if held else ""),
-                    "evidence": "; ".join(held) or None,
+                    "reason": f"line {lines[i]}: {'update' if record_id else 'import'} {spec.object} {key}{told}",
                     "confidence": 1.0,
-                    "decision": "pending" if held else "approve",
+                    **decision,
                 }
             )
             parent = parent or {"parent_action": record_action}
@@ -278,8 +273,7 @@ def _entry_row(
 ) -> list[JSON]:
     assert spec.list_slug is not None
     action_id = f"csv:{spec.path.stem}:{spec.list_slug}:{key}"
-    review: JSON = {"decision": "pending", "evidence": "; ".join(held)} if held else {"decision": "approve"}
-    told = "; left out, to review: " + "; ".join(held) if held else ""
+    decision, told = review(held)
     if record_id and record_id in entry_of:
         entry_id, have = entry_of[record_id]
         diff = changes(have, values, attributes) if values else {}
@@ -295,7 +289,7 @@ def _entry_row(
                 "payload": {"entry_values": diff},
                 "reason": f"line {line}: update the {spec.list_slug} entry of {key}{told}",
                 "confidence": 1.0,
-                **review,
+                **decision,
             }
         ]
     return [
@@ -307,7 +301,7 @@ def _entry_row(
             "payload": {"parent_object": spec.object, **parent, "entry_values": values},
             "reason": f"line {line}: add {key} to {spec.list_slug}{told}",
             "confidence": 1.0,
-            **review,
+            **decision,
         }
     ]
 

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ..export.schema import AttributeInfo, WorkspaceSchema
-from .coerce import IMPORTABLE, Options
+from .coerce import Options
 from .reading import ImportInputError
 
 NOTE_PARENTS = ("each", "first")
@@ -207,10 +207,5 @@ def _attribute_problems(
             elif not attr.is_writable:
                 problems.append(
                     f"[{where}.columns] {column!r} → {slug!r}: Attio does not let the API write it"
-                )
-            elif attr.type not in IMPORTABLE:
-                problems.append(
-                    f"[{where}.columns] {column!r} → {slug!r}: a {attr.type} attribute cannot be imported "
-                    "from a column; map the column to another attribute or leave it out"
                 )
     return problems

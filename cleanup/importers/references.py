@@ -70,10 +70,9 @@ class RecordIndex:
     """The records of one object in a snapshot, found by record id, unique value or exact name."""
 
     def __init__(self, snapshot: Snapshot, info: ObjectInfo) -> None:
-        self.info = info
         self.ids: set[str] = set()
         self.by_name: dict[str, list[str]] = {}
-        self.holders: dict[tuple[str, str], str] = {}
+        self.holders: dict[str, dict[str, str]] = {}  # unique attribute → value (lower case) → record
         self.uniques = [a for a in info.attributes if a.is_unique and a.slug != "record_id"]
         part = f"records/{info.slug}"
         if part not in snapshot.parts:
@@ -105,8 +104,7 @@ class RecordIndex:
             if attr.is_multiselect:
                 cells = cells.explode("value")
             pairs = cells.drop_nulls("value").select("_id", pl.col("value").str.to_lowercase()).collect()
-            for record_id, value in pairs.rows():
-                self.holders[(attr.slug, value)] = record_id
+            self.holders[attr.slug] = dict(zip(pairs["value"].to_list(), pairs["_id"].to_list(), strict=True))
 
     def find(self, text: str) -> list[str]:
         """The records ``text`` names: by record id, else by a unique value, else by exact name."""
@@ -114,9 +112,9 @@ class RecordIndex:
         if UUID.fullmatch(value.lower()) and value.lower() in self.ids:
             return [value.lower()]
         for attr in self.uniques:
-            key = _unique_key(attr, value)
-            if key is not None and (attr.slug, key) in self.holders:
-                return [self.holders[(attr.slug, key)]]
+            holder = self.holders.get(attr.slug, {}).get(_unique_key(attr, value) or "")
+            if holder is not None:
+                return [holder]
         return list(self.by_name.get(name_key(value), []))
 
 

@@ -215,6 +215,15 @@ def hold_back_collisions(
     return held
 
 
+def review(held: list[str]) -> tuple[JSON, str]:
+    """A row's decision (and evidence) and the words its reason ends with, from what was left out of it:
+    approved when nothing was, else ``pending`` for a reviewer."""
+    if not held:
+        return {"decision": "approve"}, ""
+    told = "; ".join(held)
+    return {"decision": "pending", "evidence": told}, f"; left out, to review: {told}"
+
+
 def _shown(value: Any) -> str:
     if isinstance(value, dict):
         value = next(iter(value.values()))
