@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -28,7 +30,7 @@ from .sandbox import Faults, Sandbox, SandboxConfig, build_sandbox, serve_in_thr
 from .sandbox.seed.ground_truth import GroundTruth
 from .sandbox.workspace import Workspace
 
-__all__ = ["Killer", "RunningSandbox", "sandbox_server", "snapshot_of"]
+__all__ = ["RUN_PHASES", "Kill", "KillPoint", "Killer", "RunningSandbox", "sandbox_server", "snapshot_of"]
 
 
 @dataclass
@@ -107,14 +109,57 @@ def snapshot_of(sandbox: RunningSandbox, folder: str | Path, **options: Any) -> 
         return export(client, folder, **options)
 
 
+# The phases a run goes through, in order, as its journal records them (``cleanup.execute.run``).
+RUN_PHASES = ("read", "create_record", "assert", "update", "create", "merge", "delete", "verify")
+KILL_KINDS = ("arrival", "committed", "read", "time")
+READ_BATCH = 50  # the re-read phase journals its reads at least this often (``KeptReads``)
+
+
+@dataclass(frozen=True)
+class KillPoint:
+    """Where a child is killed with SIGKILL: the ``n``-th request of a ``kind`` (``arrival``: a write as it
+    arrives, nothing applied; ``committed``: a write the server committed but has not answered; ``read``: a
+    read as it arrives) counted once the run's journal says it reached ``phase`` (``None``: from the start)
+    and, if ``match`` is given, only among requests whose ``"METHOD /path"`` matches it; or (``time``) a
+    moment ``seconds`` after the child started (``n=0``) or after its first request once the run reached
+    ``phase`` (``n=1``)."""
+
+    kind: str
+    n: int = 1
+    phase: str | None = None
+    match: str | None = None
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        if self.kind == "time":
+            since = f"{self.phase or 'the first request'} began" if self.n else "start"
+            return f"{self.seconds:.2f} s after {since}"
+        what = {"arrival": "write {} on arrival", "committed": "write {} committed, unanswered"}.get(
+            self.kind, "read {}"
+        )
+        where = f" in {self.phase}" if self.phase else ""
+        return what.format(self.n) + where + (f" matching {self.match}" if self.match else "")
+
+
+@dataclass(frozen=True)
+class Kill:
+    """A kill that happened: the point aimed at and the phase the run was in when it fell."""
+
+    point: KillPoint
+    phase: str | None
+
+    def __str__(self) -> str:
+        return f"{self.point} (fell in {self.phase or 'start-up'})"
+
+
 @dataclass
 class Killer:
-    """Resumes a run in a child process (``attio-cleanup resume``) again and again, killing it with SIGKILL
-    at seeded points, until a child is let finish: the crash test of the executor.
+    """Runs a command of a run in a child process (``attio-cleanup resume RUN`` by default) again and again,
+    killing it with SIGKILL at seeded points, until a child is let finish: the crash test of the executor.
 
-    A point is either the n-th write the child sends — killed as the request arrives (nothing applied) or
-    once the server committed it but before it answered (applied, unknown to the client) — or a moment after
-    the child started (during start-up, the drift read, the backup, or anywhere).
+    ``run(points)`` draws ``points`` kill points at random — a moment after start, or the n-th write (on
+    arrival or committed) or read of a phase that still has work, as the run's journal tells — or takes the
+    given list of :class:`KillPoint`. A point the child never reaches lets it finish, and ends the test.
     """
 
     sandbox: RunningSandbox
@@ -125,64 +170,162 @@ class Killer:
     timed_share: float = 0.25
     merge: str = "auto"
     concurrency: int = 2
-    kills: list[str] = field(default_factory=list)
+    command: tuple[str, ...] = ()
+    kills: list[Kill] = field(default_factory=list)
 
-    def run(self, points: int, *, timeout: float = 300.0) -> int:
-        """Kill the run at ``points`` points, then let it finish; returns the finishing child's exit code."""
+    @property
+    def journal(self) -> Path:
+        return self.root / self.run_id / "journal.sqlite"
+
+    def run(self, points: int | list[KillPoint], *, timeout: float = 300.0) -> int:
+        """Kill the child at each point in turn, then let it finish; returns the finishing child's exit code.
+
+        A point of a phase that the run leaves before the point's n-th request kills at the run's next
+        request; a child that ends without reaching its point has finished the run, which ends the test."""
         rng = random.Random(self.seed)
+        given = list(points) if isinstance(points, list) else None
+        wanted = len(given) if given is not None else int(points)  # type: ignore[arg-type]
         while True:
-            plan: tuple[str, float, bool] | None = None
-            if len(self.kills) < points:
-                if rng.random() < self.timed_share:
-                    plan = ("time", rng.uniform(0.2, 2.5), False)
-                else:
-                    plan = ("write", rng.randint(1, self.max_writes), rng.random() < 0.5)
-            code = self._child(plan, timeout)
-            if code == -signal.SIGKILL:
-                assert plan is not None
-                kind, at, committed = plan
-                where = (
-                    f"after {at:.2f} s"
-                    if kind == "time"
-                    else (f"write {int(at)} {'committed, unanswered' if committed else 'on arrival'}")
+            point: KillPoint | None = None
+            if len(self.kills) < wanted:
+                point = (
+                    given[len(self.kills)] if given is not None else self._draw(rng, wanted - len(self.kills))
                 )
-                self.kills.append(where)
+            code, phase = self._child(point, timeout)
+            if code == -signal.SIGKILL and point is not None:
+                self.kills.append(Kill(point, phase))
                 continue
             return code  # let finish, or it finished before the point was reached
 
-    def _child(self, plan: tuple[str, float, bool] | None, timeout: float) -> int:
+    def _draw(self, rng: random.Random, left: int) -> KillPoint:
+        """A random point: a moment (in start-up, or soon after the child's first request), or a request of
+        the earliest phase with work left — a read in the re-read and in verification, a write in between —
+        spread so that the ``left`` points still to come fall in every phase still to run, a like share
+        each. A kill in the re-read falls past the journal's first batch of reads when there is more to
+        read, so that each such kill shows the phase going on from where it stopped."""
+        if rng.random() < self.timed_share:
+            if rng.random() < 0.25:
+                return KillPoint("time", n=0, seconds=rng.uniform(0.1, 2.5))  # start-up takes 2-3 s
+            phase, work, _ = self._work_left()  # a moment within the phase: a few ms a step of its work
+            return KillPoint("time", n=1, phase=phase, seconds=rng.uniform(0.0, min(0.5, 0.003 * work)))
+        phase, work, phases = self._work_left()
+        span = max(1, round(2 * work * phases / max(1, left)))
+        if phase == "read":
+            extra = READ_BATCH + 10 if work > READ_BATCH + 10 else 0
+            return KillPoint("read", extra + rng.randint(1, span), phase)
+        if phase == "verify" or phase is None:
+            return KillPoint("read", rng.randint(1, max(self.max_writes, span)), phase)
+        return KillPoint(rng.choice(("arrival", "committed")), rng.randint(1, span), phase)
+
+    def _work_left(self) -> tuple[str | None, int, int]:
+        """From the run's journal: the earliest phase with steps still to do (``verify`` once none is left),
+        the work left in it (reads in the re-read, steps in a write phase, actions in verification), and how
+        many phases have work left, verification included."""
+        if not self.journal.exists() or self.command:
+            return None, 0, 1
+        with contextlib.closing(sqlite3.connect(f"file:{self.journal}?mode=ro", uri=True, timeout=10)) as db:
+            rows = db.execute(
+                "SELECT step, COUNT(*) FROM steps WHERE status IN ('planned', 'sent') GROUP BY step"
+            ).fetchall()
+            actions = db.execute("SELECT COUNT(DISTINCT action_id) FROM steps").fetchone()[0]
+            kept = db.execute("SELECT COUNT(*) FROM reads").fetchone()[0]
+        left: dict[str, int] = {}
+        for step, n in rows:
+            phase = "merge" if step in ("carry", "carry_unique") or step.startswith("move:") else step
+            left[phase] = left.get(phase, 0) + n
+        if "read" in left:
+            left["read"] = max(1, left["read"] - kept)
+        left["verify"] = int(actions)
+        phase = next(p for p in RUN_PHASES if p in left)
+        return phase, left[phase], len(left)
+
+    def _phase(self) -> str | None:
+        """The phase the run's journal records now (``None`` before the run recorded any)."""
+        try:
+            with contextlib.closing(
+                sqlite3.connect(f"file:{self.journal}?mode=ro", uri=True, timeout=10)
+            ) as db:
+                row = db.execute("SELECT value FROM state WHERE key = 'phase'").fetchone()
+        except sqlite3.Error:
+            return None
+        return None if row is None else str(row[0])
+
+    def _where(self, phase: str | None) -> int:
+        """Where the run stands against ``phase``: -1 before it, 0 in it, 1 past it (0 for no phase)."""
+        if phase is None:
+            return 0
+        now = self._phase()
+        order = {p: i for i, p in enumerate((*RUN_PHASES, "stopped", "finished"))}
+        if now not in order:
+            return -1
+        return (order[now] > order[phase]) - (order[now] < order[phase])
+
+    def _child(self, point: KillPoint | None, timeout: float) -> tuple[int, str | None]:
         env = {
             **os.environ,
             "ATTIO_API_KEY": self.sandbox.tokens["primary"],
             "ATTIO_BASE_URL": self.sandbox.base_url,
             "ATTIO_CLEANUP_BACKUP_ROOT": str(self.root),
         }
-        argv = [sys.executable, "-c", "from cleanup.cli import main; main()", "resume", self.run_id]
-        argv += ["--merge", self.merge, "--concurrency", str(self.concurrency)]
+        command = self.command or (
+            "resume",
+            self.run_id,
+            "--merge",
+            self.merge,
+            "--concurrency",
+            str(self.concurrency),
+        )
+        argv = [sys.executable, "-c", "from cleanup.cli import main; main()", *command]
         log = (self.root / f"{self.run_id}.child.log").open("ab")
         child = subprocess.Popen(argv, env=env, stdout=log, stderr=log)
-        counts = {False: 0, True: 0}  # writes arrived, writes committed
+        seen = {"arrival": 0, "committed": 0, "read": 0, "any": 0, "reached": 0}
+        fell: list[str | None] = []
+        pattern = re.compile(point.match) if point is not None and point.match else None
 
         def kill() -> None:
+            started = seen["any"] > 0  # before its first request the child is still starting up
+            fell.append((self._phase() if not self.command else "restore") if started else None)
             with contextlib.suppress(ProcessLookupError):
                 os.kill(child.pid, signal.SIGKILL)
 
-        def on_write(method: str, path: str, committed: bool) -> None:
-            if plan is None or plan[0] != "write" or child.poll() is not None:
+        def counted(kind: str, method: str, path: str) -> None:
+            seen["any"] += 1
+            if point is None or fell or child.poll() is not None:
                 return
-            counts[committed] += 1
-            if committed == plan[2] and counts[committed] == int(plan[1]):
+            where = self._where(point.phase)
+            if where > 0 and (point.kind != "time" or point.n):  # the run left the phase first: kill now
+                kill()
+                return
+            if point.kind == "time":
+                seen["reached"] = seen["reached"] or int(where >= 0)
+                return
+            if where < 0 or point.kind != kind:
+                return
+            if pattern is not None and not pattern.search(f"{method} {path}"):
+                return
+            seen[kind] += 1
+            if seen[kind] == point.n:
                 kill()
 
-        self.sandbox.config.on_write = on_write
+        config = self.sandbox.config
+        config.on_write = lambda method, path, committed: counted(
+            "committed" if committed else "arrival", method, path
+        )
+        config.on_read = lambda method, path: counted("read", method, path)
         try:
-            if plan is not None and plan[0] == "time":
-                deadline = time.monotonic() + plan[1]
+            if point is not None and point.kind == "time":
+                while (
+                    point.n and not seen["any"] and child.poll() is None
+                ):  # n=1: counted from the first request
+                    time.sleep(0.005)
+                deadline = time.monotonic() + point.seconds
                 while child.poll() is None and time.monotonic() < deadline:
                     time.sleep(0.01)
                 if child.poll() is None:
                     kill()
-            return child.wait(timeout)
+            code = child.wait(timeout)
+            return code, (fell[0] if fell else None)
         finally:
-            self.sandbox.config.on_write = None
+            config.on_write = None
+            config.on_read = None
             log.close()

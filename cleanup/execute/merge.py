@@ -18,6 +18,7 @@ from the loser and the loser is deleted. The survivor keeps its id.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
@@ -206,22 +207,15 @@ class Merger:
 
     # ------------------------------------------------------------------ by hand
     async def by_hand(self, row: JSON, survivor: str) -> str | None:
-        """Move what hangs on the loser to ``survivor``, release the carried unique values, delete the loser."""
+        """Move what hangs on the loser to ``survivor``, release the carried unique values, delete the loser.
+
+        What moves is worked out once, before anything moves, and journalled with each move step; a resume
+        takes it from the journal (the loser, and the notes the run made on it, may be gone by then)."""
         journal = self.run.journal
-        action_id, loser, object_slug = row["action_id"], row["target_id"], row["object"]
-        hanging = await self._what_moves(object_slug, loser)
-        if not journal.steps_of(action_id).keys() & {f"{MOVE}delete"}:
-            late = await self._added_since_backup(object_slug, loser)
-            if late:
-                self._skip_merge(row, f"{late} added to the loser since the backup; detect and run again")
-                return None
-            journal.plan(
-                [(action_id, f"{MOVE}note:{n['id']['note_id']}") for n in hanging.notes]
-                + [(action_id, f"{MOVE}entry:{s}:{e['id']['entry_id']}") for s, e in hanging.entries]
-                + [(action_id, f"{MOVE}task:{t['id']['task_id']}") for t in hanging.tasks]
-                + [(action_id, f"{MOVE}ref:{o}:{r['id']['record_id']}:{a}") for o, a, r in hanging.referrers]
-                + [(action_id, f"{MOVE}release"), (action_id, f"{MOVE}delete")]
-            )
+        action_id = row["action_id"]
+        hanging = await self._moves(row)
+        if hanging is None:
+            return None
         journal.mark(action_id, "merge", Status.SENT, detail="merging by hand (no native merge endpoint)")
         await self._gather([self._move_note(row, note, survivor) for note in hanging.notes])
         for list_slug in dict.fromkeys(s for s, _ in hanging.entries):
@@ -243,6 +237,26 @@ class Merger:
             return None
         journal.mark(action_id, "merge", Status.DONE, created_id=survivor, detail="merged by hand")
         return survivor
+
+    async def _moves(self, row: JSON) -> Hanging | None:
+        """What the merge by hand moves: from the journal once planned, else worked out and journalled with
+        its steps in one transaction (``None``: the merge is skipped, something was added to the loser)."""
+        journal = self.run.journal
+        action_id, loser, object_slug = row["action_id"], row["target_id"], row["object"]
+        planned = [step for step in journal.steps_of(action_id) if step.startswith(MOVE)]
+        recorded = journal.inputs_of(action_id)
+        if f"{MOVE}delete" in planned:
+            if len(recorded) == len(planned) - 2:  # every move but the release and the delete
+                return _recorded_moves(recorded)
+            return await self._what_moves(object_slug, loser)  # planned by a version that kept no inputs
+        hanging = await self._what_moves(object_slug, loser)
+        late = await self._added_since_backup(object_slug, loser)
+        if late:
+            self._skip_merge(row, f"{late} added to the loser since the backup; detect and run again")
+            return None
+        inputs = _move_inputs(action_id, hanging)
+        journal.plan([*inputs, (action_id, f"{MOVE}release"), (action_id, f"{MOVE}delete")], inputs=inputs)
+        return hanging
 
     async def _gather(self, jobs: list[Any]) -> None:
         async def guarded(job: Any) -> None:
@@ -268,11 +282,14 @@ class Merger:
             referrers=backed_up.referrers,
         )
         for action, made, list_slug in self.run.created_on(loser):
-            if action == Action.CREATE_ENTRY and list_slug:
-                body = await self.client.get(f"/v2/lists/{list_slug}/entries/{made}")
-                moves.entries.append((list_slug, body["data"]))
-            elif action != Action.CREATE_ENTRY:
-                moves.notes.append((await self.client.get(f"/v2/notes/{made}"))["data"])
+            try:
+                if action == Action.CREATE_ENTRY and list_slug:
+                    body = await self.client.get(f"/v2/lists/{list_slug}/entries/{made}")
+                    moves.entries.append((list_slug, body["data"]))
+                elif action != Action.CREATE_ENTRY:
+                    moves.notes.append((await self.client.get(f"/v2/notes/{made}"))["data"])
+            except NotFoundError:
+                continue  # deleted since the run made it: nothing of it to move
         return moves
 
     async def _added_since_backup(self, object_slug: str, loser: str) -> str | None:
@@ -319,9 +336,13 @@ class Merger:
         )
         fake = {"payload": orjson.dumps(body).decode(), "target_id": note["id"]["note_id"]}
 
+        def look() -> Awaitable[str | None]:  # never the survivor's own notes, nor another step's copy
+            had = {n["id"]["note_id"] for n in self.run.backup.hanging(row["object"], survivor).notes}
+            return find_note(self.client, fake, None, self.run.journal.created_ids() | had)
+
         async def work(sent_before: bool) -> tuple[str | None, str | None]:
             if sent_before:
-                earlier = await find_note(self.client, fake, None, self.run.journal.created_ids())
+                earlier = await look()
                 if earlier:
                     return earlier, "found after an interruption"
             made, found = await create_looking_first(
@@ -329,7 +350,7 @@ class Merger:
                 "/v2/notes",
                 note_body(fake),
                 "note_id",
-                lambda: find_note(self.client, fake, None, self.run.journal.created_ids()),
+                look,
             )
             return made, "found after an ambiguous answer" if found else None
 
@@ -407,7 +428,10 @@ class Merger:
             if record_id == row["target_id"]:
                 return None, "the loser referred to itself"
             path = f"/v2/objects/{object_slug}/records/{record_id}"
-            live = (await self.client.get(path))["data"]["values"].get(attribute, [])
+            try:
+                live = (await self.client.get(path))["data"]["values"].get(attribute, [])
+            except NotFoundError:
+                return None, "the referring record no longer exists"
             targets: list[JSON] = []
             for value in live:
                 target = (
@@ -434,7 +458,10 @@ class Merger:
         async def work(_: bool) -> tuple[str | None, str | None]:
             if release:
                 path = f"/v2/objects/{row['object']}/records/{row['target_id']}"
-                await self.client.put(path, {"data": {"values": release}})
+                try:
+                    await self.client.put(path, {"data": {"values": release}})
+                except NotFoundError:
+                    return None, "the loser is already gone"
             return None, ", ".join(sorted(release)) or None
 
         await self._step(row, f"{MOVE}release", work)
@@ -448,6 +475,40 @@ class Merger:
             return None, None
 
         await self._step(row, f"{MOVE}delete", work)
+
+
+def _move_inputs(action_id: str, hanging: Hanging) -> dict[tuple[str, str], str]:
+    """The move steps of a merge by hand, each with the item it moves (JSON text), in the order they run."""
+    inputs: dict[tuple[str, str], str] = {}
+    for note in hanging.notes:
+        inputs[(action_id, f"{MOVE}note:{note['id']['note_id']}")] = orjson.dumps(note).decode()
+    for list_slug, entry in hanging.entries:
+        inputs[(action_id, f"{MOVE}entry:{list_slug}:{entry['id']['entry_id']}")] = orjson.dumps(
+            entry
+        ).decode()
+    for task in hanging.tasks:
+        inputs[(action_id, f"{MOVE}task:{task['id']['task_id']}")] = orjson.dumps(task).decode()
+    for object_slug, attribute, record in hanging.referrers:
+        step = f"{MOVE}ref:{object_slug}:{record['id']['record_id']}:{attribute}"
+        inputs[(action_id, step)] = orjson.dumps(record).decode()
+    return inputs
+
+
+def _recorded_moves(recorded: dict[str, str]) -> Hanging:
+    """What moves, as journalled when the merge by hand was planned (in the order it was planned)."""
+    moves = Hanging()
+    for step, raw in recorded.items():
+        kind, *key = step.removeprefix(MOVE).split(":")
+        item = orjson.loads(raw)
+        if kind == "note":
+            moves.notes.append(item)
+        elif kind == "entry":
+            moves.entries.append((key[0], item))
+        elif kind == "task":
+            moves.tasks.append(item)
+        elif kind == "ref":
+            moves.referrers.append((key[0], key[2], item))
+    return moves
 
 
 async def settled_record(client: AsyncAttioClient, object_slug: str, record_id: str) -> bool:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -113,6 +114,12 @@ async def build_report(
     known = ReadBack(
         await _records_existing(client, rows, steps, gate),
         await _note_dates(client, rows, steps, run.meta.get("notes_in_workspace")),
+        {
+            step.removeprefix(f"{MOVE}note:"): created
+            for states in steps.values()
+            for step, status, created, _ in states
+            if step.startswith(f"{MOVE}note:") and status == Status.DONE and created
+        },
     )
 
     async def verify_one(row: dict[str, Any]) -> None:
@@ -182,6 +189,7 @@ class ReadBack:
 
     records: set[str]  # the records the run's creates and asserts made that exist now
     note_dates: dict[str, str] | None  # every note's created_at by id, when listing them all was cheaper
+    moved_notes: dict[str, str]  # a note a merge by hand copied to its survivor → the copy
 
 
 def _notes_made(rows: list[dict[str, Any]], steps: dict[str, list[StepState]]) -> int:
@@ -221,34 +229,38 @@ async def verify(
 ) -> bool:
     """Read back what the row's finished steps should have left (records and, when listed, notes from what
     ``known`` holds)."""
-    checks: list[Awaitable[bool]] = []
+    checks: list[Callable[[], Awaitable[bool]]] = []
     for step, status, created, _ in steps:
         if status != Status.DONE or step == "read":
             continue
         if step == "delete":
-            checks.append(_gone(client, target_path(row)))
+            checks.append(partial(_gone, client, target_path(row)))
         elif step == "create" and created and Action(row["action"]) == Action.CREATE_ENTRY:
-            checks.append(_exists(client, f"/v2/lists/{row['list']}/entries/{created}"))
-        elif step == "create" and created and known.note_dates is not None:
-            checks.append(
-                _known(_same_second(known.note_dates.get(created), note_body(row).get("created_at")))
-            )
+            checks.append(partial(_exists, client, f"/v2/lists/{row['list']}/entries/{created}"))
         elif step == "create" and created:
-            checks.append(_note_dated(client, created, note_body(row).get("created_at")))
+            note_id = known.moved_notes.get(created, created)  # a merge by hand may have moved it since
+            wanted = note_body(row).get("created_at")
+            if known.note_dates is not None:
+                checks.append(partial(_known, _same_second(known.note_dates.get(note_id), wanted)))
+            else:
+                checks.append(partial(_note_dated, client, note_id, wanted))
         elif step in RECORD_CREATES and created:
-            checks.append(_known(created in known.records))
+            checks.append(partial(_known, created in known.records))
         elif step == "merge" and created:
-            checks.append(_merged(client, row, row.get("final_id") or created))
+            checks.append(partial(_merged, client, row, row.get("final_id") or created))
         elif step.startswith(f"{MOVE}note:") and created:
-            checks.append(_exists(client, f"/v2/notes/{created}"))
+            checks.append(partial(_exists, client, f"/v2/notes/{created}"))
         elif step == "update":
-            checks.append(_updated(client, row))
-    results = [await check for check in checks]
+            checks.append(partial(_updated, client, row))
+    results = [await check() for check in checks]  # one at a time: the row already holds a gate slot
     return all(results) if results else False
 
 
 async def _note_dated(client: AsyncAttioClient, note_id: str, created_at: str | None) -> bool:
-    body = await client.get(f"/v2/notes/{note_id}")
+    try:
+        body = await client.get(f"/v2/notes/{note_id}")
+    except NotFoundError:
+        return False
     return _same_second(body["data"].get("created_at", ""), created_at)
 
 
@@ -262,7 +274,10 @@ async def _merged(client: AsyncAttioClient, row: dict[str, Any], new_id: str) ->
 
 
 async def _updated(client: AsyncAttioClient, row: dict[str, Any]) -> bool:
-    body = await client.get(target_path(row))
+    try:
+        body = await client.get(target_path(row))
+    except NotFoundError:
+        return False  # gone since (a later merge or delete of the run): the update cannot be read back
     values = body["data"].get("entry_values") or body["data"].get("values") or {}
     payload = payload_of(row)
     wanted = payload.get("entry_values", payload.get("values", payload)) or {}

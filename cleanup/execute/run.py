@@ -34,12 +34,13 @@ import polars as pl
 from ..actions import Action
 from ..client import AsyncAttioClient, AttioClient
 from ..client.errors import AmbiguousWriteError, ApiError, NotFoundError
+from ..client.portal import interrupted_again
 from ..detect.findings import fingerprint
 from ..export.schema import WorkspaceSchema
 from ..progress import progress_bar
 from .backup import BackupView, private_dir, write_backup, write_private
 from .hanging import hanging_on
-from .journal import FINISHED, Journal, Status
+from .journal import FINISHED, Journal, KeptReads, Status
 from .merge import MergeMode, Merger
 from .plan import Plan
 from .report import RunReport, build_report
@@ -218,6 +219,7 @@ class Run:
         gate = asyncio.Semaphore(max(1, concurrency))
         with self._stop_on_interrupt(), progress_bar(enabled=progress) as bar:
             if not self.backup.exists:
+                self.journal.set_phase("read")
                 task = bar.add_task("re-read and back up", total=None, rate="")
                 await self._read_and_back_up(client, every, gate)
                 bar.update(task, total=len(every), completed=len(every))
@@ -235,13 +237,16 @@ class Run:
                     ]
                 total = sum(len(jobs) for jobs in waves)
                 if total:
+                    self.journal.set_phase(phase)
                     task = bar.add_task(PHASE_LABELS[phase], total=total, rate="")
                     for jobs in waves:  # a wave starts once the rows it references are written
                         await _gather(gate, jobs, functools.partial(bar.advance, task))
+            self.journal.set_phase("verify")
             task = bar.add_task("verify", total=None, rate="")
             report = await build_report(self, client, every, gate)
             bar.update(task, total=len(every), completed=len(every))
         report.save()
+        self.journal.set_phase("finished" if not report.counts().get("not_started") else "stopped")
         return report
 
     def _merge_groups(self, rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -262,14 +267,16 @@ class Run:
     @contextlib.contextmanager
     def _stop_on_sigint(self) -> Iterator[None]:
         """For the sync client (its loop runs in a thread): the first Ctrl-C in the main thread asks for a
-        clean stop, a second one interrupts at once."""
+        clean stop, a second one interrupts at once: the command line exits (the journal knows what was
+        sent, as after a kill), elsewhere the client cancels the run's requests and lets them unwind
+        before ``KeyboardInterrupt`` reaches the caller (who may close the journal then)."""
         if threading.current_thread() is not threading.main_thread():
             yield
             return
 
         def handler(signum: int, frame: Any) -> None:
             if self.stopping:
-                raise KeyboardInterrupt
+                interrupted_again(f"stopped at once: `attio-cleanup resume {self.run_id}` finishes the run")
             self._interrupted_once()
 
         previous = signal.signal(signal.SIGINT, handler)
@@ -311,43 +318,60 @@ class Run:
     async def _read_and_back_up(
         self, client: AsyncAttioClient, rows: list[dict[str, Any]], gate: asyncio.Semaphore
     ) -> None:
+        """Read every target (and each merge's survivor), judge drift, and back up what the run touches.
+        Reads are journalled as they arrive: a run stopped here goes on from the reads it has."""
+        kept = KeptReads(self.journal)
         current: dict[str, str | None] = {}
-
-        async def read(row: dict[str, Any]) -> None:
-            if Action(row["action"]) in CREATES:
-                return  # asserts are read below, many at a time
-            try:
-                body = await client.get(target_path(row))
-                current[row["action_id"]] = orjson.dumps(body["data"]).decode()
-            except NotFoundError:
-                current[row["action_id"]] = None
-
         survivors: dict[str, str | None] = {}
 
-        async def read_survivor(object_slug: str, record_id: str) -> None:
+        async def read(into: dict[str, str | None], key: str, name: str, path: str) -> None:
+            if f"{name}:{key}" in kept:
+                into[key] = kept[f"{name}:{key}"]
+                return
             try:
-                body = await client.get(f"/v2/objects/{object_slug}/records/{record_id}")
-                survivors[record_id] = orjson.dumps(body["data"]).decode()
+                into[key] = orjson.dumps((await client.get(path))["data"]).decode()
             except NotFoundError:
-                survivors[record_id] = None
+                into[key] = None
+            kept.add(f"{name}:{key}", into[key])
 
         merges = [r for r in rows if Action(r["action"]) == Action.MERGE_RECORDS]
         wanted = {(r["object"], r["survivor_id"]) for r in merges}
         asserts = [r for r in rows if Action(r["action"]) == Action.ASSERT_RECORD]
+        for row in asserts:
+            if f"target:{row['action_id']}" in kept:
+                current[row["action_id"]] = kept[f"target:{row['action_id']}"]
         await _gather(
             gate,
-            [read(row) for row in rows]
-            + [read_survivor(o, s) for o, s in wanted]
-            + _asserted_records(client, self.schema, asserts, current),
+            [
+                read(current, row["action_id"], "target", target_path(row))
+                for row in rows
+                if Action(row["action"]) not in CREATES  # asserts are read below, many at a time
+            ]
+            + [read(survivors, s, "survivor", f"/v2/objects/{o}/records/{s}") for o, s in wanted]
+            + _asserted_records(
+                client, self.schema, [r for r in asserts if r["action_id"] not in current], current
+            ),
         )
+        for row in asserts:
+            if f"target:{row['action_id']}" not in kept:
+                kept.add(f"target:{row['action_id']}", current[row["action_id"]])
+        kept.flush()
         with self.journal.batch():  # every read step marked in one transaction
             items, doomed = self._judge_reads(rows, current, survivors)
         for object_slug, record_ids in doomed.items():
-            found = await hanging_on(client, self.schema, object_slug, sorted(record_ids))
-            for hanging in found.values():
-                for part, pairs in hanging.backup_items().items():
-                    items.setdefault(part, []).extend(pairs)
+            key = f"hanging:{object_slug}"
+            if key not in kept:
+                found = await hanging_on(client, self.schema, object_slug, sorted(record_ids))
+                parts: dict[str, list[tuple[str, str]]] = {}
+                for hanging in found.values():
+                    for part, pairs in hanging.backup_items().items():
+                        parts.setdefault(part, []).extend(pairs)
+                kept.add(key, orjson.dumps(parts).decode())
+                kept.flush()
+            for part, pairs in orjson.loads(kept[key] or "{}").items():
+                items.setdefault(part, []).extend((item_id, raw) for item_id, raw in pairs)
         write_backup(self.folder / "backup", {part: _first_by_id(pairs) for part, pairs in items.items()})
+        self.journal.forget_reads()
 
     def _judge_reads(
         self, rows: list[dict[str, Any]], current: dict[str, str | None], survivors: dict[str, str | None]

@@ -198,6 +198,8 @@ class SandboxApp:
         hook = self.config.on_write if rte.write else None
         if hook:
             hook(method, path, False)
+        elif not rte.write and self.config.on_read:
+            self.config.on_read(method, path)
         try:
             parsed = _parse_body(body)
             request = Request(method, path, params, query, parsed, token, self.ws, self.config)
@@ -250,7 +252,7 @@ class SandboxApp:
         except ApiError as err:
             return _error_response(err)
         faults = {k: v for k, v in vars(cfg.faults).items() if k != "rng"}
-        settings = {k: v for k, v in vars(cfg).items() if k not in ("faults", "on_write")}
+        settings = {k: v for k, v in vars(cfg).items() if k not in ("faults", "on_write", "on_read")}
         return 200, orjson.dumps({"faults": faults, "config": settings}), {}
 
     def _authenticate(self, headers: dict[str, str]) -> Token:

@@ -104,8 +104,8 @@ class SandboxConfig:
     ``company_from_email`` is Attio's side effect of creating a person over the API: the person is linked
     to the company of their work email's domain, created if missing (free-mail domains are skipped).
     ``on_write`` (tests only, not settable over HTTP) is called as ``on_write(method, path, committed)``
-    when a write arrives (``False``) and once it is committed but not yet answered (``True``): crash tests
-    kill their client there.
+    when a write arrives (``False``) and once it is committed but not yet answered (``True``), and
+    ``on_read`` as ``on_read(method, path)`` when a read arrives: crash tests kill their client there.
     """
 
     read_rps: int = 100
@@ -116,3 +116,4 @@ class SandboxConfig:
     company_from_email: bool = True
     faults: Faults = field(default_factory=Faults)
     on_write: Callable[[str, str, bool], None] | None = field(default=None, repr=False, compare=False)
+    on_read: Callable[[str, str], None] | None = field(default=None, repr=False, compare=False)

@@ -1,158 +1,108 @@
-"""kill -9 at dozens of seeded points of a run, then resume: every approved action done exactly once.
+"""kill -9 at a hundred seeded points of a run, then resume: every approved action done exactly once.
 
-The run mixes every kind of step — note deletes and recreations, entry updates and deletes, merges by hand
-(each a chain of journalled moves), and creates hanging on a created record — and runs in a child process
-(``attio-cleanup resume``) that is killed with SIGKILL: as a write arrives (nothing applied), once the server
-committed a write but before it answered (applied, unknown to the client), and at random moments (start-up,
-the drift read, the backup). After the last child is let finish, the sandbox's state is checked.
+The run mixes every kind of action — note deletes and recreations, entry updates and deletes, record updates
+and deletes, merges by hand (each a chain of journalled moves) and native merges, creates and asserts with a
+note and an entry hanging on a created record — and runs in a child process (``attio-cleanup resume``) that
+is killed with SIGKILL: as a write arrives (nothing applied), once the server committed a write but before it
+answered (applied, unknown to the client), as a read arrives (the re-read and backup, verification), and at
+random moments. The end state is compared, item by item, with a twin sandbox's after one clean run of the
+same plan (``tests/execute/crash.py``): nothing lost, nothing duplicated, nothing unexpected.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import orjson
 import polars as pl
+import pytest
 
 from cleanup.actions import ActionTable
 from cleanup.client import AttioClient
 from cleanup.execute import Plan, Run
-from cleanup.export.snapshot import Snapshot
-from cleanup.testing import Killer, RunningSandbox
-from tests.execute.test_creates import _import_rows
+from cleanup.testing import Killer, KillPoint, RunningSandbox, sandbox_server
+from tests.conftest import unlimited
+from tests.execute.crash import CrashScenario, crash_round, known_ids, set_check, workspace_state
+from tests.execute.test_creates import _rows
 from tests.execute.test_merge import _busy_companies, _merge, _state
 
-KILL_POINTS = 36
+KILL_POINTS = 100
 
 
-def _all_notes(http: Any) -> list[dict[str, Any]]:
-    notes: list[dict[str, Any]] = []
-    while True:
-        page = http.get("/v2/notes", params={"limit": 50, "offset": len(notes)}).json()["data"]
-        notes += page
-        if len(page) < 50:
-            return notes
+@pytest.fixture
+def twin() -> Iterator[RunningSandbox]:
+    """A second sandbox seeded as ``world``'s: the plan runs there once, cleanly, for comparison."""
+    with sandbox_server("demo", scale=0.1, config=unlimited()) as sb:
+        yield sb
 
 
-@dataclass
-class CrashScenario:
-    """A mixed plan on a demo sandbox and what its end state must be, however often the run is killed."""
-
-    sb: RunningSandbox
-    plan: Plan
-    merged: list[tuple[str, str]]  # (survivor, loser)
-    notes_before: int
-    merged_notes: dict[str, list[tuple[str, str, str]]]
-
-    @classmethod
-    def build(
-        cls, sb: RunningSandbox, snapshot: Snapshot, table: ActionTable, merges: int = 2
-    ) -> CrashScenario:
-        frame = table.frame
-        picked = pl.concat(
-            [
-                frame.filter(pl.col("action") == "recreate_note"),
-                frame.filter(pl.col("action") == "delete_note"),
-                frame.filter(pl.col("recipe") == "duplicate_entries"),
-                frame.filter(pl.col("recipe") == "orphan_entries").head(10),
-            ]
-        )
-        busy = _busy_companies(snapshot, 2 * merges)
-        pairs = list(zip(busy[0::2], busy[1::2], strict=True))
-        merge_tables = [_merge(snapshot, survivor, loser, {}) for survivor, loser in pairs]
-        plan_table = ActionTable.concat(
-            [ActionTable(picked).decide("approve"), *merge_tables, _import_rows("no-such-domain.example")]
-        )
-        plan = Plan(plan_table, snapshot)
-        going = set(picked.filter(pl.col("action") == "delete_note")["target_id"])
-        merged_notes = {}
-        with sb.http() as http:
-            notes_before = len(_all_notes(http))
-            for survivor, loser in pairs:
-                on_both = [
-                    n
-                    for record_id in (survivor, loser)
-                    for n in http.get(
-                        "/v2/notes",
-                        params={"parent_record_id": record_id, "parent_object": "companies", "limit": 50},
-                    ).json()["data"]
-                    if n["id"]["note_id"] not in going
-                ]
-                merged_notes[survivor] = sorted(
-                    (n["title"], n["content_plaintext"], n["created_at"]) for n in on_both
-                )
-        return cls(sb, plan, pairs, notes_before, merged_notes)
-
-    def check(self, run_folder: Path) -> None:
-        """Every approved action done exactly once: nothing duplicated, nothing lost."""
-        report = pl.read_parquet(run_folder / "report.parquet")
-        assert report["status"].to_list() == ["done"] * len(self.plan), report.filter(
-            pl.col("status") != "done"
-        )
-        rows = self.plan.rows
-        with self.sb.http() as http:
-            notes = _all_notes(http)
-            deleted = rows.filter(pl.col("action") == "delete_note").height
-            assert len(notes) == self.notes_before - deleted + 1  # recreations and merges change no count
-            by_parent = Counter((n["parent_record_id"], n["title"], n["created_at"]) for n in notes)
-            for row in rows.filter(pl.col("action") == "recreate_note").iter_rows(named=True):
-                payload = orjson.loads(row["payload"])
-                key = (payload["parent_record_id"], payload["title"], payload["created_at"])
-                assert by_parent[key] == 1, key  # recreated exactly once
-                assert http.get(f"/v2/notes/{row['target_id']}").status_code == 404
-            for row in rows.filter(pl.col("action").is_in(["delete_note", "delete_entry"])).iter_rows(
-                named=True
-            ):
-                path = (
-                    f"/v2/notes/{row['target_id']}"
-                    if row["action"] == "delete_note"
-                    else f"/v2/lists/{row['list']}/entries/{row['target_id']}"
-                )
-                assert http.get(path).status_code == 404
-            for survivor, loser in self.merged:
-                assert http.get(f"/v2/objects/companies/records/{loser}").status_code == 404
-                assert (
-                    _state(http, survivor)["notes"] == self.merged_notes[survivor]
-                )  # none lost, none doubled
-            found = http.post(
-                "/v2/objects/companies/records/query", json={"filter": {"domains": "newco-robotics.example"}}
-            ).json()["data"]
-            assert len(found) == 1  # created once
-            new_id = found[0]["id"]["record_id"]
-            assert [n["title"] for n in notes if n["parent_record_id"] == new_id] == ["First call"]
-            entries = http.get(f"/v2/objects/companies/records/{new_id}/entries").json()["data"]
-            assert len(entries) == 1
-
-
-def kill_and_resume(scenario: CrashScenario, points: int, seed: int) -> list[str]:
-    """Start the scenario's run, kill it at ``points`` points, let it finish, check; returns the points."""
-    run = Run.start(scenario.plan)
-    run.close()
-    root = run.folder.parent
-    killer = Killer(scenario.sb, run.run_id, root, seed=seed, merge="fallback", max_writes=4)
-    code = killer.run(points)
-    log = (root / f"{run.run_id}.child.log").read_text(errors="replace")
-    assert code == 0, log[-3000:]
-    scenario.check(run.folder)
-    return killer.kills
-
-
-def test_kill_9_at_dozens_of_points_then_resume_does_everything_exactly_once(world: Any) -> None:
+@pytest.mark.parametrize("merge", ["fallback", "native"])
+def test_kill_9_at_a_hundred_points_then_resume_ends_as_one_clean_run(
+    world: Any, twin: RunningSandbox, tmp_path: Path, merge: str
+) -> None:
     sb, snapshot, table = world
-    kills = kill_and_resume(CrashScenario.build(sb, snapshot, table), KILL_POINTS, seed=20261124)
-    assert len(kills) == KILL_POINTS, kills
-    kinds = Counter(k.split(" ")[0] + (" committed" if "committed" in k else "") for k in kills)
-    assert min(kinds["write"], kinds["write committed"], kinds["after"]) > 0, kinds  # every kind of point
+    scenario = CrashScenario.build(sb, snapshot, table, merge=merge)
+    assert set(scenario.actions()) >= {
+        "delete_note", "recreate_note", "update_entry", "delete_entry", "update_record", "delete_record",
+        "merge_records", "create_record", "assert_record", "create_note", "create_entry",
+    }  # fmt: skip
+    result = crash_round(scenario, twin, tmp_path, points=KILL_POINTS // 2, seed=20261129)
+    assert result.code == 0, result.log
+    assert result.statuses == {"done": len(scenario.plan)}, result.statuses
+    assert result.after_run.exact, str(result.after_run)
+    assert len(result.kills) >= KILL_POINTS // 2 - 5, [str(k) for k in result.kills]
+    kinds = Counter(k.point.kind for k in result.kills)
+    assert min(kinds["arrival"], kinds["committed"], kinds["read"], kinds["time"]) > 0, kinds
+    phases = Counter(k.phase for k in result.kills)
+    assert {"read", "merge", "delete", "verify"} <= set(phases), phases  # kills fell in every long phase
 
 
-def test_injected_faults_still_do_everything_exactly_once(world: Any, tmp_path: Path) -> None:
+def test_a_kill_once_a_merged_loser_is_deleted_resumes_without_reading_what_went_with_it(world: Any) -> None:
+    """Issue 18's 404 on resume: a merge by hand copies a note the run made on the loser to the survivor, then
+    deletes the loser (and that note with it). Killed once the loser's delete is committed but unanswered,
+    every resume used to ask for the note again, get 404, and die; the run could never finish."""
+    sb, snapshot, _ = world
+    survivor, loser = _busy_companies(snapshot, 2)
+    note = {
+        "parent_object": "companies",
+        "parent_record_id": loser,
+        "title": "Made on the loser",
+        "format": "plaintext",
+        "content": "Written by the run, then moved by the merge.",
+        "created_at": "2020-05-06T07:08:09.000000000Z",
+    }
+    made = _rows(
+        [{"action_id": "make:note", "action": "create_note", "object": "companies", "payload": note}]
+    )
+    plan = Plan(ActionTable.concat([made, _merge(snapshot, survivor, loser, {})]), snapshot)
+    run = Run.start(plan)
+    run.close()
+    killer = Killer(sb, run.run_id, run.folder.parent, merge="fallback")
+    point = KillPoint("committed", 1, match=f"DELETE /v2/objects/companies/records/{loser}")
+    code = killer.run([point])
+    log = (run.folder.parent / f"{run.run_id}.child.log").read_text(errors="replace")
+    assert [k.point for k in killer.kills] == [point]
+    assert killer.kills[0].phase == "merge"
+    assert code == 0, log[-3000:]
+    report = pl.read_parquet(run.folder / "report.parquet")
+    assert report["status"].to_list() == ["done", "done"], report
+    assert report["verified"].all(), report  # the made note read back where the merge moved it
+    with sb.http() as http:
+        assert http.get(f"/v2/objects/companies/records/{loser}").status_code == 404
+        on_survivor = [n for n in _state(http, survivor)["notes"] if n[0] == "Made on the loser"]
+    assert on_survivor == [("Made on the loser", note["content"], note["created_at"])]  # moved, once
+
+
+def test_injected_faults_still_do_everything_exactly_once(
+    world: Any, twin: RunningSandbox, tmp_path: Path
+) -> None:
     """5xx before and after the server committed, spurious 401s (unattended policy), dropped connections
     after a commit, and 429s from a server whose write limit is below the client's."""
     sb, snapshot, table = world
     scenario = CrashScenario.build(sb, snapshot, table)
+    scenario.apply_cleanly(twin)
     sb.config.write_rps = 12  # the client sends up to 25/s: Attio answers 429 with Retry-After
     faults = {
         "error_rate": 0.05,
@@ -176,7 +126,12 @@ def test_injected_faults_still_do_everything_exactly_once(world: Any, tmp_path: 
     finally:
         sb.config.write_rps = 0
     assert report.counts() == {"done": len(scenario.plan)}, report.frame.filter(pl.col("status") != "done")
-    scenario.check(report.folder)
+    known = known_ids(snapshot)
+    check = set_check(
+        workspace_state(sb, known, scenario.started, tmp_path / "faulty"),
+        workspace_state(twin, known, scenario.started, tmp_path / "clean"),
+    )
+    assert check.exact, str(check)
     seen = Counter(log)
     assert min(seen[429], seen[401], sum(n for code, n in seen.items() if code >= 500)) > 0, seen
 
