@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,7 +20,9 @@ app = typer.Typer(
 sandbox_app = typer.Typer(help="A local Attio-compatible API server to rehearse on.", no_args_is_help=True)
 app.add_typer(sandbox_app, name="sandbox")
 console = Console()
+err_console = Console(stderr=True)
 EXIT_NOTHING = 5  # as RunReport's exit codes: nothing was approved, nothing to do
+STOPPED_RUN = "stopped: what was sent is journalled; `attio-cleanup resume {run}` finishes the run"
 
 
 class MergeChoice(StrEnum):
@@ -118,6 +122,20 @@ def _fail(err: Exception) -> typer.Exit:
     )
 
 
+@contextlib.contextmanager
+def _stops_on_ctrl_c(message: str) -> Iterator[None]:
+    """Ctrl-C ends the command with exit code 130 and one line saying how to go on (the work itself has
+    already unwound: see :mod:`cleanup.client.portal`); a second Ctrl-C meanwhile ends it at once."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        from .client.portal import EXIT_INTERRUPTED, brace_for_repeat
+
+        brace_for_repeat()
+        err_console.print(f"\n{message}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
 def _split(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
@@ -149,8 +167,12 @@ def export_command(
     from .client.errors import AttioError
     from .export import export
 
+    stopped = f"stopped: the export resumes where it left off when run again into {out}"
     try:
-        with AttioClient(base_url=base_url, policy="unattended" if unattended else "interactive") as client:
+        with (
+            _stops_on_ctrl_c(stopped),
+            AttioClient(base_url=base_url, policy="unattended" if unattended else "interactive") as client,
+        ):
             snapshot = export(
                 client,
                 out,
@@ -220,8 +242,11 @@ def detect_command(
     if out.suffix.lower() not in (".parquet", ".csv", ".xlsx"):
         raise typer.BadParameter("write the action table as .parquet, .csv or .xlsx", param_hint="--out")
     try:
-        table = detect(Snapshot.load(snapshot, require_complete=False), recipe, **_params(param))
-        written = table.write(out)
+        with _stops_on_ctrl_c(
+            "stopped: nothing was sent to Attio; run the command again for the action table"
+        ):
+            table = detect(Snapshot.load(snapshot, require_complete=False), recipe, **_params(param))
+            written = table.write(out)
     except (RecipeError, SnapshotError, ActionTableError) as err:
         raise _fail(err) from None
     print_summary(table, console, title=f"{recipe}: {len(table):,} findings")
@@ -377,7 +402,10 @@ def apply_command(
         if len(plan) == 0:
             console.print("Nothing is approved: nothing to do.")
             raise typer.Exit(EXIT_NOTHING)
-        with AttioClient(base_url=base_url, policy="unattended" if unattended else "interactive") as client:
+        with (
+            _stops_on_ctrl_c(STOPPED_RUN.format(run="the run (its folder is the newest under backups/)")),
+            AttioClient(base_url=base_url, policy="unattended" if unattended else "interactive") as client,
+        ):
             report = plan.apply(client, canary=canary, merge=merge.value, concurrency=concurrency)
     except (ActionTableError, PlanError, SnapshotError, RunError, BackupError, AttioError) as err:
         raise _fail(err) from None
@@ -411,9 +439,12 @@ def resume_command(
     try:
         run = Run.open(run_id)
         try:
-            with AttioClient(
-                base_url=base_url, policy="unattended" if unattended else "interactive"
-            ) as client:
+            with (
+                _stops_on_ctrl_c(STOPPED_RUN.format(run=run_id)),
+                AttioClient(
+                    base_url=base_url, policy="unattended" if unattended else "interactive"
+                ) as client,
+            ):
                 report = run.apply(client, merge=merge.value, concurrency=concurrency)
         finally:
             run.close()
@@ -438,46 +469,40 @@ def restore_command(
     base_url: Annotated[
         str | None, typer.Option(help="API base URL (default: ATTIO_BASE_URL or Attio).")
     ] = None,
+    unattended: UnattendedOption = False,
 ) -> None:
     """Put back what a run deleted or changed, from its backup: notes with their original dates, entries
     with their values, deleted records with their notes, entries, task links and references, merges
-    un-merged, updated values put back, created items removed. Running it again restores nothing twice.
+    un-merged, updated values put back, created items removed. Running it again restores nothing twice
+    and retries what failed. Ctrl-C stops after the current action (run restore again to finish).
+
+    Exit codes: 0 done, 1 some failed (run it again), 4 stopped early (run it again), 130 stopped at once.
 
     Example: attio-cleanup restore 20261124T054500Z-1a2b3c --yes
     """
     from .client import AttioClient
     from .client.errors import AttioError
-    from .execute import Run, RunError, restore
+    from .execute import RunError, restore
+    from .execute.restore import describe_outlook, describe_result, outlook
 
     try:
         if not yes:
-            run = Run.open(run_id)
-            try:
-                done = {
-                    a
-                    for a, step, status, _, _ in run.journal.rows()
-                    if status == "done" and step != "read" and not step.startswith("move:")
-                }
-                if only:
-                    done &= set(only)
-                counts = (
-                    run.rows.filter(run.rows["action_id"].is_in(list(done))).group_by("action").len().rows()
-                )
-            finally:
-                run.close()
-            for action, count in sorted(counts):
-                console.print(f"{action}: {count:,} to put back")
+            for line in describe_outlook(outlook(run_id, action_ids=only)):
+                console.print(line, highlight=False, markup=False)
             console.print("Dry run only: add [bold]--yes[/bold] to restore.")
             return
-        with AttioClient(base_url=base_url) as client:
+        policy = "unattended" if unattended else "interactive"
+        with AttioClient(base_url=base_url, policy=policy) as client:
             report = restore(run_id, client, action_ids=only)
     except (RunError, AttioError) as err:
         raise _fail(err) from None
-    for status, count in sorted(report.group_by("status").len().rows()):
-        console.print(f"{status}: {count:,}")
-    for _, action, target, status, _, detail in report.filter(report["status"] != "restored").head(20).rows():
-        console.print(f"  {status}: {action} {target}: {detail}")
-    raise typer.Exit(1 if (report["status"] == "failed").any() else 0)
+    except KeyboardInterrupt:
+        console.print(f"\nStopped at once: run `attio-cleanup restore {run_id} --yes` again to finish.")
+        raise typer.Exit(130) from None
+    for line in describe_result(report, run_id):
+        console.print(line, highlight=False, markup=False)
+    statuses = set(report["status"])
+    raise typer.Exit(1 if "failed" in statuses else 4 if "not_started" in statuses else 0)
 
 
 @app.command()
@@ -503,4 +528,9 @@ app.add_typer(import_app, name="import")
 
 
 def main() -> None:  # pragma: no cover - console entry point
+    """The ``attio-cleanup`` command: Ctrl-C stops a command cleanly (exit code 130, or 4 for a run that
+    stopped after its requests in flight), a second Ctrl-C ends it at once."""
+    from .client.portal import exit_at_once_on_repeat
+
+    exit_at_once_on_repeat()
     app()

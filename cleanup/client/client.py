@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import threading
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +32,7 @@ from .errors import (
 )
 from .pagination import pages_in_flight, paginate
 from .policy import backoff, counts_as_read, is_repeatable, retry_after_seconds
+from .portal import Portal, in_worker
 from .ratelimit import SlidingWindowLimiter
 from .transport import AiohttpTransport
 
@@ -302,7 +302,7 @@ class AsyncAttioClient:
                 response = await self.request_raw(method, path, json={**(body or {}), **query})
             if parse_in_thread:
                 loop = asyncio.get_running_loop()
-                return await loop.run_in_executor(self._parser_pool(), parse, response.content)
+                return await loop.run_in_executor(self._parser_pool(), in_worker(parse), response.content)
             return parse(response.content)
 
         def window() -> int:
@@ -373,29 +373,12 @@ def _json_or_none(content: bytes) -> Any:
         return None
 
 
-class _Portal:
-    """A private event loop on a daemon thread, so sync code (and Jupyter cells) can run coroutines."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="attio-client-loop", daemon=True)
-        self.thread.start()
-
-    def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
-
-    def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=5)
-        self.loop.close()
-
-
 class AttioClient:
     """The synchronous client, for scripts and notebooks: the same arguments and methods as
     :class:`AsyncAttioClient`, each returning its result directly."""
 
     def __init__(self, token: str | None = None, base_url: str | None = None, **options: Any) -> None:
-        self._portal = _Portal()
+        self._portal = Portal()
 
         async def make() -> AsyncAttioClient:
             return AsyncAttioClient(token, base_url, **options)
@@ -414,7 +397,8 @@ class AttioClient:
         return self.aio.base_url
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        """Run a coroutine of :attr:`aio` (the async client) to completion."""
+        """Run a coroutine of :attr:`aio` (the async client) to completion. Ctrl-C cancels it, waits a few
+        seconds for it to unwind and raises ``KeyboardInterrupt`` (see :mod:`cleanup.client.portal`)."""
         return self._portal.run(coro)
 
     def request(
@@ -442,6 +426,9 @@ class AttioClient:
         return self.run(self.aio.all_items(method, path, page_size=page_size, **options))
 
     def close(self) -> None:
+        """Close the connections and stop the event loop thread (closing twice does nothing)."""
+        if not self._portal.thread.is_alive():
+            return
         try:
             self.run(self.aio.aclose())
         finally:

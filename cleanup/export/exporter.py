@@ -5,8 +5,10 @@ export resumes where it stopped when run again into the same folder."""
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +23,7 @@ from rich.progress import (
 
 from ..client import AsyncAttioClient, AttioClient
 from ..client.errors import AttioError
+from ..client.portal import in_thread
 from ..progress import progress_bar
 from ..values import AttributeType
 from . import pages
@@ -128,8 +131,8 @@ class _Manifest:
     def part(self, spec: PartSpec) -> JSON:
         parts: dict[str, JSON] = self.data["parts"]
         state = parts.get(spec.name)
-        if state is None or state.get("fingerprint") != spec.fingerprint:
-            if state is not None:  # the schema changed since the interrupted run: start this part over
+        if state is None or state.get("fingerprint") != spec.fingerprint or not self._intact(state):
+            if state is not None:  # the schema changed (or files went missing) since the interrupted run
                 for chunk in state.get("chunks", []):
                     (self.folder / chunk).unlink(missing_ok=True)
             state = {
@@ -141,6 +144,12 @@ class _Manifest:
             }
             parts[spec.name] = state
         return state
+
+    def _intact(self, state: JSON) -> bool:
+        """Whether the files a part's state names are all there (a part found otherwise starts over)."""
+        if state.get("status") == "complete":
+            return bool(state.get("file")) and (self.folder / state["file"]).exists()
+        return all((self.folder / chunk).exists() for chunk in state.get("chunks", []))
 
 
 def _progress(console: Console | None, enabled: bool | None) -> Progress:
@@ -180,7 +189,7 @@ async def _export_part(
             flat.write_parquet(target, compression="zstd", compression_level=1)
             return flat.height
 
-        rows = await asyncio.to_thread(flatten_and_write)
+        rows = await in_thread(flatten_and_write)
         state["chunks"].append(name)
         state["rows"] += rows
         state["next_offset"] = next_offset
@@ -189,7 +198,7 @@ async def _export_part(
 
     if not spec.paged:
         response = await client.request_raw(spec.method, spec.path)
-        items = await asyncio.to_thread(pages.parse_items, response.content, spec.item)
+        items = await in_thread(pages.parse_items, response.content, spec.item)
         await write_chunk([items], 0)
         fetched = items.height
     else:
@@ -221,26 +230,30 @@ async def _export_part(
                 buffer, buffered = [], 0
         if buffer or not state["chunks"]:
             await write_chunk(buffer, offset)
-    await asyncio.to_thread(_combine, folder, spec.name, state)
-    state["status"] = "complete"
+    chunks = [folder / c for c in state["chunks"]]
+    target = await in_thread(_combine, chunks, part_file(folder, spec.name))
+    # the manifest names the part's file before its chunks go: a kill at any point leaves it resumable
+    state.update(status="complete", chunks=[], file=str(target.relative_to(folder)))
     manifest.save()
+    for chunk in chunks:
+        chunk.unlink(missing_ok=True)
     progress.update(task, total=state["rows"], completed=state["rows"])
 
 
-def _combine(folder: Path, name: str, state: JSON) -> None:
-    """Join a part's chunk files into its final Parquet file and remove the chunks."""
-    target = part_file(folder, name)
-    chunks = [folder / c for c in state["chunks"]]
+def _combine(chunks: list[Path], target: Path) -> Path:
+    """Join a part's chunk files into its final Parquet file, written whole or not at all (the chunks are
+    left for the caller to remove once the manifest names the file)."""
+    tmp = target.with_suffix(".parquet.tmp")
+    tmp.unlink(missing_ok=True)
     if len(chunks) == 1:
-        chunks[0].replace(target)
+        try:
+            os.link(chunks[0], tmp)
+        except OSError:  # a file system without hard links
+            shutil.copyfile(chunks[0], tmp)
     else:
-        tmp = target.with_suffix(".parquet.tmp")
         pl.concat([pl.scan_parquet(c) for c in chunks]).sink_parquet(tmp, compression_level=1)
-        tmp.replace(target)
-    for chunk in chunks:
-        chunk.unlink(missing_ok=True)
-    state["chunks"] = []
-    state["file"] = str(target.relative_to(folder))
+    tmp.replace(target)
+    return target
 
 
 async def export_async(
@@ -295,7 +308,7 @@ async def export_async(
             await _export_part(client, spec, manifest, bar, chunk_rows=chunk_rows, concurrency=concurrency)
 
     with _progress(console, progress) as bar:
-        await asyncio.gather(*(run(spec, bar) for spec in specs))
+        await _all_or_none([run(spec, bar) for spec in specs])
     data["complete"] = all(data["parts"][s.name]["status"] == "complete" for s in specs)
     data["finished_at"] = datetime.now(UTC).isoformat()
     data["counts"] = {s.name: data["parts"][s.name]["rows"] for s in specs}
@@ -303,12 +316,26 @@ async def export_async(
     return Snapshot.load(folder)
 
 
+async def _all_or_none(jobs: Sequence[Awaitable[None]]) -> None:
+    """Run ``jobs`` at once; when one fails (or this is cancelled), cancel the others and let them unwind
+    before raising, so no part goes on writing after the export has stopped."""
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
 def export(client: AttioClient, out_dir: str | Path, **options: Any) -> Snapshot:
     """Export a workspace to a snapshot folder (see :func:`export_async` for the options).
 
     >>> snapshot = export(AttioClient(), "snapshots/2026-11-24", objects=["companies"])  # doctest: +SKIP
 
-    With an :class:`AsyncAttioClient`, ``await export_async(client, ...)`` instead.
+    With an :class:`AsyncAttioClient`, ``await export_async(client, ...)`` instead. Ctrl-C stops it within
+    seconds (``KeyboardInterrupt``); exporting again into the same folder resumes it.
     """
     if not isinstance(client, AttioClient):
         raise ExportError(

@@ -8,6 +8,10 @@ from typing import Annotated
 
 import typer
 
+STOPPED = (
+    "stopped: run the same import again to go on; what it already wrote is matched in Attio, "
+    "not written twice"
+)
 import_app = typer.Typer(
     help="Bring Affinity exports or any CSV into Attio, idempotently.", no_args_is_help=True
 )
@@ -48,7 +52,7 @@ def affinity_command(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..cli import _fail, _print_report, console
+    from ..cli import _fail, _print_report, _stops_on_ctrl_c, console
     from ..client import AttioClient
     from ..client.errors import AttioError
     from ..execute import PlanError, RunError
@@ -66,7 +70,7 @@ def affinity_command(
     folder = work or Path("imports") / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     try:
         loaded = Mapping.load(mapping)
-        with AttioClient(base_url=base_url) as client:
+        with _stops_on_ctrl_c(STOPPED), AttioClient(base_url=base_url) as client:
             prepared = prepare_affinity(
                 client, loaded, exports, list(notes or []), folder, create_attributes=yes
             )
@@ -196,7 +200,7 @@ def csv_command(
 
     Example: attio-cleanup import csv leads.csv --object companies --match domains --column "Website=domains" --column "Company=name" --yes
     """
-    from ..cli import _fail, _print_report, console
+    from ..cli import _fail, _print_report, _stops_on_ctrl_c, console
     from ..client import AttioClient
     from ..client.errors import AttioError
     from ..execute import PlanError, RunError
@@ -223,7 +227,7 @@ def csv_command(
     )
     folder = work or Path("imports") / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     try:
-        with AttioClient(base_url=base_url) as client:
+        with _stops_on_ctrl_c(STOPPED), AttioClient(base_url=base_url) as client:
             prepared = prepare_csv(client, spec, folder)
             result = prepared.result
             for name, count in result.source_counts.items():
