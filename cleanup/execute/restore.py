@@ -17,13 +17,20 @@ Per action the run finished:
 
 What cannot be put back exactly is said per item: records and notes get new ids (references and notes are
 pointed at the new ids), a note's author becomes the restoring API token, a native merge's record keeps its
-new id. Each restore step is journalled in ``restore.sqlite``: running restore again does nothing twice.
+new id. Each restore step is journalled in ``restore.sqlite``: running restore again does nothing twice,
+and retries what failed (its finished sub-steps are not repeated; a create whose answer was lost is looked
+for before it is sent again). :func:`outlook` says what is left, without sending anything. Ctrl-C (or
+:meth:`Restorer.request_stop`) stops after the current action; a second Ctrl-C stops at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Iterable
+import signal
+import sys
+import threading
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +39,17 @@ import polars as pl
 
 from ..actions import Action
 from ..client import AsyncAttioClient, AttioClient
-from ..client.errors import ApiError, NotFoundError
+from ..client.errors import (
+    ApiError,
+    AttioError,
+    AuthenticationError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+)
+from ..client.portal import interrupted_again
+from ..export.snapshot import Snapshot
 from ..values.notes import note_content
 from .journal import FINISHED, Journal, Status
 from .merge import MOVE
@@ -48,7 +65,16 @@ RESULT_SCHEMA = {
     "status": pl.String,
     "restored_id": pl.String,
     "detail": pl.String,
+    "earlier": pl.Boolean,  # finished by an earlier restore: nothing was sent for it this time
 }
+OUTLOOK_SCHEMA = {
+    "action": pl.String,
+    "to_restore": pl.Int64,  # not tried yet, or failed last time
+    "failed": pl.Int64,  # of those, failed last time (tried again)
+    "restored": pl.Int64,  # put back by an earlier restore
+    "not_restorable": pl.Int64,
+}
+RECORD_ACTIONS = (Action.DELETE_RECORD, Action.MERGE_RECORDS)
 # Restored first: records (notes and entries may hang on them), then what was made is removed, then values.
 ORDER = {
     Action.MERGE_RECORDS: 0,
@@ -69,12 +95,30 @@ class NotRestorable(Exception):
     """An item the backup holds but Attio cannot take back as it was (the reason is the message)."""
 
 
+class NotYet(Exception):
+    """An item that hangs on a record the run deleted or merged away, which is not back yet."""
+
+
 def restore(
     run_id: str, client: AttioClient, *, root: Path | None = None, action_ids: Iterable[str] | None = None
 ) -> pl.DataFrame:
     """Put back what run ``run_id`` deleted or changed (only ``action_ids``, when given); one row per
-    action: restored, not_restorable or failed, with the new id and what could not be put back exactly."""
-    return client.run(restore_async(run_id, client.aio, root=root, action_ids=action_ids))
+    action: restored, not_restorable, failed or not_started (stopped by Ctrl-C), with the new id, what
+    could not be put back exactly, and whether an earlier restore had already finished it.
+
+    The first Ctrl-C stops after the current action (run restore again to finish); a second one raises
+    :class:`KeyboardInterrupt` at once (the journal still knows what was sent)."""
+    run = Run.open(run_id, root=root)
+    restorer = Restorer(run, client.aio)
+    only = set(action_ids) if action_ids is not None else None
+    try:
+        with restorer.stop_on_sigint():
+            return client.run(restorer.all(only))
+    except KeyboardInterrupt:
+        restorer.wait_stopped()
+        raise
+    finally:
+        restorer.close()
 
 
 async def restore_async(
@@ -84,13 +128,229 @@ async def restore_async(
     root: Path | None = None,
     action_ids: Iterable[str] | None = None,
 ) -> pl.DataFrame:
+    """:func:`restore` with the async client (no Ctrl-C handling: the caller owns the event loop)."""
     run = Run.open(run_id, root=root)
     restorer = Restorer(run, client)
     try:
         return await restorer.all(set(action_ids) if action_ids is not None else None)
     finally:
-        restorer.journal.close()
+        restorer.close()
+
+
+def outlook(
+    run_id: str, *, root: Path | None = None, action_ids: Iterable[str] | None = None
+) -> pl.DataFrame:
+    """What a restore of run ``run_id`` has left, per action, without sending anything: how many are still
+    to put back (``failed`` of them failed last time), how many an earlier restore put back, and how many
+    cannot be put back."""
+    run = Run.open(run_id, root=root)
+    try:
+        path = run.folder / "restore.sqlite"
+        journal = Journal(path) if path.exists() else None
+        try:
+            counts: dict[str, list[int]] = {}
+            for row in finished_rows(run, set(action_ids) if action_ids is not None else None):
+                state = _state_of(journal, row["action_id"])
+                if state == Status.PLANNED and offline_reason(run, row):
+                    state = Status.SKIPPED
+                tally = counts.setdefault(row["action"], [0, 0, 0, 0])
+                if state in (Status.PLANNED, Status.SENT, Status.FAILED):
+                    tally[0] += 1
+                tally[1] += state == Status.FAILED
+                tally[2] += state == Status.DONE
+                tally[3] += state == Status.SKIPPED
+        finally:
+            if journal is not None:
+                journal.close()
+    finally:
         run.close()
+    rows = [(action, *tally) for action, tally in sorted(counts.items(), key=lambda kv: ORDER[Action(kv[0])])]
+    return pl.DataFrame(rows, schema=OUTLOOK_SCHEMA, orient="row")
+
+
+# Per action: what the run did (one, many) and what a restore does about it ({its}: its or their).
+WORDS: dict[Action, tuple[str, str, str]] = {
+    Action.DELETE_NOTE: (
+        "note the run deleted",
+        "notes the run deleted",
+        "created again with {its} original date and content",
+    ),
+    Action.RECREATE_NOTE: (
+        "note the run re-created",
+        "notes the run re-created",
+        "put back as before, in place of the copy the run made",
+    ),
+    Action.DELETE_ENTRY: (
+        "list entry the run deleted",
+        "list entries the run deleted",
+        "added to {its} list again with {its} values",
+    ),
+    Action.UPDATE_RECORD: (
+        "record the run changed",
+        "records the run changed",
+        "given back the values it overwrote",
+    ),
+    Action.UPDATE_ENTRY: (
+        "list entry the run changed",
+        "list entries the run changed",
+        "given back the values it overwrote",
+    ),
+    Action.CREATE_RECORD: ("record the run created", "records the run created", "deleted"),
+    Action.ASSERT_RECORD: (
+        "record the run created or updated",
+        "records the run created or updated",
+        "deleted (if the run made {them}) or given back the values it overwrote",
+    ),
+    Action.CREATE_NOTE: ("note the run created", "notes the run created", "deleted"),
+    Action.CREATE_ENTRY: (
+        "list entry the run created",
+        "list entries the run created",
+        "removed from {its} list",
+    ),
+    Action.DELETE_RECORD: (
+        "record the run deleted",
+        "records the run deleted",
+        "created again (with a new id), with {its} notes, list entries, task links and references",
+    ),
+    Action.MERGE_RECORDS: (
+        "merge the run made",
+        "merges the run made",
+        "undone: the merged-away record is created again (with a new id) and what the merge moved goes back to it",
+    ),
+}
+
+
+def _count(n: int, action: Action) -> str:
+    """``12 notes the run deleted``, ``1 note the run deleted``."""
+    one, many, _ = WORDS[action]
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _outcome(n: int, action: Action) -> str:
+    words = {"its": "its", "them": "it"} if n == 1 else {"its": "their", "them": "them"}
+    return f"will be {WORDS[action][2].format(**words)}"
+
+
+def _was(n: int) -> str:
+    return f"{n:,} was" if n == 1 else f"{n:,} were"
+
+
+def describe_outlook(frame: pl.DataFrame) -> list[str]:
+    """The dry run in plain sentences, one per action type and a total (``frame``: :func:`outlook`)."""
+    lines = []
+    for slug, todo, failed, restored, skipped in frame.rows():
+        action = Action(slug)
+        if todo:
+            line = f"{slug}: {todo:,} to put back. {_count(todo, action)} {_outcome(todo, action)}"
+            if failed:
+                line += f" ({'it' if todo == 1 else f'{failed:,} of them'} failed last time and will be tried again)"
+        else:
+            line = f"{slug}: nothing left to put back of {_count(restored + skipped, action)}"
+        if restored:
+            line += f"; {_was(restored)} already put back by an earlier restore"
+        if skipped:
+            line += f"; {skipped:,} cannot be put back"
+        lines.append(line + ".")
+    todo, failed, restored, skipped = (
+        int(frame[c].sum()) for c in ("to_restore", "failed", "restored", "not_restorable")
+    )
+    if not todo:
+        lines.append("Nothing is left to put back: a restore would send nothing.")
+    else:
+        retried = f", {failed:,} of them failed last time" if failed else ""
+        lines.append(
+            f"In all: {todo:,} to put back{retried}; {restored:,} already put back; {skipped:,} cannot be put back."
+        )
+    return lines
+
+
+def describe_result(frame: pl.DataFrame, run_id: str) -> list[str]:
+    """What a restore did, in plain sentences: put back now or earlier, failed (and what to do), not
+    started, cannot be put back; then the rows that need a look (``frame``: :func:`restore`)."""
+    now = frame.filter(~pl.col("earlier"))
+    earlier = frame.filter(pl.col("earlier"))
+    counts = dict(now.group_by("status").len().rows())
+    again = f"run `attio-cleanup restore {run_id} --yes` again"
+    lines = []
+    if counts.get("restored"):
+        lines.append(f"restored: {counts['restored']:,} put back now")
+    done_before = int((earlier["status"] == "restored").sum())
+    if done_before:
+        lines.append(f"{_was(done_before)} already put back by an earlier restore (nothing sent for them)")
+    skipped = frame.filter(pl.col("status") == "not_restorable")
+    if skipped.height:
+        lines.append(f"not_restorable: {skipped.height:,} cannot be put back (the backup keeps them):")
+        for slug, why, n in skipped.group_by("action", "detail").len().sort("len", descending=True).rows():
+            lines.append(f"  {_count(n, Action(slug))}: {why}")
+    if counts.get("failed"):
+        lines.append(f"failed: {counts['failed']:,} could not be put back this time: {again} to retry them")
+    if counts.get("not_started"):
+        lines.append(f"not_started: {counts['not_started']:,} not started (stopped): {again} to finish")
+    if now.is_empty():
+        lines.append("Nothing was sent: an earlier restore had finished everything.")
+    failed = now.filter(pl.col("status") == "failed")
+    for _, slug, target, _, _, detail, _ in failed.head(20).rows():
+        lines.append(f"  failed: {slug} {target}: {detail}")
+    if failed.height > 20:
+        lines.append(f"  … and {failed.height - 20:,} more (restore.sqlite in the run folder has them all)")
+    return lines
+
+
+def _state_of(journal: Journal | None, action_id: str) -> Status:
+    if journal is None:
+        return Status.PLANNED
+    try:
+        return journal.state(action_id, "restore")[0]
+    except KeyError:
+        return Status.PLANNED
+
+
+def finished_rows(run: Run, only: set[str] | None = None) -> list[JSON]:
+    """The run's rows whose action finished (what a restore puts back), in restore order."""
+    finished = {
+        action_id
+        for action_id, step, status, _, _ in run.journal.rows()
+        if status == Status.DONE and step != "read" and not step.startswith(MOVE)
+    }
+    if only is not None:
+        finished &= only
+    rows = [r for r in run.rows.to_dicts() if r["action_id"] in finished]
+    rows.sort(key=lambda r: ORDER[Action(r["action"])])
+    return rows
+
+
+def offline_reason(run: Run, row: JSON) -> str | None:
+    """Why an action cannot be put back, when that is known without asking Attio (else ``None``)."""
+    action = Action(row["action"])
+    if action in (Action.CREATE_NOTE, Action.CREATE_ENTRY, Action.CREATE_RECORD, Action.ASSERT_RECORD):
+        step = {"create_record": "create_record", "assert_record": "assert"}.get(row["action"], "create")
+        if run.journal.state(row["action_id"], step)[1] is None:
+            return "the run journalled no id for what it made"
+        return None
+    if run.backup.raw(row["part"], row["target_id"]) is None:
+        return "the backup does not hold it"
+    if action == Action.MERGE_RECORDS and run.backup.raw(row["part"], row["survivor_id"]) is None:
+        return f"the backup does not hold the survivor {row['survivor_id']}"
+    return None
+
+
+def advice(error: Exception) -> str:
+    """What to do about a failed restore action, in a sentence."""
+    if isinstance(error, NotYet):
+        return "it is put back by the restore after its record's own restore succeeds: run restore again"
+    if isinstance(error, AuthenticationError):
+        return (
+            "Attio refused the API key (under load it answers spurious 401s): run restore again, with "
+            "--unattended to retry them; if it persists, check ATTIO_API_KEY"
+        )
+    if isinstance(error, ServerError | RateLimitError | TransportError):
+        return "a passing failure (Attio or the network): run restore again to retry it"
+    if isinstance(error, ApiError):
+        return (
+            "Attio refused it, and will again until the cause is fixed in Attio: fix what the message says "
+            "(e.g. a value another record holds now), then run restore again"
+        )
+    return "check it in Attio by hand, then run restore again"
 
 
 class Restorer:
@@ -103,43 +363,119 @@ class Restorer:
         self.backup = run.backup
         self.records: dict[str, str] = {}  # a record the run deleted or merged away → its restored id
         self.targets = set(run.rows["target_id"].drop_nulls().to_list())
+        records = run.rows.filter(pl.col("action").is_in([a.value for a in RECORD_ACTIONS]))
+        # a record the run deleted or merged away → the action that restores it
+        self.gone: dict[str, str] = dict(records.select("target_id", "action_id").rows())
+        self.keep = set(run.rows["survivor_id"].drop_nulls().to_list()) | run.journal.created_ids()
+        self.stopping = False
+        self._task: asyncio.Task[Any] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopped = threading.Event()  # set while no restore runs
+        self._stopped.set()
+        self._notes_before: set[str] | None = None
 
+    def close(self) -> None:
+        self.journal.close()
+        self.run.close()
+
+    # ------------------------------------------------------------------ stopping
+    def request_stop(self) -> None:
+        """Stop after the current action (its steps are journalled); run restore again to finish."""
+        self.stopping = True
+
+    def stop_now(self) -> None:
+        """Cancel the restore at once, from any thread (sent steps stay ``sent``: looked for next time)."""
+        if self._loop is not None and self._task is not None:
+            self._loop.call_soon_threadsafe(self._task.cancel)
+
+    def wait_stopped(self, timeout: float = 10.0) -> None:
+        """Wait for a cancelled restore to let go of its journal."""
+        self._stopped.wait(timeout)
+
+    @contextlib.contextmanager
+    def stop_on_sigint(self) -> Iterator[None]:
+        """For the sync client (its loop runs in a thread): the first Ctrl-C in the main thread stops after
+        the current action; a second one cancels at once (the command line exits with 130, elsewhere
+        :class:`KeyboardInterrupt` reaches the caller). Steps in flight stay ``sent``: looked for next time."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def handler(signum: int, frame: Any) -> None:
+            if self.stopping:
+                self.stop_now()
+                interrupted_again(
+                    f"stopped at once: `attio-cleanup restore {self.run.run_id} --yes` finishes the restore"
+                )
+            self.request_stop()
+            print(
+                "\nstopping after the current action; run `attio-cleanup restore "
+                f"{self.run.run_id} --yes` again to finish (Ctrl-C again to stop at once)",
+                file=sys.stderr,
+            )
+
+        previous = signal.signal(signal.SIGINT, handler)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    # ------------------------------------------------------------------ actions
     async def all(self, only: set[str] | None = None) -> pl.DataFrame:
-        finished = {
-            action_id
-            for action_id, step, status, _, _ in self.run.journal.rows()
-            if status == Status.DONE and step != "read" and not step.startswith(MOVE)
-        }
-        if only is not None:
-            finished &= only
-        rows = [r for r in self.run.rows.to_dicts() if r["action_id"] in finished]
-        rows.sort(key=lambda r: ORDER[Action(r["action"])])
-        self.journal.plan([(r["action_id"], "restore") for r in rows])
-        out = [await self.one(row) for row in rows]
-        return pl.DataFrame(out, schema=RESULT_SCHEMA, orient="row")
+        """Restore every finished action of the run (only ``only``, when given); one row per action."""
+        self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
+        self._stopped.clear()
+        try:
+            rows = finished_rows(self.run, only)
+            self.journal.plan([(r["action_id"], "restore") for r in rows])
+            self.records.update(self._restored_records())
+            out = [await self.one(row) for row in rows]
+            return pl.DataFrame(out, schema=RESULT_SCHEMA, orient="row")
+        finally:
+            self._stopped.set()
+
+    def _restored_records(self) -> dict[str, str]:
+        """Records an earlier restore made again (also those outside ``only``): old id → new id."""
+        made = {}
+        for record_id, action_id in self.gone.items():
+            status, created = self._restore_state(action_id)
+            if status == Status.DONE and created:
+                made[record_id] = created
+        return made
+
+    def _restore_state(self, action_id: str) -> tuple[Status, str | None]:
+        try:
+            status, created, _ = self.journal.state(action_id, "restore")
+        except KeyError:
+            return Status.PLANNED, None
+        return status, created
 
     async def one(self, row: JSON) -> tuple[Any, ...]:
+        """Restore one action (a failed one again), journalled; its result row."""
         action = Action(row["action"])
         key = (row["action_id"], row["action"], row["target_id"])
         status, created, detail = self.journal.state(row["action_id"], "restore")
-        if status in FINISHED:
-            if action in (Action.DELETE_RECORD, Action.MERGE_RECORDS) and created:
-                self.records[row["target_id"]] = created
-            shown = {Status.DONE: "restored", Status.SKIPPED: "not_restorable"}.get(status, status.value)
-            return (*key, shown, created, detail)
+        if status in (Status.DONE, Status.SKIPPED):
+            shown = "restored" if status == Status.DONE else "not_restorable"
+            return (*key, shown, created, detail, True)
+        if self.stopping:
+            return (*key, "not_started", None, "stopped before it: run restore again to put it back", False)
         self.journal.mark(row["action_id"], "restore", Status.SENT)
         try:
+            if reason := offline_reason(self.run, row):
+                raise NotRestorable(reason)
             restored, detail = await self._restore(action, row)
         except NotRestorable as why:
             self.journal.mark(row["action_id"], "restore", Status.SKIPPED, detail=str(why))
-            return (*key, "not_restorable", None, str(why))
-        except (ApiError, LookupError) as error:
-            self.journal.mark(row["action_id"], "restore", Status.FAILED, detail=str(error))
-            return (*key, "failed", None, str(error))
-        if action in (Action.DELETE_RECORD, Action.MERGE_RECORDS) and restored:
+            return (*key, "not_restorable", None, str(why), False)
+        except (AttioError, LookupError, NotYet) as error:
+            said = f"{error} ({advice(error)})"
+            self.journal.mark(row["action_id"], "restore", Status.FAILED, detail=said)
+            return (*key, "failed", None, said, False)
+        if action in RECORD_ACTIONS and restored:
             self.records[row["target_id"]] = restored
         self.journal.mark(row["action_id"], "restore", Status.DONE, created_id=restored, detail=detail)
-        return (*key, "restored", restored, detail)
+        return (*key, "restored", restored, detail, False)
 
     async def _restore(self, action: Action, row: JSON) -> tuple[str | None, str]:
         if action in (Action.DELETE_NOTE, Action.RECREATE_NOTE):
@@ -161,7 +497,8 @@ class Restorer:
         status, created, _ = self.journal.state(row["action_id"], step)
         if status in FINISHED:
             return created
-        self.journal.mark(row["action_id"], step, Status.SENT)
+        if status != Status.SENT:  # a step sent before keeps its time: what it made is looked for since then
+            self.journal.mark(row["action_id"], step, Status.SENT)
         made = await work(status == Status.SENT)
         self.journal.mark(row["action_id"], step, Status.DONE, created_id=made)
         return made
@@ -173,15 +510,19 @@ class Restorer:
 
         async def look() -> str | None:
             unique = unique_slugs(self.run.schema.objects[fake["object"]]) if fake.get("object") else set()
-            return await find_created(
-                self.client,
-                fake,
-                create_step,
-                parent=None,
-                sent_at=self.journal.sent_at(row["action_id"], step),
-                unique=unique,
-                claimed=self.journal.created_ids(),
-            )
+            earlier = self._snapshot_notes() if fake["action"] == "create_note" else set()
+            try:
+                return await find_created(
+                    self.client,
+                    fake,
+                    create_step,
+                    parent=None,
+                    sent_at=self.journal.sent_at(row["action_id"], step),
+                    unique=unique,
+                    claimed=self.journal.created_ids() | self.keep | earlier,
+                )
+            except NotFoundError:  # the parent is gone: nothing can have been made on it
+                return None
 
         async def work(sent_before: bool) -> str | None:
             if sent_before and (found := await look()):
@@ -193,9 +534,32 @@ class Restorer:
         assert made is not None
         return made
 
+    def _snapshot_notes(self) -> set[str]:
+        """Notes that existed when the run was planned: never taken for a note a restore made (a duplicate
+        the run deleted has the same title, content and date as the copy it kept)."""
+        if self._notes_before is None:
+            try:
+                notes = Snapshot.load(self.run.meta["snapshot"]).notes().select("note_id").collect()
+                self._notes_before = set(notes["note_id"].to_list())
+            except (AttioError, OSError, KeyError, pl.exceptions.PolarsError):
+                self._notes_before = set()  # the snapshot was moved: rely on the other checks
+        return self._notes_before
+
     # ------------------------------------------------------------------ notes and entries
     def _parent(self, record_id: str) -> str:
-        return self.records.get(record_id, record_id)
+        """A record's id now: a record the run deleted or merged away has a new one once it is back, and
+        a survivor of native merges has the id its last merge gave it."""
+        if record_id in self.records:
+            return self.records[record_id]
+        return self._final_of(record_id)
+
+    def _hang_on(self, record_id: str) -> str:
+        """The record to hang a note or entry on: a record the run deleted or merged away must be back."""
+        if record_id in self.gone and record_id not in self.records:
+            if self._restore_state(self.gone[record_id])[0] == Status.SKIPPED:
+                raise NotRestorable(f"its record {record_id} cannot be put back, so neither can it")
+            raise NotYet(f"its record {record_id} is not back yet (its own restore failed or has not run)")
+        return self._parent(record_id)
 
     async def _put_note(self, row: JSON, step: str, note: JSON, parent: str) -> str:
         form, content = note_content(note.get("content_markdown"), note.get("content_plaintext"))
@@ -246,13 +610,13 @@ class Restorer:
                     return None
 
                 await self._sub(row, "remove_replacement", remove)
-        made = await self._put_note(row, "note", note, self._parent(note["parent_record_id"]))
+        made = await self._put_note(row, "note", note, self._hang_on(note["parent_record_id"]))
         return made, "a new note id; its author is now the restoring API token"
 
     async def _entry(self, row: JSON) -> tuple[str | None, str]:
         entry = self._backed_up(row)
         made = await self._put_entry(
-            row, "entry", row["list"], entry, self._parent(entry["parent_record_id"])
+            row, "entry", row["list"], entry, self._hang_on(entry["parent_record_id"])
         )
         return made, "a new entry id; entry values put back"
 
@@ -365,8 +729,12 @@ class Restorer:
 
     def _final_record(self, row: JSON) -> str:
         """The record a survivor's merges left (a native merge chain ends in a new id)."""
-        final = str(row["survivor_id"])
-        for action_id in self.run.actions_on_survivor(row["survivor_id"]):
+        return self._final_of(str(row["survivor_id"]))
+
+    def _final_of(self, record_id: str) -> str:
+        """The id a record has after the run's merges into it (its own id when there were none)."""
+        final = record_id
+        for action_id in self.run.actions_on_survivor(record_id):
             status, made, _ = self.run.journal.state(action_id, "merge")
             if status == Status.DONE and made:
                 final = made
@@ -437,12 +805,14 @@ class Restorer:
     async def _survivor_entry_back(self, row: JSON, list_slug: str, detail: str) -> None:
         into = detail.split(":", 1)[0].removeprefix("into ").strip()
         before = self.backup.raw(f"entries/{list_slug}", into)
-        if before is None:
+        if before is None or into in self.run.targets_of(Action.DELETE_ENTRY):  # its own action restores it
             return
         values = write_payload(before, writable(self.run.schema.lists[list_slug]), entry=True)
 
         async def put(_: bool) -> str | None:
-            await self.client.put(f"/v2/lists/{list_slug}/entries/{into}", {"data": {"entry_values": values}})
+            with contextlib.suppress(NotFoundError):  # deleted since: nothing to put back on it
+                path = f"/v2/lists/{list_slug}/entries/{into}"
+                await self.client.put(path, {"data": {"entry_values": values}})
             return None
 
         await self._sub(row, f"entry_values:{into}", put)
@@ -465,7 +835,9 @@ class Restorer:
             )
 
         async def work(_: bool) -> str | None:
-            await self.client.patch(f"/v2/tasks/{task['id']['task_id']}", {"data": {"linked_records": links}})
+            with contextlib.suppress(NotFoundError):  # a task deleted since has nothing to link
+                path = f"/v2/tasks/{task['id']['task_id']}"
+                await self.client.patch(path, {"data": {"linked_records": links}})
             return None
 
         await self._sub(row, f"task:{task['id']['task_id']}", work)
@@ -509,7 +881,7 @@ class Restorer:
         return dict(raw)
 
 
-__all__ = ["restore", "restore_async"]
+__all__ = ["describe_outlook", "describe_result", "outlook", "restore", "restore_async"]
 
 
 def _is_reference(info: Any, slug: str) -> bool:
