@@ -210,6 +210,9 @@ class Killer:
             return KillPoint("time", n=1, phase=phase, seconds=rng.uniform(0.0, min(0.5, 0.003 * work)))
         phase, work, phases = self._work_left()
         span = max(1, round(2 * work * phases / max(1, left)))
+        if self.command:  # not a run's resume (a restore): its writes, from the start
+            kind = rng.choice(("arrival", "committed"))
+            return KillPoint(kind, rng.randint(1, max(self.max_writes, span)))
         if phase == "read":
             extra = READ_BATCH + 10 if work > READ_BATCH + 10 else 0
             return KillPoint("read", extra + rng.randint(1, span), phase)
@@ -221,8 +224,16 @@ class Killer:
         """From the run's journal: the earliest phase with steps still to do (``verify`` once none is left),
         the work left in it (reads in the re-read, steps in a write phase, actions in verification), and how
         many phases have work left, verification included."""
-        if not self.journal.exists() or self.command:
+        if not self.journal.exists():
             return None, 0, 1
+        if self.command:  # a restore: about a request a finished action
+            with contextlib.closing(
+                sqlite3.connect(f"file:{self.journal}?mode=ro", uri=True, timeout=10)
+            ) as db:
+                done = db.execute(
+                    "SELECT COUNT(DISTINCT action_id) FROM steps WHERE status = 'done'"
+                ).fetchone()
+            return None, int(done[0]), 1
         with contextlib.closing(sqlite3.connect(f"file:{self.journal}?mode=ro", uri=True, timeout=10)) as db:
             rows = db.execute(
                 "SELECT step, COUNT(*) FROM steps WHERE status IN ('planned', 'sent') GROUP BY step"
