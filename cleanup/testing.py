@@ -177,11 +177,12 @@ class Killer:
     def journal(self) -> Path:
         return self.root / self.run_id / "journal.sqlite"
 
-    def run(self, points: int | list[KillPoint], *, timeout: float = 300.0) -> int:
+    def run(self, points: int | list[KillPoint], *, timeout: float = 300.0, finish: bool = True) -> int:
         """Kill the child at each point in turn, then let it finish; returns the finishing child's exit code.
 
         A point of a phase that the run leaves before the point's n-th request kills at the run's next
-        request; a child that ends without reaching its point has finished the run, which ends the test."""
+        request; a child that ends without reaching its point has finished the run, which ends the test.
+        ``finish=False`` returns after the last kill instead of letting a child finish."""
         rng = random.Random(self.seed)
         given = list(points) if isinstance(points, list) else None
         wanted = len(given) if given is not None else int(points)  # type: ignore[arg-type]
@@ -194,7 +195,8 @@ class Killer:
             code, phase = self._child(point, timeout)
             if code == -signal.SIGKILL and point is not None:
                 self.kills.append(Kill(point, phase))
-                continue
+                if finish or len(self.kills) < wanted:
+                    continue
             return code  # let finish, or it finished before the point was reached
 
     def _draw(self, rng: random.Random, left: int) -> KillPoint:

@@ -22,8 +22,9 @@ import pytest
 from cleanup.actions import ActionTable
 from cleanup.client import AttioClient
 from cleanup.execute import Plan, Run
+from cleanup.execute.steps import target_path
 from cleanup.testing import Killer, KillPoint, RunningSandbox, sandbox_server
-from tests.conftest import unlimited
+from tests.conftest import client_for, unlimited
 from tests.execute.crash import CrashScenario, crash_round, known_ids, set_check, workspace_state
 from tests.execute.test_creates import _rows
 from tests.execute.test_merge import _busy_companies, _merge, _state
@@ -141,3 +142,33 @@ def _status_to(log: list[int]) -> Any:
         log.append(response.status_code)
 
     return record
+
+
+def test_a_kill_in_the_re_read_goes_on_from_the_reads_already_made(world: Any) -> None:
+    """The re-read and backup phase makes progress across kills: what a killed child read is journalled
+    (every 50 reads) and the next one does not read it again."""
+    sb, snapshot, table = world
+    scenario = CrashScenario.build(sb, snapshot, table)
+    run, killer = scenario.killer(seed=3)
+    assert killer.run([KillPoint("read", 130, "read")], finish=False) == -9
+    assert [k.phase for k in killer.kills] == ["read"]
+    reopened = Run.open(run.run_id)
+    kept = reopened.journal.kept_reads()
+    assert len(kept) >= 100, len(kept)  # journalled in batches of 50 as they arrived
+    paths = {
+        target_path(row)
+        for row in reopened.rows.to_dicts()
+        if f"target:{row['action_id']}" in kept and row["target_id"]
+    }
+    log: list[str] = []
+    try:
+        with client_for(sb, log) as client:
+            report = reopened.apply(client, merge="fallback", progress=False)
+        assert set(report.counts()) == {"done"}
+        assert reopened.journal.kept_reads() == {}  # dropped once the backup holds them
+    finally:
+        reopened.close()
+    backup_reads = log[: next(i for i, e in enumerate(log) if not e.startswith("GET") and "query" not in e)]
+    again = [e for e in backup_reads if e.removeprefix("GET ") in paths]
+    assert not again, again[:5]  # nothing read twice
+    assert len(backup_reads) < len(scenario.plan) - 100 + 50  # the rest of the targets and what hangs on them
