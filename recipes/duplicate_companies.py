@@ -1,9 +1,14 @@
 """Duplicate companies: records of one company under name variants (legal suffix, case, typo) and domain
 variants (``www.``, a subdomain, another TLD, a prefixed domain) → ``merge_records`` into a survivor.
 
-Blocking: the same registered domain, the same domain label (``acme.de`` / ``acme.io``), the same
-normalised name. Comparisons: registered domain, domain label, and the name (exact, Jaro–Winkler,
-token sort), weighed by Fellegi–Sunter with m estimated by EM.
+Blocking: any registered domain in common, any domain label in common (``acme.de`` / ``acme.io``), the
+same normalised name. Comparisons: the records' registered domains as sets (any in common), their domain
+labels (any in common, else the most similar pair), and the name (exact, Jaro–Winkler, token sort),
+weighed by Fellegi–Sunter with m estimated by EM.
+
+Domains that unrelated organisations share are no evidence: a free-mail provider (``gmail.com``) or a
+shared platform itself (``medium.com/@acme``, ``linktr.ee/acme``) is neither a blocking key nor compared,
+and a site on a platform is its own domain (``acme.notion.site`` and ``beta.notion.site`` differ).
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ def spec(threshold: float = 0.9, max_block: int = 50) -> MatchSpec:
         ),
         comparisons=(
             Comparison("_domain", (exact(),), noun="domain", display="domains"),
-            Comparison("_label_main", (exact(), fuzzy("ratio", 0.85)), noun="domain names"),
+            Comparison("_label", (exact(), fuzzy("ratio", 0.85)), noun="domain names"),
             Comparison(
                 "_name",
                 (exact(), fuzzy("jaro_winkler", 0.95), fuzzy("jaro_winkler", 0.88), fuzzy("token_sort", 0.8)),
@@ -53,11 +58,13 @@ def spec(threshold: float = 0.9, max_block: int = 50) -> MatchSpec:
 
 
 def prepare(records: pl.DataFrame) -> pl.DataFrame:
-    """The normalised columns the spec reads: ``_name``, ``_domain`` and ``_label`` (lists)."""
+    """The normalised columns the spec reads: ``_name``, and every identifying registered domain
+    (``_domain``) and its label (``_label``) as lists; ``_label_main`` (the first label) is for tools that
+    compare one value per record."""
     domains = (
         records.select("_id", "domains")
         .explode("domains")
-        .with_columns(_domain=norm.registered_domain(pl.col("domains")))
+        .with_columns(_domain=norm.identifying_domain(pl.col("domains")))
         .with_columns(_label=pl.col("_domain").str.split(".").list.first())
         .group_by("_id", maintain_order=True)
         .agg(pl.col("_domain").drop_nulls().unique(), pl.col("_label").drop_nulls().unique())

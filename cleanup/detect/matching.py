@@ -56,12 +56,13 @@ class Level:
 
 
 def exact(*, m: float | None = None, u: float | None = None) -> Level:
-    """Equal values (for list columns: at least one value in common)."""
+    """Equal values (for list columns: at least one value in common, set overlap)."""
     return Level("exact", None, 1.0, m, u)
 
 
 def fuzzy(scorer: str, threshold: float, *, m: float | None = None, u: float | None = None) -> Level:
-    """Similar values: ``scorer`` (jaro_winkler, ratio, token_sort, token_set) at or above ``threshold`` (0..1)."""
+    """Similar values: ``scorer`` (jaro_winkler, ratio, token_sort, token_set) at or above ``threshold`` (0..1);
+    for list columns, the most similar pair of values."""
     if scorer not in SCORERS:
         raise MatchSpecError(f"unknown scorer {scorer!r}; use one of {', '.join(SCORERS)}")
     return Level(f"{scorer} ≥ {threshold:g}", scorer, threshold, m, u)
@@ -153,10 +154,6 @@ def _check_columns(frame: pl.DataFrame, spec: MatchSpec, id_column: str) -> None
         wanted.add(comparison.column)
         if comparison.display:
             wanted.add(comparison.display)
-        if isinstance(frame.schema.get(comparison.column), pl.List) and any(
-            lv.scorer for lv in comparison.levels
-        ):
-            raise MatchSpecError(f"{comparison.column}: list columns support exact levels only")
     missing = sorted(wanted - set(frame.columns))
     if missing:
         raise MatchSpecError(f"the frame lacks the column(s) {', '.join(missing)} the match spec uses")
@@ -206,14 +203,43 @@ def _similarity(left: pl.Series, right: pl.Series, scorer: str) -> pl.Series:
     return pairs.join(distinct, on=["lo", "hi"], how="left", maintain_order="left")["score"]
 
 
+def _list_similarity(left: pl.Series, right: pl.Series, scorer: str) -> pl.Series:
+    """The best ``scorer`` similarity between any value of ``left`` and any of ``right`` (list columns), per
+    row: the rows' cross products scored by :func:`_similarity` (distinct pairs of values once)."""
+    cross = (
+        pl.DataFrame({"a": left.list.drop_nulls(), "b": right.list.drop_nulls()})
+        .with_row_index("_row")
+        .explode("a")
+        .explode("b")
+    )
+    scored = cross.with_columns(score=_similarity(cross["a"], cross["b"], scorer))
+    best = scored.group_by("_row").agg(pl.col("score").max())
+    rows = pl.DataFrame({"_row": pl.int_range(left.len(), dtype=pl.UInt32, eager=True)})
+    return rows.join(best, on="_row", how="left", maintain_order="left")["score"]  # empty lists: null
+
+
+def _single_valued(a: pl.Series, b: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Two sides of list values that hold at most one value each, as those values (the same levels,
+    compared faster); other sides as they are."""
+    if isinstance(a.dtype, pl.List):
+        a, b = a.list.drop_nulls(), b.list.drop_nulls()
+        longest = pl.select(pl.max_horizontal(a.list.len().max(), b.list.len().max())).item()
+        if longest is None or longest <= 1:
+            return a.list.first(), b.list.first()
+    return a, b
+
+
 def compare(frame: pl.DataFrame, pairs: pl.DataFrame, comparisons: Sequence[Comparison]) -> pl.DataFrame:
     """Each pair's level per comparison (``<column>_level``: index of the first level met, ``len(levels)``
-    for else, -1 when a side is empty) and the best similarity seen (``<column>_score``, 1 when equal)."""
+    for else, -1 when a side is empty) and the best similarity seen (``<column>_score``, 1 when equal).
+
+    List columns compare as sets: exact means a value in common, a fuzzy level the best-scoring pair of
+    values (so every value of a record counts, not only its first)."""
     out = pairs
     for comparison in comparisons:
         column = frame[comparison.column]
-        a, b = column.gather(pairs["left"]), column.gather(pairs["right"])
-        if isinstance(column.dtype, pl.List):
+        a, b = _single_valued(column.gather(pairs["left"]), column.gather(pairs["right"]))
+        if isinstance(a.dtype, pl.List):
             both = pl.DataFrame({"a": a.list.drop_nulls(), "b": b.list.drop_nulls()})
             flags = both.select(
                 empty=(pl.col("a").list.len() == 0) | (pl.col("b").list.len() == 0),
@@ -237,7 +263,8 @@ def compare(frame: pl.DataFrame, pairs: pl.DataFrame, comparisons: Sequence[Comp
                 hits.append(equal)
                 continue
             if lvl.scorer not in similarity:
-                similarity[lvl.scorer] = _similarity(a, b, lvl.scorer).fill_null(0.0).to_numpy()
+                scores = (_list_similarity if isinstance(a.dtype, pl.List) else _similarity)(a, b, lvl.scorer)
+                similarity[lvl.scorer] = scores.fill_null(0.0).to_numpy()
                 score = np.maximum(score, similarity[lvl.scorer])
             hits.append(equal | (similarity[lvl.scorer] >= lvl.threshold))
         level = np.full(pairs.height, len(comparison.levels), dtype=np.int8)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 import phonenumbers
 import polars as pl
@@ -19,11 +21,25 @@ import tldextract
 from cleanco import termdata
 from nameparser import HumanName
 
-_extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+def _shared_hosts() -> frozenset[str]:
+    """The hosts listed in ``shared_hosts.txt`` (platforms the PSL's private section lacks)."""
+    text = resources.files("cleanup.detect").joinpath("shared_hosts.txt").read_text(encoding="utf-8")
+    lines = (line.split("#", 1)[0].strip().lower() for line in text.splitlines())
+    return frozenset(line for line in lines if line)
+
+
+# Platforms whose sites are their own hosts (x.substack.com, linktr.ee/x); github.io, vercel.app,
+# notion.site, webflow.io and the like come from the public suffix list's private section.
+SHARED_HOSTS = _shared_hosts()
+_extract = tldextract.TLDExtract(
+    suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True, extra_suffixes=sorted(SHARED_HOSTS)
+)
 FREE_MAIL_DOMAINS = frozenset(
     "gmail.com googlemail.com outlook.com hotmail.com live.com msn.com yahoo.com ymail.com icloud.com me.com "
-    "mac.com aol.com proton.me protonmail.com gmx.com gmx.de gmx.net web.de mail.com zoho.com yandex.com "
-    "fastmail.com hey.com qq.com 163.com".split()
+    "mac.com aol.com proton.me protonmail.com pm.me gmx.com gmx.de gmx.net web.de mail.com zoho.com "
+    "yandex.com yandex.ru mail.ru fastmail.com hey.com tutanota.com qq.com 163.com 126.com naver.com "
+    "hotmail.co.uk hotmail.fr live.co.uk yahoo.co.uk yahoo.fr outlook.de".split()
 )
 # Providers that ignore dots in the local part.
 DOTLESS_LOCAL = frozenset({"gmail.com", "googlemail.com"})
@@ -81,29 +97,42 @@ def company_name(expr: pl.Expr) -> pl.Expr:
 
 
 def _registered(host: str) -> str | None:
+    """The reference for :func:`registered_domain`, one value at a time through tldextract."""
     text = host.strip().lower()
     text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
     text = re.split(r"[/?#]", text, maxsplit=1)[0].rsplit("@", 1)[-1].split(":", 1)[0].strip(".")
     parts = _extract(text)
-    if not parts.domain or not parts.suffix:
+    if not parts.domain or not parts.suffix or parts.domain == "www":
         return None
     return f"{parts.domain}.{parts.suffix}"
 
 
+_TAILS = 4  # the vectorised path looks up a host's last 1..4 labels; longer rules go through tldextract
+
+
+@dataclass(frozen=True)
+class _SuffixRules:
+    """The bundled public suffix list (ICANN and private sections) plus :data:`SHARED_HOSTS`, split for the
+    vectorised path: ``plain`` suffixes of up to four labels; ``special`` bases of wildcard and exception
+    rules ('*.ck', '!www.ck' → 'ck'); ``long`` the last four labels of longer rules or bases. Hosts that
+    end in a ``special`` base or a ``long`` tail are resolved by tldextract itself."""
+
+    plain: list[str]
+    special: list[str]
+    long: list[str]
+
+
 @lru_cache(maxsize=1)
-def _suffixes() -> tuple[list[str], list[str]]:
-    """The bundled public suffix list (ICANN section): plain suffixes, and the bases of wildcard and
-    exception rules ('*.ck', '!www.ck' → 'ck'), whose hosts are resolved by tldextract itself."""
-    rules = _extract._get_tld_extractor().tlds(include_psl_private_domains=False)
-    plain = sorted(r for r in rules if not r.startswith(("*", "!")))
-    special = sorted(
-        {
-            r.lstrip("*!").split(".", 1)[1] if r.startswith("!") else r[2:]
-            for r in rules
-            if r.startswith(("*", "!"))
-        }
-    )
-    return plain, special
+def _suffixes() -> _SuffixRules:
+    rules = _extract._get_tld_extractor().tlds(include_psl_private_domains=True) | SHARED_HOSTS
+    bases = {r.lstrip("*!").split(".", 1)[1] if r.startswith("!") else r[2:] for r in rules if r[0] in "*!"}
+    plain = {r for r in rules if r[0] not in "*!"}
+
+    def short(names: set[str]) -> list[str]:
+        return sorted(n for n in names if n.count(".") < _TAILS)
+
+    long = {".".join(n.split(".")[-_TAILS:]) for n in plain | bases if n.count(".") >= _TAILS}
+    return _SuffixRules(short(plain), short(bases), sorted(long))
 
 
 def _host(expr: pl.Expr) -> pl.Expr:
@@ -120,25 +149,28 @@ def _host(expr: pl.Expr) -> pl.Expr:
 
 
 def _registered_series(values: pl.Series) -> pl.Series:
-    plain, special = _suffixes()
+    rules = _suffixes()
+    tails = range(1, _TAILS + 1)
     frame = pl.DataFrame({"raw": values}).with_columns(labels=_host(pl.col("raw")).str.split("."))
     frame = frame.with_columns(
         count=pl.col("labels").list.len(),
-        **{f"tail{k}": pl.col("labels").list.slice(-k, k).list.join(".") for k in (1, 2, 3, 4)},
+        **{f"tail{k}": pl.col("labels").list.slice(-k, k).list.join(".") for k in tails},
     )
     suffix_length = pl.lit(0, dtype=pl.Int64)
-    for k in (1, 2, 3, 4):  # later (longer) matches win
-        known = (pl.col("count") >= k) & pl.col(f"tail{k}").is_in(plain)
+    for k in tails:  # later (longer) matches win
+        known = (pl.col("count") >= k) & pl.col(f"tail{k}").is_in(rules.plain)
         suffix_length = pl.when(known).then(pl.lit(k, dtype=pl.Int64)).otherwise(suffix_length)
     frame = frame.with_columns(
         suffix=suffix_length,
         needs_library=pl.any_horizontal(
-            *((pl.col("count") > k) & pl.col(f"tail{k}").is_in(special) for k in (1, 2, 3))
+            *((pl.col("count") > k) & pl.col(f"tail{k}").is_in(rules.special) for k in tails),
+            (pl.col("count") > _TAILS) & pl.col(f"tail{_TAILS}").is_in(rules.long),
         ),
     )
-    registered = pl.when((pl.col("suffix") > 0) & (pl.col("count") > pl.col("suffix"))).then(
-        pl.col("labels").list.slice(-(pl.col("suffix") + 1), pl.col("suffix") + 1).list.join(".")
-    )
+    domain = pl.col("labels").list.slice(-(pl.col("suffix") + 1), pl.col("suffix") + 1).list.join(".")
+    registered = pl.when(
+        (pl.col("suffix") > 0) & (pl.col("count") > pl.col("suffix")) & ~domain.str.starts_with("www.")
+    ).then(domain)  # 'www.' + a suffix is the platform's own site ('www.medium.com'): no one's
     by_library = _by_value(
         _registered, pl.when(pl.col("needs_library")).then(pl.col("raw"))
     )  # the few flagged
@@ -150,10 +182,23 @@ def _registered_series(values: pl.Series) -> pl.Series:
 
 
 def registered_domain(expr: pl.Expr) -> pl.Expr:
-    """The registered domain of a domain or URL, from the bundled public suffix list (never fetched):
-    'https://www.app.acme.co.uk/x' → 'acme.co.uk'. Vectorised: the longest known suffix among a host's
-    last four labels, plus one label; hosts under wildcard rules go through tldextract."""
+    """The registered domain of a domain or URL, from the bundled public suffix list (never fetched) with
+    its private section and :data:`SHARED_HOSTS`: 'https://www.app.acme.co.uk/x' → 'acme.co.uk', and a
+    site on a shared platform is its own ('acme.github.io', 'acme.substack.com'). The platform itself
+    ('github.io', 'www.medium.com/@acme') is no one's: None. Vectorised: the longest known suffix among a
+    host's last four labels, plus one label; hosts under wildcard or longer rules go through tldextract."""
     return expr.map_batches(_registered_series, return_dtype=pl.String)
+
+
+def _identifying_series(values: pl.Series) -> pl.Series:
+    registered = _registered_series(values)
+    return registered.set(registered.is_in(list(FREE_MAIL_DOMAINS)).fill_null(False), None)
+
+
+def identifying_domain(expr: pl.Expr) -> pl.Expr:
+    """The registered domain when it can identify one organisation: None for free-mail providers (and, by
+    :func:`registered_domain`, for shared platforms), which unrelated records share."""
+    return expr.map_batches(_identifying_series, return_dtype=pl.String)
 
 
 def domain_label(expr: pl.Expr) -> pl.Expr:

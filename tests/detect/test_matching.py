@@ -115,9 +115,38 @@ def test_spec_errors_name_the_problem() -> None:
     spec = MatchSpec(blocks=(Block(("missing",)),), comparisons=(NAME,))
     with pytest.raises(MatchSpecError, match="lacks the column"):
         match(FRAME, spec, id_column="_id")
-    spec = MatchSpec(blocks=(), comparisons=(Comparison("domains", (fuzzy("ratio", 0.9),), noun="d"),))
-    with pytest.raises(MatchSpecError, match="exact levels only"):
-        match(FRAME, spec, id_column="_id")
+
+
+LABELS = pl.DataFrame(
+    {
+        "labels": [["acme", "acme-old"], ["acme-old"], ["acmee"], ["zeta"], [], ["zeta", "acme"]],
+    }
+)
+LABEL = Comparison("labels", (exact(), fuzzy("ratio", 0.85)), noun="domain names")
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "level", "score"),
+    [
+        (0, 1, 0, 1.0),  # 'acme-old' in both: a value in common, whichever is first
+        (0, 2, 1, 0.89),  # acme / acmee: the best pair of values, not the first
+        (2, 5, 1, 0.89),  # acmee / acme, beside an unrelated 'zeta'
+        (1, 3, 2, 0.17),  # nothing alike: else, with the best score seen
+        (0, 4, -1, 0.0),  # an empty list says nothing
+    ],
+)
+def test_list_columns_compare_every_value(left: int, right: int, level: int, score: float) -> None:
+    pairs = pl.DataFrame({"left": [left], "right": [right]}, schema={"left": pl.UInt32, "right": pl.UInt32})
+    scored = compare(LABELS, pairs, [LABEL])
+    assert scored["labels_level"].to_list() == [level]
+    assert scored["labels_score"].to_list() == [pytest.approx(score, abs=0.01)]
+
+
+def test_list_fuzzy_levels_keep_the_pairs_in_order() -> None:
+    pairs = pl.DataFrame(
+        {"left": [4, 0, 2, 1], "right": [5, 2, 5, 3]}, schema={"left": pl.UInt32, "right": pl.UInt32}
+    )
+    assert compare(LABELS, pairs, [LABEL])["labels_level"].to_list() == [-1, 1, 1, 2]
 
 
 def test_survivors_follow_the_rules_in_order_then_id() -> None:

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleanup.detect.normalise import (
+    SHARED_HOSTS,
     _plain,
     _registered,
     company_name,
@@ -17,6 +18,7 @@ from cleanup.detect.normalise import (
     email,
     full_name_first,
     full_name_last,
+    identifying_domain,
     is_free_mail,
     person_first_name,
     person_last_name,
@@ -72,6 +74,73 @@ DOMAINS = [
 def test_domains(raw: str, registered: str | None, label: str | None) -> None:
     assert run(registered_domain, [raw]) == [registered]
     assert run(domain_label, [raw]) == [label]
+
+
+# A site on a shared platform is its own registered domain; the platform itself is no one's. The first
+# rows come from the public suffix list's private section, the rest from shared_hosts.txt.
+SHARED = [
+    ("acme.github.io", "acme.github.io", "acme"),
+    ("https://www.acme.github.io/docs", "acme.github.io", "acme"),
+    ("github.io", None, None),
+    ("x.notion.site", "x.notion.site", "x"),
+    ("https://y.webflow.io/", "y.webflow.io", "y"),
+    ("x.vercel.app", "x.vercel.app", "x"),
+    ("acme.framer.website", "acme.framer.website", "acme"),
+    ("acme.framer.ai", "acme.framer.ai", "acme"),
+    ("acme.carrd.co", "acme.carrd.co", "acme"),
+    ("acme.wixsite.com/home", "acme.wixsite.com", "acme"),
+    ("acme.blogspot.com", "acme.blogspot.com", "acme"),
+    ("acme.netlify.app", "acme.netlify.app", "acme"),
+    ("z.substack.com", "z.substack.com", "z"),
+    ("https://acme.medium.com/launch-1f2e", "acme.medium.com", "acme"),
+    ("medium.com/@acme", None, None),
+    ("https://www.medium.com/@acme", None, None),
+    ("acme.wordpress.com", "acme.wordpress.com", "acme"),
+    ("acme.squarespace.com", "acme.squarespace.com", "acme"),
+    ("sites.google.com/view/acme", None, None),
+    ("linktr.ee/acme", None, None),
+    ("acme.bio.link", "acme.bio.link", "acme"),
+    ("https://www.linkedin.com/company/acme/", None, None),
+    ("google.com", "google.com", "google"),  # only sites.google.com is shared
+    ("acme.com", "acme.com", "acme"),
+]
+
+
+@pytest.mark.parametrize(("raw", "registered", "label"), SHARED)
+def test_sites_on_shared_platforms_are_their_own_domains(
+    raw: str, registered: str | None, label: str | None
+) -> None:
+    assert run(registered_domain, [raw]) == [registered]
+    assert run(domain_label, [raw]) == [label]
+
+
+@pytest.mark.parametrize("host", sorted(SHARED_HOSTS))
+def test_every_listed_host_is_a_suffix(host: str) -> None:
+    assert run(registered_domain, [host, f"www.{host}", f"acme.{host}", f"https://{host}/acme"]) == [
+        None,
+        None,
+        f"acme.{host}",
+        None,
+    ]
+
+
+IDENTIFYING = [
+    ("acme.com", "acme.com"),
+    ("https://www.acme.co.uk", "acme.co.uk"),
+    ("gmail.com", None),
+    ("www.gmail.com", None),
+    ("yahoo.co.uk", None),
+    ("founder@outlook.com", None),
+    ("notion.site", None),
+    ("acme.notion.site", "acme.notion.site"),
+    ("medium.com", None),
+    (None, None),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), IDENTIFYING)
+def test_identifying_domains_leave_out_free_mail_and_platforms(raw: str | None, expected: str | None) -> None:
+    assert run(identifying_domain, [raw]) == [expected]
 
 
 EMAILS = [
@@ -158,6 +227,17 @@ HOSTS = [
     "x.sch.uk",
     "foo.bar.sch.uk",
     "",
+    "acme.github.io",
+    "github.io",
+    "www.github.io",
+    "www.medium.com/@acme",
+    "acme.substack.com",
+    "a.b.sites.google.com",
+    "bucket.s3.dualstack.ap-southeast-3.amazonaws.com",  # a private rule of five labels
+    "x.y.s3.dualstack.ap-southeast-3.amazonaws.com",
+    "dualstack.ap-southeast-3.amazonaws.com",
+    "a.b.eu-south-1.airflow.amazonaws.com",  # under a wildcard rule with a four-label base
+    "www.ck",
 ]
 
 

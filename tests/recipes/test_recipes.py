@@ -241,6 +241,66 @@ def test_duplicate_companies_merges_variants_but_not_look_alikes(small: Any) -> 
     assert "same domain acme.com" in frame["evidence"][0]
 
 
+def _company_links(rows: list[tuple[str, list[str]]]) -> set[tuple[str, str]]:
+    """The pairs of names the company recipe links among hand-built records (name, domains)."""
+    from cleanup.detect.matching import match
+    from recipes.duplicate_companies import prepare, spec
+
+    records = pl.DataFrame(
+        {
+            "_id": [f"c{i:02}" for i in range(len(rows))],
+            "name": [n for n, _ in rows],
+            "domains": [d for _, d in rows],
+        },
+        schema={"_id": pl.String, "name": pl.String, "domains": pl.List(pl.String)},
+    )
+    links = match(prepare(records), spec(), id_column="_id").links
+    names = dict(records.select("_id", "name").rows())
+    return {(names[a], names[b]) for a, b in links.select("left_id", "right_id").rows()}
+
+
+SHARED_HOST_STARTUPS = [
+    ("Lumen Labs", ["lumen.notion.site"]),
+    ("Quill AI", ["https://quill.notion.site/About-4f1a"]),
+    ("Brightpath", ["brightpath.webflow.io"]),
+    ("Northwind Robotics", ["www.northwind.webflow.io"]),
+    ("Orbit Analytics", ["orbit.substack.com"]),
+    ("Kite Health", ["kite.substack.com"]),
+    ("Fernwood", ["medium.com/@fernwood"]),
+    ("Mossy Cloud", ["https://medium.com/@mossycloud"]),
+    ("Pinecrest Data", ["gmail.com"]),
+    ("Cedar Bio", ["gmail.com", "cedar.carrd.co"]),
+    ("Ashford Studio", ["linktr.ee/ashford"]),
+    ("Elmstreet", ["linktr.ee/elmstreet"]),
+    ("Zed Tools", ["zed.vercel.app"]),
+    ("Yakware", ["yakware.vercel.app"]),
+    ("Tarn", ["tarn.github.io"]),
+    ("Heron", ["heron.github.io"]),
+    ("Gorse", ["gorse.framer.website"]),
+    ("Sedge", ["sedge.framer.website"]),
+]
+
+
+def test_startups_on_one_shared_host_are_not_merged() -> None:
+    assert _company_links(SHARED_HOST_STARTUPS) == set()
+
+
+def test_one_site_on_a_shared_host_is_still_evidence() -> None:
+    rows = [*SHARED_HOST_STARTUPS, ("Lumen Labs Inc.", ["https://lumen.notion.site/"])]
+    assert _company_links(rows) == {("Lumen Labs", "Lumen Labs Inc.")}
+
+
+def test_every_domain_of_a_record_is_compared() -> None:
+    rows = [
+        ("Acme", ["acme.com", "acme-old.com"]),  # rebranded: the old domain kept beside the new
+        ("Roadrunner Labs", ["https://www.acme-old.com"]),  # the record from before the rebrand
+        ("Initech", ["initech.com"]),
+        ("Zeta", ["zeta.io", "gmail.com"]),
+        ("Zeta Robotics", ["gmail.com"]),
+    ]
+    assert _company_links(rows) == {("Acme", "Roadrunner Labs")}
+
+
 def test_duplicate_people_knows_nicknames(small: Any) -> None:
     _, snapshot, ids = small
     frame = cleanup.detect(snapshot, "duplicate_people").frame
