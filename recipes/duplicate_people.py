@@ -1,11 +1,22 @@
-"""Duplicate people: records of one person under a nickname, swapped first and last names, a typo, another
-email address or a differently formatted phone number → ``merge_records`` into a survivor.
+"""Duplicate people: records of one person under a nickname, swapped first and last names, a typo, a
+transliteration, another email address, a new employer or a differently formatted phone number →
+``merge_records`` into a survivor.
 
-Blocking: a shared email or phone, the same company with the same first or last name, the same
-(nickname-aware) name in either order in the same town, the same postcode and last name, or a shared
+Blocking: a shared email, phone or LinkedIn profile, the same company with the same first or last name, the
+same (nickname-aware) name in either order in the same town, the same postcode and last name, or a shared
 identifier. A name alone is not a block: common names would make millions of pairs that a name alone could
-never link. Comparisons: the name in either order, company, emails, phones, street, town, postcode and any
-identifiers, weighed by Fellegi–Sunter (u from value frequencies and random pairs, m by EM).
+never link.
+
+Comparisons, weighed by Fellegi–Sunter (u from value frequencies and random pairs, m by EM):
+
+* the first names: the same, a nickname or diminutive ('Bob' / 'Robert', 'Beppe' / 'Giuseppe'), an initial
+  ('J.' / 'Jonathan'), a misspelling, or different: different first names are strong evidence of two
+  people (siblings, colleagues), whatever else they share;
+* the last names (either order, transliterations folded: 'Østergaard' / 'Ostergaard');
+* a generational suffix ('Jr.' / 'Sr.', 'II' / 'III'): different ones are strong evidence of two people;
+* the LinkedIn profile, whatever the URL's shape: a strong identifier (the names are still compared);
+* company, emails, street, town, postcode and any identifiers; phones by frequency (an office line shared
+  by a whole team counts for little, a personal number for much).
 """
 
 from __future__ import annotations
@@ -16,13 +27,16 @@ from typing import Any
 import polars as pl
 
 from cleanup.actions import ActionTable
+from cleanup.detect import names
 from cleanup.detect import normalise as norm
 from cleanup.detect.findings import MATCH_PARAMS, SURVIVOR_PARAMS, merge_findings
 from cleanup.detect.matching import (
     Block,
     Comparison,
+    Level,
     MatchSpec,
     exact,
+    exact_tf,
     fuzzy,
 )
 from cleanup.detect.recipe import Param, Recipe, RecipeError
@@ -30,6 +44,43 @@ from cleanup.export.snapshot import Snapshot
 
 NAME = "duplicate_people"
 OBJECT = "people"
+
+# How often one person's two records hold different first names (not nicknames, initials or typos) or
+# different generational suffixes: data-entry slips, rare. Set, not learned: EM over candidates blocked on
+# company and surname would learn from siblings and fathers and sons that such pairs are common.
+DIFFERENT_FIRST_NAMES_M = 0.0005
+DIFFERENT_GENERATION_M = 1e-6  # the engine's floor: in effect a veto, a "Jr." and a "Sr." are two people
+# One person under two unrelated last names: a marriage, a typo past recognition. EM would learn far more
+# from namesakes of a first name at one company.
+DIFFERENT_LAST_NAMES_M = 0.02
+# One person with two LinkedIn profiles (an old vanity URL, a second account) happens, but seldom.
+DIFFERENT_LINKEDIN_M = 0.05
+# A LinkedIn profile is one person's: two people share one only by a slip (a colleague's URL pasted). Set,
+# not counted: in a small workspace the few shared profiles are the duplicates themselves.
+LINKEDIN_SHARED_U = 1e-8
+# Two records compared and found more likely two people than one are never merged through a third record
+# (a son recorded once without his "Jr." links to himself and to his father "Sr." alike).
+CANNOT_LINK = 0.5
+
+FIRST_NAME_LEVELS = (
+    Level("same first name", "first_name", names.SAME),
+    Level("a nickname", "first_name", names.NICKNAME),
+    Level("an initial", "first_name", names.INITIAL),
+    Level("a similar spelling", "first_name", names.SPELLING),
+)
+LAST_NAME_LEVELS = (
+    Level("same last name", "last_name", names.SAME),
+    Level("a similar spelling", "last_name", 0.92),
+    Level("a loosely similar spelling", "last_name", 0.85),
+)
+
+# Two addresses at one work domain: one person seldom has two at one employer, colleagues always do. Weighed
+# against the pairs that reach this level (people at one company), not random pairs: the shared employer
+# is counted by the company comparison already.
+EMAIL_LEVELS = (
+    exact(),
+    Level("another address at the same work domain", "work_email", 0.5, m=0.02, u=0.5),
+)
 
 
 def spec(threshold: float = 0.9, max_block: int = 50, identifiers: Sequence[str] = ()) -> MatchSpec:
@@ -44,6 +95,7 @@ def spec(threshold: float = 0.9, max_block: int = 50, identifiers: Sequence[str]
         blocks=(
             Block(("_emails",), max_block),
             Block(("_phones",), max_block),
+            Block(("_linkedin",), max_block),
             Block(("_name_key", "_locality"), max_block),
             Block(("_company", "_last"), max_block),
             Block(("_company", "_first"), max_block),
@@ -52,20 +104,46 @@ def spec(threshold: float = 0.9, max_block: int = 50, identifiers: Sequence[str]
         ),
         comparisons=(
             Comparison(
-                "_name_key",
-                (exact(), fuzzy("jaro_winkler", 0.95), fuzzy("jaro_winkler", 0.88)),
-                noun="names",
-                display="_full_name",
+                "_given_key",
+                FIRST_NAME_LEVELS,
+                noun="first name",
+                display="_first_shown",
+                else_m=DIFFERENT_FIRST_NAMES_M,
+            ),
+            Comparison(
+                "_family_key",
+                LAST_NAME_LEVELS,
+                noun="last name",
+                display="_last_shown",
+                else_m=DIFFERENT_LAST_NAMES_M,
+            ),
+            Comparison(
+                "_generation",
+                (exact(m=0.95, u=0.5),),
+                noun="generation",
+                display="_generation_shown",
+                as_held=True,
+                else_m=DIFFERENT_GENERATION_M,
+                else_u=0.5,
+            ),
+            Comparison(
+                "_linkedin",
+                (exact(u=LINKEDIN_SHARED_U),),
+                noun="LinkedIn profile",
+                display="linkedin",
+                as_held=True,
+                else_m=DIFFERENT_LINKEDIN_M,
             ),
             Comparison("_company", (exact(),), noun="company"),
-            Comparison("_emails", (exact(),), noun="email", display="email_addresses"),
-            Comparison("_phones", (exact(),), noun="phone", display="phone_numbers"),
+            Comparison("_emails", EMAIL_LEVELS, noun="email", display="email_addresses", as_held=True),
+            Comparison("_phones", (exact_tf(),), noun="phone", display="phone_numbers", as_held=True),
             Comparison("_street", (exact(), fuzzy("token_sort", 0.85)), noun="street"),
             Comparison("_locality", (exact(), fuzzy("jaro_winkler", 0.9)), noun="town"),
             Comparison("_postcode", (exact(),), noun="postcode"),
             *extra,
         ),
         threshold=threshold,
+        cannot_link=CANNOT_LINK,
     )
 
 
@@ -80,7 +158,68 @@ def _canonical_list(records: pl.DataFrame, column: str, func: Any) -> pl.DataFra
 
 
 def _plain(expr: pl.Expr) -> pl.Expr:
-    return norm.person_last_name(expr.cast(pl.String))
+    return names.fold(expr.cast(pl.String))
+
+
+def _filled(expr: pl.Expr) -> pl.Expr:
+    """The value when it holds more than blanks, else None."""
+    return pl.when(expr.str.strip_chars() != "").then(expr.str.strip_chars())
+
+
+def _name_parts(records: pl.DataFrame) -> pl.DataFrame:
+    """The first and last name as written (``_first_written``, ``_last_written``): the fields when both
+    are filled; a full name written whole into one field (first name, last name or only full name) split
+    into its parts (once per distinct such name)."""
+    name = pl.col("name")
+    frame = records.with_columns(
+        _g=_filled(name.struct.field("first_name")),
+        _f=_filled(name.struct.field("last_name")),
+        _full=_filled(name.struct.field("full_name")),
+    )
+    given, family = pl.col("_g"), pl.col("_f")
+    frame = frame.with_columns(
+        _whole=pl.when(given.is_not_null() & family.is_null() & given.str.contains(" "))
+        .then(given)
+        .when(given.is_null() & family.is_not_null() & family.str.contains(" "))
+        .then(family)
+        .when(given.is_null() & family.is_null())
+        .then(pl.col("_full"))
+    )
+    split_type = pl.Struct({"first": pl.String, "last": pl.String})
+    split = names.on_distinct(names.split_full_name, pl.col("_whole"), split_type)
+    frame = frame.with_columns(_split=split)
+    return frame.with_columns(
+        _first_written=pl.coalesce(pl.col("_split").struct.field("first"), given),
+        _last_written=pl.coalesce(
+            pl.col("_split").struct.field("last"), pl.when(pl.col("_whole").is_null()).then(family)
+        ),
+    ).drop("_g", "_f", "_full", "_whole", "_split")
+
+
+def _names(records: pl.DataFrame) -> pl.DataFrame:
+    """The name columns: as shown (``_first_shown``, ``_last_shown``, ``_generation_shown``), folded
+    (``_first`` nickname-aware for blocking, ``_last`` without its suffix, ``_generation``), and the keys
+    the name comparisons read (``_given_key`` 'first|last', ``_family_key`` 'last|first', ``_name_key``)."""
+    full = pl.col("name").struct.field("full_name")
+    frame = _name_parts(records)
+    first, last = pl.col("_first_written"), pl.col("_last_written")
+    frame = frame.with_columns(_first_shown=first, _last_shown=names.without_generation(last))
+    frame = frame.with_columns(
+        _generation_shown=pl.coalesce(names.generation_as_written(last), names.generation_as_written(full)),
+        _given=_plain(names.without_generation(pl.col("_first_shown"))),
+        _last=_plain(pl.col("_last_shown")),
+    ).with_columns(
+        _generation=names.generation(pl.col("_generation_shown")),
+        _first=norm.person_first_name(pl.col("_given")),
+    )
+    given, family = pl.col("_given").fill_null(""), pl.col("_last").fill_null("")
+    return frame.with_columns(
+        _given_key=pl.when(given != "").then(pl.concat_str(given, family, separator="|")),
+        _family_key=pl.when(family != "").then(pl.concat_str(family, given, separator="|")),
+        _name_key=pl.concat_str(
+            pl.min_horizontal("_first", "_last"), pl.max_horizontal("_first", "_last"), separator=" "
+        ),
+    )
 
 
 def prepare(records: pl.DataFrame, identifiers: Sequence[str] = ()) -> pl.DataFrame:
@@ -90,34 +229,16 @@ def prepare(records: pl.DataFrame, identifiers: Sequence[str] = ()) -> pl.DataFr
         raise RecipeError(
             f"{NAME}: people have no attribute {', '.join(map(repr, missing))} to use as an identifier"
         )
-    name = pl.col("name")
+    if "linkedin" not in records.columns:
+        records = records.with_columns(linkedin=pl.lit(None, dtype=pl.String))
     location = pl.col("primary_location")
-    full = name.struct.field("full_name")
-    given = pl.when(name.struct.field("first_name").str.strip_chars() != "").then(
-        name.struct.field("first_name")
-    )
-    family = pl.when(name.struct.field("last_name").str.strip_chars() != "").then(
-        name.struct.field("last_name")
-    )
-    # a name imported into full_name only is split by nameparser
-    unsplit = pl.when(given.is_null() & family.is_null()).then(
-        full
-    )  # parse only these (few): nameparser is slow
-    first = norm.person_first_name(pl.coalesce(given, norm.full_name_first(unsplit)))
-    last = norm.person_last_name(pl.coalesce(family, norm.full_name_last(unsplit)))
-    frame = records.with_columns(
-        _first=first,
-        _last=last,
-        _full_name=name.struct.field("full_name"),
+    frame = _names(records).with_columns(
+        *(_plain(pl.col(slug)).alias(f"_id_{slug}") for slug in identifiers),
         _company=pl.col("company").struct.field("target_record_id"),
+        _linkedin=names.linkedin_slug(pl.col("linkedin")),
         _street=_plain(location.struct.field("line_1")),
         _locality=_plain(location.struct.field("locality")),
         _postcode=location.struct.field("postcode").str.replace_all(r"\s", "").str.to_uppercase(),
-    ).with_columns(
-        *(_plain(pl.col(slug)).alias(f"_id_{slug}") for slug in identifiers),
-        _name_key=pl.concat_str(
-            pl.min_horizontal("_first", "_last"), pl.max_horizontal("_first", "_last"), separator=" "
-        ),
     )
     emails = _canonical_list(records, "email_addresses", norm.email).rename({"_email_addresses": "_emails"})
     # Attio answers phone numbers in E.164 already: compare them as they are
@@ -153,8 +274,10 @@ def _needs(snapshot: Snapshot, params: Mapping[str, Any]) -> Sequence[str]:
 
 RECIPE = Recipe(
     name=NAME,
-    description="People recorded more than once (nicknames, swapped or misspelt names, other emails or phone "
-    "formats): merge each cluster into the record with the most notes and entries, then the most complete.",
+    description="People recorded more than once (nicknames, initials, swapped, misspelt or transliterated names, "
+    "other emails, a new employer under the same LinkedIn profile, phone formats), never siblings, colleagues "
+    "or a Jr. and a Sr.: merge each cluster into the record with the most notes and entries, then the most "
+    "complete.",
     run=detect,
     params=(
         *MATCH_PARAMS,

@@ -34,6 +34,25 @@ SCORERS: dict[str, tuple[Scorer, float]] = {
     "token_set": (fuzz.token_set_ratio, 100.0),
 }
 NULL_LEVEL = -1  # either side has no value: the comparison says nothing
+VectorScorer = Callable[[pl.Series, pl.Series], pl.Series]
+# Vectorised scorers, registered by name with :func:`register_scorer`: given the distinct pairs of values
+# (two String Series), a similarity 0..1 per pair (e.g. how two first names relate: the same, a nickname).
+VECTOR_SCORERS: dict[str, VectorScorer] = {}
+
+
+DIRECT_SCORERS: set[str] = set()  # vectorised scorers run on the pairs as they are, not distinct pairs
+
+
+def register_scorer(name: str, func: VectorScorer, *, distinct: bool = True) -> None:
+    """Make ``func`` usable as the scorer ``name`` of :func:`fuzzy` levels (and ``Level(scorer=name)``).
+    ``distinct``: score each distinct pair of values once (values that repeat, like names); else every
+    pair as it is (values nearly all distinct, like email addresses, where finding the distinct pairs
+    costs more than it saves)."""
+    VECTOR_SCORERS[name] = func
+    if distinct:
+        DIRECT_SCORERS.discard(name)
+    else:
+        DIRECT_SCORERS.add(name)
 
 
 class MatchSpecError(ValueError):
@@ -53,6 +72,7 @@ class Level:
     threshold: float = 1.0
     m: float | None = None
     u: float | None = None
+    tf: bool = False  # exact levels: weigh each agreement by how many records hold the agreed value
 
 
 def exact(*, m: float | None = None, u: float | None = None) -> Level:
@@ -63,9 +83,19 @@ def exact(*, m: float | None = None, u: float | None = None) -> Level:
 def fuzzy(scorer: str, threshold: float, *, m: float | None = None, u: float | None = None) -> Level:
     """Similar values: ``scorer`` (jaro_winkler, ratio, token_sort, token_set) at or above ``threshold`` (0..1);
     for list columns, the most similar pair of values."""
-    if scorer not in SCORERS:
-        raise MatchSpecError(f"unknown scorer {scorer!r}; use one of {', '.join(SCORERS)}")
+    if scorer not in SCORERS and scorer not in VECTOR_SCORERS:
+        raise MatchSpecError(
+            f"unknown scorer {scorer!r}; use one of {', '.join([*SCORERS, *VECTOR_SCORERS])}"
+        )
     return Level(f"{scorer} ≥ {threshold:g}", scorer, threshold, m, u)
+
+
+def exact_tf(*, m: float | None = None) -> Level:
+    """Equal values, weighed by the agreed value's frequency (a term-frequency adjustment, as splink's):
+    the level's ``u`` is, per pair, the chance that another record holds that value too, (c − 1) / (N − 1)
+    for c records holding it among N with a value (for list columns the rarest shared value). A phone
+    number held by a whole office counts far less than a personal one."""
+    return Level("exact (by frequency)", None, 1.0, m, None, tf=True)
 
 
 @dataclass(frozen=True)
@@ -82,6 +112,14 @@ class Comparison:
     display: str | None = None
     else_m: float | None = None
     else_u: float | None = None
+    # Ceilings on a pair's probability, whatever the other comparisons say: ``else_ceiling`` when the values
+    # differ (contradicting evidence: 'Fund I' / 'Fund II'), ``null_ceiling`` when a side has no value (a
+    # match this comparison cannot confirm: a name alike but no domain to agree).
+    else_ceiling: float | None = None
+    null_ceiling: float | None = None
+    # Evidence names what each record holds (``display``: 'John.Doe@gmail.com' / 'johndoe@gmail.com') where
+    # the compared values agree, not the shared canonical value.
+    as_held: bool = False
 
     @property
     def n_levels(self) -> int:
@@ -95,6 +133,9 @@ class Block:
 
     columns: tuple[str, ...]
     max_block: int = 200
+    # A boolean column: only pairs in which at least one record has it true (a typo key pairs a record
+    # entered by hand, without a domain, with any record; two records with domains let the domains decide).
+    either: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +150,9 @@ class MatchSpec:
     u_sample: int = 100_000
     seed: int = 0
     min_records_to_estimate: int = 500  # below this, hand-set or default weights are used
+    # Pairs scored below this probability are two records that must not share a cluster (a Jr. and a Sr.):
+    # a record linked to both is ambiguous, and :func:`unlink_conflicts` drops its weaker links.
+    cannot_link: float | None = None
 
 
 @dataclass
@@ -175,12 +219,18 @@ def candidate_pairs(frame: pl.DataFrame, blocks: Sequence[Block]) -> pl.DataFram
             if isinstance(keys.schema[column], pl.List):
                 keys = keys.explode(column)
         keys = keys.filter(pl.all_horizontal(_non_empty(c, keys.schema[c]) for c in block.columns)).unique()
+        if block.either is not None:  # only keys a flagged record holds can give a pair
+            flagged = frame[block.either].fill_null(False).gather(keys["_row"])
+            keys = keys.join(keys.filter(flagged).select(block.columns).unique(), on=list(block.columns))
         keys = keys.filter(pl.len().over(block.columns).is_between(2, block.max_block))
         pairs = (
             keys.join(keys, on=list(block.columns), suffix="_r")
             .filter(pl.col("_row") < pl.col("_row_r"))
             .select(pl.col("_row").alias("left"), pl.col("_row_r").alias("right"))
         )
+        if block.either is not None:
+            flag = frame[block.either].fill_null(False)
+            pairs = pairs.filter(flag.gather(pairs["left"]) | flag.gather(pairs["right"]))
         found.append(pairs)
     if not found:
         return pl.DataFrame(schema={"left": pl.UInt32, "right": pl.UInt32})
@@ -189,18 +239,28 @@ def candidate_pairs(frame: pl.DataFrame, blocks: Sequence[Block]) -> pl.DataFram
 
 # ---------------------------------------------------------------------------------------------- scoring
 def _similarity(left: pl.Series, right: pl.Series, scorer: str) -> pl.Series:
-    """``scorer`` similarity (0..1) of each pair, computing each distinct (unordered) pair of values once."""
-    func, scale = SCORERS[scorer]
+    """``scorer`` similarity (0..1) of each pair, computing each distinct (unordered) pair of values once
+    (a vectorised scorer registered with ``distinct=False``: every pair as it is, null where a side is)."""
+    if scorer in DIRECT_SCORERS:
+        scores = VECTOR_SCORERS[scorer](left, right).cast(pl.Float32)
+        return scores.set(left.is_null() | right.is_null(), None)
     pairs = pl.DataFrame({"a": left, "b": right}).with_columns(
         lo=pl.when(pl.col("b").is_not_null()).then(pl.min_horizontal("a", "b")),
         hi=pl.when(pl.col("a").is_not_null()).then(pl.max_horizontal("a", "b")),
     )
     distinct = pairs.select("lo", "hi").drop_nulls().unique()
-    scores = process.cpdist(
-        distinct["lo"].to_list(), distinct["hi"].to_list(), scorer=func, workers=-1, dtype=np.float32
-    )
-    distinct = distinct.with_columns(score=pl.Series(scores / np.float32(scale), dtype=pl.Float32))
+    distinct = distinct.with_columns(score=_distinct_scores(distinct["lo"], distinct["hi"], scorer))
     return pairs.join(distinct, on=["lo", "hi"], how="left", maintain_order="left")["score"]
+
+
+def _distinct_scores(lo: pl.Series, hi: pl.Series, scorer: str) -> pl.Series:
+    """``scorer`` similarity (0..1) of each pair of values: a registered vectorised scorer over the whole
+    columns, else rapidfuzz's ``cpdist`` across cores."""
+    if scorer in VECTOR_SCORERS:
+        return VECTOR_SCORERS[scorer](lo, hi).cast(pl.Float32)
+    func, scale = SCORERS[scorer]
+    scores = process.cpdist(lo.to_list(), hi.to_list(), scorer=func, workers=-1, dtype=np.float32)
+    return pl.Series(scores / np.float32(scale), dtype=pl.Float32)
 
 
 def _list_similarity(left: pl.Series, right: pl.Series, scorer: str) -> pl.Series:
@@ -345,10 +405,13 @@ def estimate(frame: pl.DataFrame, candidates: np.ndarray, spec: MatchSpec) -> We
     all_pairs = max(frame.height * (frame.height - 1) / 2, 1.0)
     ceiling = min(0.5, len(candidates) / all_pairs) if len(candidates) else 0.5
     prior = spec.prior if spec.prior is not None else max(ceiling / 10, 1e-12)
+    # EM over the distinct patterns of levels, each weighed by how many pairs show it: the same result as
+    # over every pair, at a cost of hundreds of rows, not millions
+    patterns, counts = _patterns(candidates)
     for _ in range(spec.em_iterations if len(candidates) else 0):
-        p = _posterior(candidates, m, u, prior)
+        p = _posterior(patterns, m, u, prior) * counts
         new_m = [
-            _fixed_m(c, _frequencies(candidates[:, k], c.n_levels, p, pseudo_count=1.0))
+            _fixed_m(c, _frequencies(patterns[:, k], c.n_levels, p, pseudo_count=1.0))
             for k, c in enumerate(comparisons)
         ]
         new_prior = (
@@ -361,6 +424,21 @@ def estimate(frame: pl.DataFrame, candidates: np.ndarray, spec: MatchSpec) -> We
         if converged:
             break
     return Weights(m, u, prior)
+
+
+def _patterns(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a level matrix and how many times each occurs (rows packed into one integer
+    each, so the sort is of numbers, not of rows)."""
+    if len(levels) == 0:
+        return levels, np.zeros(0, dtype=np.int64)
+    shifted = levels.astype(np.int64) + 1  # levels from -1 (null) up
+    base = int(shifted.max()) + 1
+    if base ** levels.shape[1] >= 2**62:  # too many comparisons to pack: sort the rows themselves
+        patterns, counts = np.unique(levels, axis=0, return_counts=True)
+        return patterns, counts
+    keys = shifted @ (base ** np.arange(levels.shape[1], dtype=np.int64))
+    _, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    return levels[first], counts
 
 
 def _exact_chance(column: pl.Series) -> float:
@@ -417,18 +495,139 @@ def _fixed_m(comparison: Comparison, m: np.ndarray) -> np.ndarray:
     return result
 
 
-def _posterior(levels: np.ndarray, m: list[np.ndarray], u: list[np.ndarray], prior: float) -> np.ndarray:
-    """The match probability of each pair given its levels."""
+def _posterior(
+    levels: np.ndarray,
+    m: list[np.ndarray],
+    u: list[np.ndarray],
+    prior: float,
+    offset: np.ndarray | None = None,
+) -> np.ndarray:
+    """The match probability of each pair given its levels (and a per-pair log-odds ``offset``, e.g. from
+    :func:`tf_offsets`)."""
     weight = np.full(len(levels), np.log(prior / (1 - prior)))
     for k in range(levels.shape[1]):
         column = levels[:, k]
         ratio = np.log(m[k]) - np.log(u[k])
         weight += np.where(column >= 0, ratio[np.maximum(column, 0)], 0.0)
+    if offset is not None:
+        weight += offset
     result: np.ndarray = 1.0 / (1.0 + np.exp(-weight))
     return result
 
 
+def _value_chances(column: pl.Series) -> pl.DataFrame:
+    """Per value ``v`` of ``column`` (list columns: each element), ``chance``: the chance that a random other
+    record with a value holds it too, (c − 1) / (N − 1)."""
+    values = pl.DataFrame({"_row": pl.int_range(column.len(), eager=True), "v": column})
+    if isinstance(column.dtype, pl.List):
+        values = values.explode("v")
+    values = values.drop_nulls().unique()
+    n = max(values["_row"].n_unique(), 2)
+    return values.group_by("v").agg(chance=(pl.len().cast(pl.Float64) - 1) / (n - 1))
+
+
+def tf_offsets(
+    frame: pl.DataFrame, scored: pl.DataFrame, comparisons: Sequence[Comparison], weights: Weights
+) -> np.ndarray:
+    """Per pair, the log-odds correction of term-frequency adjusted levels (:func:`exact_tf`): where a pair
+    agrees at such a level, the level's average ``u`` gives way to the agreed value's own chance (for
+    lists the rarest shared value), so a value many records hold counts less and a rare one more."""
+    offset = np.zeros(scored.height)
+    for k, comparison in enumerate(comparisons):
+        index = next((i for i, lv in enumerate(comparison.levels) if lv.tf and lv.scorer is None), None)
+        if index is None or scored.height == 0:
+            continue
+        column = frame[comparison.column]
+        left, right = column.gather(scored["left"]), column.gather(scored["right"])
+        both = pl.DataFrame({"l": left, "r": right}).with_row_index("_row")
+        if isinstance(column.dtype, pl.List):
+            shared = both.select("_row", v=pl.col("l").list.set_intersection("r")).explode("v")
+        else:
+            shared = both.filter(pl.col("l") == pl.col("r")).select("_row", v=pl.col("l"))
+        rarest = shared.join(_value_chances(column), on="v").group_by("_row").agg(pl.col("chance").min())
+        chance = np.full(scored.height, np.nan)
+        chance[rarest["_row"].to_numpy()] = rarest["chance"].to_numpy()
+        agree = (scored[f"{comparison.column}_level"].to_numpy() == index) & (np.nan_to_num(chance) > 0)
+        offset[agree] += np.log(weights.u[k][index]) - np.log(chance[agree])
+    return offset
+
+
+def apply_ceilings(
+    probability: np.ndarray, levels: np.ndarray, comparisons: Sequence[Comparison]
+) -> np.ndarray:
+    """``probability`` held to each comparison's ``else_ceiling`` where it is at its else level and to its
+    ``null_ceiling`` where a side has no value (per pair, the lowest ceiling that applies)."""
+    out = probability
+    for k, comparison in enumerate(comparisons):
+        column = levels[:, k] if len(levels) else np.zeros(0, dtype=np.int8)
+        if comparison.else_ceiling is not None:
+            out = np.where(column == len(comparison.levels), np.minimum(out, comparison.else_ceiling), out)
+        if comparison.null_ceiling is not None:
+            out = np.where(column == NULL_LEVEL, np.minimum(out, comparison.null_ceiling), out)
+    return out
+
+
 # ---------------------------------------------------------------------------------------------- clustering
+AMBIGUITY_MARGIN = np.log(100.0)  # a link this many nats likelier than its rival is kept; else both go
+
+
+def _conflicts(scored: pl.DataFrame, n: int, below: float) -> pl.DataFrame:
+    """Candidate pairs scored below ``below`` whose records the links put in one cluster (``a``, ``b``)."""
+    links = scored.filter("linked")
+    labels = connected_components(links["left"].to_numpy(), links["right"].to_numpy(), n)
+    unlikely = scored.filter(pl.col("probability") < below)
+    same = labels[unlikely["left"].to_numpy()] == labels[unlikely["right"].to_numpy()]
+    return unlikely.filter(pl.Series(same, dtype=pl.Boolean)).select(a="left", b="right")
+
+
+def _logit(p: pl.Expr) -> pl.Expr:
+    p = p.clip(1e-15, 1 - 1e-15)
+    return (p / (1 - p)).log()
+
+
+def _dropped_links(links: pl.DataFrame, conflicts: pl.DataFrame) -> pl.DataFrame:
+    """For each conflict (a, b) and each record c linked to both: the weaker of the links c–a, c–b, and
+    the stronger too unless it is likelier by :data:`AMBIGUITY_MARGIN`. Conflicts joined by longer paths
+    lose every link of a and of b. Rows: ``left``, ``right`` of the links to drop."""
+    ends = links.select("left", "right", "probability")
+    incident = pl.concat(
+        [
+            ends.select(x="left", c="right", p="probability", left="left", right="right"),
+            ends.select(x="right", c="left", p="probability", left="left", right="right"),
+        ]
+    )
+    side_a = conflicts.join(incident.rename({"x": "a", "p": "pa", "left": "la", "right": "ra"}), on="a")
+    triples = side_a.join(incident.rename({"x": "b", "p": "pb", "left": "lb", "right": "rb"}), on=["b", "c"])
+    clear = (_logit(pl.col("pa")) - _logit(pl.col("pb"))).abs() >= AMBIGUITY_MARGIN
+    drop_a = ~clear | (pl.col("pa") < pl.col("pb"))
+    drop_b = ~clear | (pl.col("pb") <= pl.col("pa"))
+    dropped = [
+        triples.filter(drop_a).select(left="la", right="ra"),
+        triples.filter(drop_b).select(left="lb", right="rb"),
+    ]
+    distant = conflicts.join(triples.select("a", "b").unique(), on=["a", "b"], how="anti")
+    ends_of = pl.concat([distant.select(x="a"), distant.select(x="b")]).unique()
+    dropped.append(incident.join(ends_of, on="x").select("left", "right"))
+    return pl.concat(dropped).unique()
+
+
+def unlink_conflicts(scored: pl.DataFrame, n: int, below: float, rounds: int = 5) -> pl.DataFrame:
+    """``scored`` with ``linked`` cleared on the links that would put two records scored below ``below``
+    in one cluster: a record that links to two people who are clearly not one (a son under no suffix, his
+    father "Sr." and himself "Jr.") keeps only a link likelier by far than its rival, else none."""
+    for _ in range(rounds):
+        conflicts = _conflicts(scored, n, below)
+        if conflicts.height == 0:
+            break
+        drop = _dropped_links(scored.filter("linked"), conflicts).with_columns(_drop=pl.lit(True))
+        scored = (
+            scored.join(drop, on=["left", "right"], how="left", maintain_order="left")
+            .with_columns(linked=pl.col("linked") & pl.col("_drop").is_null())
+            .drop("_drop")
+        )
+    return scored
+
+
 def connected_components(left: np.ndarray, right: np.ndarray, n: int) -> np.ndarray:
     """The component label (smallest member index) of each of ``n`` nodes, given the edges."""
     labels = np.arange(n)
@@ -460,9 +659,25 @@ def _shown(values: pl.Series) -> pl.Series:
     return values.cast(pl.String)
 
 
-def _evidence(scored: pl.DataFrame, frame: pl.DataFrame, comparisons: Sequence[Comparison]) -> pl.Series:
-    """Per pair, what matched in words: "same domain acme.com; names 'Acme GmbH' / 'ACME Gmbh.' 0.97"."""
+def _contradicting(comparison: Comparison, k: int, weights: Weights | None) -> list[int]:
+    """The levels of ``comparison`` that count against a match (negative weight; 'else' without weights)."""
+    if weights is None:
+        return [len(comparison.levels)]
+    ratio = np.log(weights.m[k]) - np.log(weights.u[k])
+    return [int(i) for i in np.flatnonzero(ratio < 0)]
+
+
+def _evidence(
+    scored: pl.DataFrame,
+    frame: pl.DataFrame,
+    comparisons: Sequence[Comparison],
+    weights: Weights | None = None,
+) -> pl.Series:
+    """Per pair, what matched in words, what counts against a match first: "different first name 'Ann' /
+    'Eve'; same domain acme.com; names 'Acme GmbH' / 'ACME Gmbh.' 0.97". Values are shown as the records
+    hold them (the ``display`` column); levels with a label of their own are named ('nickname')."""
     parts = []
+    against = []
     columns: dict[str, Any] = {}
     for comparison in comparisons:
         shown = _shown(frame[comparison.display or comparison.column])
@@ -480,30 +695,54 @@ def _evidence(scored: pl.DataFrame, frame: pl.DataFrame, comparisons: Sequence[C
         else:
             columns[f"{comparison.column}__same"] = columns[f"{comparison.column}__a"]
     work = scored.with_columns(**columns)
-    for comparison in comparisons:
+    for k, comparison in enumerate(comparisons):
         level = pl.col(f"{comparison.column}_level")
         a, b = pl.col(f"{comparison.column}__a"), pl.col(f"{comparison.column}__b")
         score = pl.col(f"{comparison.column}_score").round(2).cast(pl.String)
         exact_index = next((i for i, lv in enumerate(comparison.levels) if lv.scorer is None), None)
         is_list = isinstance(frame.schema[comparison.column], pl.List)
         same = (
-            (level == exact_index) & (pl.lit(is_list) | (a == b))
+            (level == exact_index) & (pl.lit(is_list or comparison.as_held) | (a == b))
             if exact_index is not None
             else pl.lit(False)
         )
-        parts.append(
-            pl.when(level == NULL_LEVEL)
-            .then(None)
-            .when(same)
-            .then(pl.lit(f"same {comparison.noun} ") + pl.col(f"{comparison.column}__same"))
-            .when(level < len(comparison.levels))
+        held: pl.Expr = pl.col(f"{comparison.column}__same")
+        if comparison.as_held and comparison.display and comparison.display != comparison.column:
+            held = pl.when(a == b).then(a).otherwise(_quote(a) + pl.lit(" / ") + _quote(b))
+        text: Any = (
+            pl.when(level == NULL_LEVEL).then(None).when(same).then(pl.lit(f"same {comparison.noun} ") + held)
+        )
+        for index, lvl in enumerate(comparison.levels):
+            if lvl.scorer is not None and not lvl.label.startswith(lvl.scorer):  # a level named in words
+                text = (
+                    text.when((level == index) & (a == b))
+                    .then(pl.lit(f"same {comparison.noun} ") + a)
+                    .when(level == index)
+                    .then(
+                        pl.lit(f"{comparison.noun} ")
+                        + _quote(a)
+                        + pl.lit(" / ")
+                        + _quote(b)
+                        + pl.lit(f" ({lvl.label})")
+                    )
+                )
+        text = (
+            text.when(level < len(comparison.levels))
             .then(pl.lit(f"{comparison.noun} ") + _quote(a) + pl.lit(" / ") + _quote(b) + pl.lit(" ") + score)
             .otherwise(pl.lit(f"different {comparison.noun} ") + _quote(a) + pl.lit(" / ") + _quote(b))
         )
-    return work.select(pl.concat_str(parts, separator="; ", ignore_nulls=True).alias("evidence")).to_series()
+        contradicts = level.is_in(_contradicting(comparison, k, weights))
+        parts.append(pl.when(~contradicts).then(text))
+        against.append(pl.when(contradicts).then(text))
+    return work.select(
+        pl.concat_str([*against, *parts], separator="; ", ignore_nulls=True).alias("evidence")
+    ).to_series()
 
 
 # ---------------------------------------------------------------------------------------------- the engine
+EVIDENCE_FLOOR = 0.01  # pairs scored below this get no evidence text (most candidates: far from a match)
+
+
 def match(
     frame: pl.DataFrame,
     spec: MatchSpec,
@@ -528,7 +767,9 @@ def match(
     scored = compare(frame, pairs, spec.comparisons)
     levels = _level_matrix(scored, spec.comparisons)
     fitted = weights or estimate(frame, levels, spec)
-    probability = _posterior(levels, fitted.m, fitted.u, fitted.prior) if len(levels) else np.zeros(0)
+    offset = tf_offsets(frame, scored, spec.comparisons, fitted)
+    probability = _posterior(levels, fitted.m, fitted.u, fitted.prior, offset) if len(levels) else np.zeros(0)
+    probability = apply_ceilings(probability, levels, spec.comparisons)
     ids = frame[id_column]
     scored = scored.with_columns(
         left_id=ids.gather(scored["left"]),
@@ -551,6 +792,8 @@ def match(
         )
     stages["score"] = time.perf_counter() - started
     started = time.perf_counter()
+    if spec.cannot_link is not None:
+        scored = unlink_conflicts(scored, frame.height, spec.cannot_link)
     links = scored.filter("linked")
     labels = connected_components(links["left"].to_numpy(), links["right"].to_numpy(), frame.height)
     member = np.zeros(frame.height, dtype=bool)
@@ -564,7 +807,13 @@ def match(
         .sort("cluster", "id")
     )
     stages["cluster"] = time.perf_counter() - started
-    scored = scored.with_columns(evidence=_evidence(scored, frame, spec.comparisons))
+    explained = scored.filter(pl.col("probability") >= EVIDENCE_FLOOR)  # words for pairs worth reading
+    scored = scored.join(
+        explained.select("left", "right", evidence=_evidence(explained, frame, spec.comparisons, fitted)),
+        on=["left", "right"],
+        how="left",
+        maintain_order="left",
+    )
     return Matches(scored, clusters, fitted, stages)
 
 
