@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 import polars as pl
 from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler
 
 from .matching import register_scorer
 from .normalise import FREE_MAIL_DOMAINS, NICKNAMES
@@ -216,11 +216,13 @@ SPELLING_JARO_WINKLER = 0.9
 
 def _sides(left: pl.Series, right: pl.Series) -> pl.DataFrame:
     """Pairs of ``'this|other'`` values as columns ``t1``, ``o1``, ``t2``, ``o2`` ('' when missing) with
-    umlaut spellings reduced (:func:`_umlauts_plain`), and ``g1``, ``g2``: the first word of each 'this' as
-    written (for nickname tables)."""
+    umlaut spellings reduced (:func:`_umlauts_plain`), and ``g1``, ``h1``, ``g2``, ``h2``: the first word of
+    each 'this' and 'other' as written (for nickname tables)."""
     frame = pl.DataFrame({"l": left, "r": right}).with_columns(
         g1=pl.col("l").str.extract(r"^([^| ]*)", 1).fill_null(""),
         g2=pl.col("r").str.extract(r"^([^| ]*)", 1).fill_null(""),
+        h1=pl.col("l").str.extract(r"\|([^| ]*)", 1).fill_null(""),
+        h2=pl.col("r").str.extract(r"\|([^| ]*)", 1).fill_null(""),
         left=_umlauts_plain(pl.col("l")).str.split_exact("|", 1).struct.rename_fields(["t1", "o1"]),
         right=_umlauts_plain(pl.col("r")).str.split_exact("|", 1).struct.rename_fields(["t2", "o2"]),
     )
@@ -232,6 +234,12 @@ def _jaro_winkler(frame: pl.DataFrame, a: str, b: str) -> pl.Series:
         frame[a].to_list(), frame[b].to_list(), scorer=JaroWinkler.normalized_similarity, workers=-1
     )
     return pl.Series(np.asarray(scores, dtype=np.float32))
+
+
+def _edits(frame: pl.DataFrame, a: str, b: str) -> pl.Series:
+    """The optimal string alignment distance (one edit: a letter changed, added, dropped or two swapped)."""
+    distances = process.cpdist(frame[a].to_list(), frame[b].to_list(), scorer=OSA.distance, workers=-1)
+    return pl.Series(np.asarray(distances, dtype=np.int32))
 
 
 @lru_cache(maxsize=1)
@@ -252,52 +260,119 @@ def _swapped() -> pl.Expr:
     return (pl.col("t1") == pl.col("o2")) & (pl.col("o1") == pl.col("t2")) & (pl.col("t1") != pl.col("o1"))
 
 
-def first_name_relation(left: pl.Series, right: pl.Series) -> pl.Series:
-    """How two people's first names relate, per pair of folded ``'first|last'`` values: 1.0 the same (or the
-    names swapped between the fields, or one the first of the other's given names: 'jose' / 'jose maria'),
-    0.9 a nickname of the other ('bob' / 'robert', 'beppe' / 'giuseppe'), 0.8 an initial of the other
-    ('j' / 'jonathan'), 0.7 a misspelling (Jaro–Winkler ≥ 0.9, unless both are known names: 'Daniel' /
-    'Daniela'), else 0: different first names, evidence of two people (siblings, colleagues). Umlaut
-    spellings agree ('Jürgen', 'Juergen', 'Jurgen'). Vectorised over the pairs."""
-    frame = _sides(left, right).with_columns(
-        one_word=~pl.col("t1").str.contains(" ") | ~pl.col("t2").str.contains(" "),
-    )
+# A typo a Jaro–Winkler threshold misses in a short name ('Jarod' / 'Jatod'): one edit in names this long.
+SPELLING_ONE_EDIT_LENGTH = 5
+
+
+def _gendered(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    """Whether two names are one name's masculine and feminine forms ('Daniel' / 'Daniela', 'Carlo' /
+    'Carla', 'Louis' / 'Louise', 'Michel' / 'Michelle'): two people, however alike the spellings."""
+
+    def grown(x: pl.Expr, y: pl.Expr) -> pl.Expr:  # y is x with a feminine ending
+        return (
+            (y == x + "a")
+            | (y == x + "e")
+            | ((y == x + "le") & x.str.ends_with("l"))
+            | ((y == x + "ne") & x.str.ends_with("n"))
+        )
+
+    same_stem = a.str.slice(0, a.str.len_chars() - 1) == b.str.slice(0, b.str.len_chars() - 1)
+    endings = (a.str.ends_with("a") & b.str.ends_with("o")) | (a.str.ends_with("o") & b.str.ends_with("a"))
+    return grown(a, b) | grown(b, a) | (same_stem & endings)
+
+
+def _given_relation(frame: pl.DataFrame, x: str, y: str, gx: str, gy: str) -> pl.Series:
+    """The relation of two given names (columns ``x``, ``y``; ``gx``, ``gy`` their first words as written),
+    both present: SAME, NICKNAME, INITIAL, SPELLING or 0."""
+    pair = frame.select(x=pl.col(x), y=pl.col(y), gx=pl.col(gx), gy=pl.col(gy))
     nick = nickname_pairs().with_columns(_nick=pl.lit(True))
-    frame = frame.join(nick, left_on=["g1", "g2"], right_on=["a", "b"], how="left", maintain_order="left")
-    frame = frame.with_columns(_jw=_jaro_winkler(frame, "t1", "t2"))
-    g1, g2, one_word = pl.col("g1"), pl.col("g2"), pl.col("one_word")
-    first1, first2 = pl.col("t1").str.extract(r"^(\S*)", 1), pl.col("t2").str.extract(r"^(\S*)", 1)
+    pair = pair.join(nick, left_on=["gx", "gy"], right_on=["a", "b"], how="left", maintain_order="left")
+    pair = pair.with_columns(_jw=_jaro_winkler(pair, "x", "y"), _edits=_edits(pair, "x", "y"))
+    g1, g2 = pl.col("gx"), pl.col("gy")
+    one_word = ~pl.col("x").str.contains(" ") | ~pl.col("y").str.contains(" ")
+    first1, first2 = pl.col("x").str.extract(r"^(\S*)", 1), pl.col("y").str.extract(r"^(\S*)", 1)
     initial = ((g1.str.len_chars() == 1) & g2.str.starts_with(g1)) | (
         (g2.str.len_chars() == 1) & g1.str.starts_with(g2)
     )
     known = pl.lit(pl.Series(known_first_names(), dtype=pl.String)).implode()
-    misspelt = (g1.str.len_chars() > 1) & (g2.str.len_chars() > 1) & ~(g1.is_in(known) & g2.is_in(known))
+    misspelt = (
+        (g1.str.len_chars() > 1)
+        & (g2.str.len_chars() > 1)
+        & ~(g1.is_in(known) & g2.is_in(known))
+        & ~_gendered(pl.col("x"), pl.col("y"))
+    )
+    one_edit = (pl.col("_edits") <= 1) & (
+        pl.min_horizontal(pl.col("x").str.len_chars(), pl.col("y").str.len_chars())
+        >= SPELLING_ONE_EDIT_LENGTH
+    )
     score = (
-        pl.when((pl.col("t1") == "") | (pl.col("t2") == ""))
-        .then(None)
-        .when((pl.col("t1") == pl.col("t2")) | _swapped() | (one_word & (first1 == first2)))
+        pl.when((pl.col("x") == pl.col("y")) | (one_word & (first1 == first2)))
         .then(SAME)
         .when(one_word & pl.col("_nick").is_not_null())
         .then(NICKNAME)
         .when(initial)
         .then(INITIAL)
-        .when((pl.col("_jw") >= SPELLING_JARO_WINKLER) & misspelt)
+        .when(((pl.col("_jw") >= SPELLING_JARO_WINKLER) | one_edit) & misspelt)
         .then(SPELLING)
         .otherwise(0.0)
+    )
+    return pair.select(score.cast(pl.Float32).alias("score")).to_series()
+
+
+def first_name_relation(left: pl.Series, right: pl.Series) -> pl.Series:
+    """How two people's first names relate, per pair of folded ``'first|last'`` values: 1.0 the same (or the
+    names swapped between the fields, or one the first of the other's given names: 'jose' / 'jose maria'),
+    0.9 a nickname of the other ('bob' / 'robert', 'beppe' / 'giuseppe'), 0.8 an initial of the other
+    ('j' / 'jonathan'), 0.7 a misspelling (Jaro–Winkler ≥ 0.9, or one edit in names of five letters or
+    more, unless both are known names or one name's masculine and feminine forms: 'Daniel' / 'Daniela',
+    'Carlo' / 'Carla'), else 0: different first names, evidence of two people (siblings, colleagues). Names
+    swapped between the fields with a typo ('Robin Morrison' / 'Morrison Robni') relate as the closer of
+    the two crossed pairs, when both relate. Umlaut spellings agree ('Jürgen', 'Juergen', 'Jurgen'). Vectorised over the
+    pairs."""
+    frame = _sides(left, right)
+    straight = _given_relation(frame, "t1", "t2", "g1", "g2")
+    frame = frame.with_columns(
+        _straight=straight,
+        _a=_given_relation(frame, "t1", "o2", "g1", "h2"),
+        _b=_given_relation(frame, "o1", "t2", "h1", "g2"),
+    ).with_columns(
+        # swapped with a typo: both crossed pairs relate; the closer is taken for the first names (the last
+        # names' comparison counts the other)
+        _crossed=pl.when((pl.col("_a") > 0) & (pl.col("_b") > 0))
+        .then(pl.max_horizontal("_a", "_b"))
+        .otherwise(0.0)
+    )
+    both_full = (pl.col("o1") != "") & (pl.col("o2") != "")
+    score = (
+        pl.when((pl.col("t1") == "") | (pl.col("t2") == ""))
+        .then(None)
+        .when(_swapped())
+        .then(SAME)
+        .when(both_full)
+        .then(pl.max_horizontal("_straight", "_crossed"))
+        .otherwise(pl.col("_straight"))
     )
     return frame.select(score.cast(pl.Float32).alias("score")).to_series()
 
 
 def last_name_relation(left: pl.Series, right: pl.Series) -> pl.Series:
     """How two people's last names relate, per pair of folded ``'last|first'`` values: 1.0 the same (or the
-    names swapped between the fields), else their Jaro–Winkler similarity. Vectorised over the pairs."""
+    names swapped between the fields), else their Jaro–Winkler similarity, or when the names are swapped
+    between the fields with a typo the lesser similarity of the two crossed pairs. Vectorised over the
+    pairs."""
     frame = _sides(left, right)
-    frame = frame.with_columns(_jw=_jaro_winkler(frame, "t1", "t2"))
+    frame = frame.with_columns(
+        _jw=_jaro_winkler(frame, "t1", "t2"),
+        _crossed=pl.min_horizontal(_jaro_winkler(frame, "t1", "o2"), _jaro_winkler(frame, "o1", "t2")),
+    )
+    both_full = (pl.col("o1") != "") & (pl.col("o2") != "")
     score = (
         pl.when((pl.col("t1") == "") | (pl.col("t2") == ""))
         .then(None)
         .when((pl.col("t1") == pl.col("t2")) | _swapped())
         .then(SAME)
+        .when(both_full)
+        .then(pl.max_horizontal("_jw", "_crossed"))
         .otherwise(pl.col("_jw"))
     )
     return frame.select(score.cast(pl.Float32).alias("score")).to_series()

@@ -124,6 +124,13 @@ def test_split_full_name(full: str, first: str, last: str | None) -> None:
         ("hannes|x", "johannes|x", NICKNAME),
         ("j|ross", "jonathan|ross", INITIAL),
         ("jonh|x", "john|x", SPELLING),  # a typo
+        ("jarod|mccarthy", "jatod|mccarthy", SPELLING),  # one letter changed in a five-letter name
+        ("robin|morrison", "morrison|robni", SAME),  # swapped between the fields, the last name misspelt
+        ("aelx|kranz", "kranz|alex", SAME),  # swapped and one misspelt: the closer pair counts here
+        ("daniel|smith", "smith|daniela", 0.0),  # swapped, yet two names
+        ("carlo|x", "carla|x", 0.0),  # a name's masculine and feminine forms: two people
+        ("louis|x", "louise|x", 0.0),
+        ("michel|x", "michelle|x", 0.0),
         ("alexander|x", "alexandra|x", 0.0),  # two known names: two people
         ("daniel|x", "daniela|x", 0.0),
         ("samuel|x", "samantha|x", 0.0),  # both 'Sam', yet two names
@@ -146,6 +153,14 @@ def test_last_name_relation_folds_swaps_and_spellings() -> None:
     ).to_list()
     assert scores[:2] == [SAME, SAME]
     assert scores[2] < 0.85 < scores[3] < 1.0
+
+
+def test_last_name_relation_reads_a_swap_with_a_typo() -> None:
+    swapped, unrelated = last_name_relation(
+        pl.Series(["morrison|robin", "morrison|robin"]), pl.Series(["robni|morrison", "robin|thomas"])
+    ).to_list()
+    assert 0.9 < swapped < 1.0
+    assert unrelated < 0.85
 
 
 def test_work_email_relation() -> None:

@@ -174,6 +174,7 @@ def test_the_same_person_under_two_linkedin_url_shapes_is_merged() -> None:
         (("Søren", "Østergaard"), ("Soren", "Ostergaard")),
         (("Jürgen", "Müller"), ("Juergen", "Mueller")),
         (("Liam Novak", ""), ("Liam", "Novak")),  # a full name written into the first name
+        (("Jarod", "McCarthy"), ("Jatod", "McCarthy")),  # one letter changed in a short name
     ],
 )
 def test_one_person_under_two_spellings_is_merged(a: tuple[str, str], b: tuple[str, str]) -> None:
@@ -188,6 +189,14 @@ def test_two_names_sharing_a_nickname_are_not_merged() -> None:
     matches = run(
         person("him", "Alexander", "Richter", company="acme", emails=("alexander@acme.example",)),
         person("her", "Alexandra", "Richter", company="acme", emails=("alexandra@acme.example",)),
+    )
+    assert not linked(matches, "him", "her")
+
+
+def test_a_names_masculine_and_feminine_forms_are_not_merged() -> None:
+    matches = run(
+        person("him", "Carlo", "Richter", company="acme", emails=("carlo@acme.example",)),
+        person("her", "Carla", "Richter", company="acme", emails=("carla@acme.example",)),
     )
     assert not linked(matches, "him", "her")
 
