@@ -126,7 +126,7 @@ def splink_run(kind: str, path: Path) -> dict[str, float | int]:
     if kind == "companies":
         prepared = duplicate_companies.prepare(records).select(
             pl.col("_id").alias("unique_id"),
-            pl.col("_name").alias("name"),
+            pl.col("_name").list.first().alias("name"),  # the plain reading (splink compares one value)
             pl.col("_domain").list.first().alias("domain"),
             pl.col("_label_main").alias("label"),
         )
