@@ -18,6 +18,11 @@
 
 Every recipe and data set also gets a reliability table: the proposals (merge rows, or linked pairs on
 FEBRL) per confidence band, how many are right, and the precision; the bar is ≥ 99% right at ≥ 0.99.
+
+4. Learning from reviewer decisions, on the hard set: a reviewer decides the first 50 rows of the review
+   queue (the proposals bulk approval leaves for a person: below 0.99 or with evidence against, least sure
+   first) by the ground truth; the decisions are remembered and the recipe runs again. Pairwise P/R/F1 on
+   the pairs nobody decided, before and after, and what bulk approval would take at ≥ 0.99.
 """
 
 from __future__ import annotations
@@ -37,7 +42,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import cleanup
 from benchmarks import hard_set
+from cleanup.actions import ActionTable
 from cleanup.detect.matching import match
+from cleanup.detect.store import remember, store_path
+from cleanup.export.snapshot import Snapshot
 from cleanup.sandbox import SandboxConfig
 from cleanup.testing import sandbox_server, snapshot_of
 from recipes import duplicate_people
@@ -67,6 +75,21 @@ class KindRow:
     found: int
     negatives: int
     merged: int
+
+
+@dataclass(frozen=True)
+class LearningRow:
+    """One recipe on the hard set before and after remembering a reviewer's first decisions."""
+
+    recipe: str
+    approved: int
+    rejected: int
+    before: tuple[float, float, float]  # pairwise P, R, F1 on the pairs nobody decided
+    after: tuple[float, float, float]
+    sure_before: tuple[int, int]  # proposals bulk approval takes (≥ 0.99, nothing against), right
+    sure_after: tuple[int, int]
+    queue_before: int  # proposals left for a person
+    queue_after: int
 
 
 def pairs_of(clusters: Iterable[set[str]]) -> set[tuple[str, str]]:
@@ -308,12 +331,16 @@ def febrl_rows(bands: list[Reliability]) -> list[tuple[str, str, int, int, float
 
 
 def hard_rows(
-    scale: float, seed: int, bands: list[Reliability], kinds: list[KindRow]
+    scale: float,
+    seed: int,
+    bands: list[Reliability],
+    kinds: list[KindRow],
+    learned: list[LearningRow] | None = None,
 ) -> tuple[list[QualityRow], int, int]:
     """Both duplicate recipes on the hard set, loaded over HTTP into an empty sandbox and exported.
 
-    Adds reliability rows to ``bands`` and per-kind rows to ``kinds``; returns the quality rows and the
-    numbers of companies and people."""
+    Adds reliability rows to ``bands``, per-kind rows to ``kinds`` and, given ``learned``, the learning
+    rows; returns the quality rows and the numbers of companies and people."""
     generated = hard_set.generate(seed=seed, scale=scale)
     config = SandboxConfig(read_rps=0, write_rps=0, merge_rps=0, company_from_email=False)
     rows = []
@@ -334,7 +361,80 @@ def hard_rows(
             proposals = [(key_of[a], key_of[b], c) for a, b, c in merge_proposals(frame)]
             bands += reliability("hard set", recipe, proposals, same_cluster(truth))
             kinds += kind_rows(generated, obj, pairs_of(found))
+            if learned is not None:
+                learned.append(learning_row(snapshot, recipe, frame, key_of, truth))
     return rows, len(generated.companies), len(generated.people)
+
+
+REVIEWED = 50  # decisions fed back in the learning benchmark
+
+
+def learning_row(
+    snapshot: Snapshot, recipe: str, frame: pl.DataFrame, key_of: dict[str, str], truth: list[set[str]]
+) -> LearningRow:
+    """Decide the first :data:`REVIEWED` rows of the review queue by the truth, remember them, detect again."""
+    right = same_cluster(truth)
+    table = ActionTable(frame)
+    bulk = table.decide("approve", where=pl.col("confidence") >= 0.99)
+    merges = bulk.frame.filter(pl.col("action") == "merge_records")
+    queue = merges.filter(pl.col("decision") == "pending").sort("confidence", "action_id").head(REVIEWED)
+    verdicts = [right(key_of[a], key_of[b]) for a, b in queue.select("target_id", "survivor_id").iter_rows()]
+    decided = ActionTable(queue).decide("reject")
+    decided = decided.decide(
+        "approve", action_ids=[i for i, ok in zip(queue["action_id"], verdicts, strict=True) if ok]
+    )
+    store = store_path(snapshot)
+    store.unlink(missing_ok=True)
+    remember(decided, snapshot)
+    again = cleanup.detect(snapshot, recipe).frame
+    store.unlink()
+    labelled = {
+        tuple(sorted((key_of[a], key_of[b]))) for a, b in queue.select("target_id", "survivor_id").iter_rows()
+    }
+    held_out = pairs_of(truth) - labelled
+
+    def measured(found: pl.DataFrame) -> tuple[tuple[float, float, float], tuple[int, int], int]:
+        pairs = pairs_of([{key_of[i] for i in c} for c in clusters_of(found, "merge_records")]) - labelled
+        sure = ActionTable(found).decide("approve", where=pl.col("confidence") >= 0.99).approved()
+        sure_right = sum(
+            right(key_of[a], key_of[b]) for a, b in sure.select("target_id", "survivor_id").iter_rows()
+        )
+        left = found.filter(pl.col("action") == "merge_records").height - sure.height
+        return scores(pairs, held_out), (sure.height, sure_right), left
+
+    before, sure_before, queue_before = measured(frame)
+    after, sure_after, queue_after = measured(again)
+    approved = sum(verdicts)
+    return LearningRow(
+        recipe,
+        approved,
+        len(verdicts) - approved,
+        before,
+        after,
+        sure_before,
+        sure_after,
+        queue_before,
+        queue_after,
+    )
+
+
+def print_learning(rows: list[LearningRow]) -> None:
+    print(
+        f"\nLearning from a reviewer's first {REVIEWED} decisions on the hard set (the review queue, least sure "
+        "first): pairwise P / R / F1 on the pairs nobody decided; what bulk approval at ≥ 0.99 takes "
+        "(right of them); what is left for a person\n"
+    )
+    print(
+        "| recipe | approved | rejected | P / R / F1 before | after | ≥ 0.99 before | after | left for a person before | after |"
+    )
+    print("|---|---:|---:|---|---|---|---|---:|---:|")
+    for row in rows:
+        b, a = row.before, row.after
+        print(
+            f"| {row.recipe} | {row.approved} | {row.rejected} | {b[0]:.3f} / {b[1]:.3f} / {b[2]:.3f} "
+            f"| {a[0]:.3f} / {a[1]:.3f} / {a[2]:.3f} | {row.sure_before[0]} ({row.sure_before[1]} right) "
+            f"| {row.sure_after[0]} ({row.sure_after[1]} right) | {row.queue_before} | {row.queue_after} |"
+        )
 
 
 def kind_rows(generated: hard_set.HardSet, obj: str, found: set[tuple[str, str]]) -> list[KindRow]:
@@ -408,11 +508,12 @@ def main() -> None:
     parts = {p.strip() for p in args.only.split(",")} - ({"febrl"} if args.no_febrl else set())
     bands: list[Reliability] = []
     kinds: list[KindRow] = []
+    learned: list[LearningRow] = []
     if "demo" in parts:
         print(f"\nDemo seed (scale {args.scale:g}), exported over HTTP, against its ground truth\n")
         print_quality(demo_rows(args.scale, bands))
     if "hard" in parts:
-        rows, companies, people = hard_rows(args.hard_scale, args.seed, bands, kinds)
+        rows, companies, people = hard_rows(args.hard_scale, args.seed, bands, kinds, learned)
         print(
             f"\nHard set (seed {args.seed}, scale {args.hard_scale:g}: {companies:,} companies, {people:,} "
             "people), written over HTTP, exported, against its ground truth\n"
@@ -429,6 +530,8 @@ def main() -> None:
         print("\nsplink's published F1 on febrl3 (names, address, date of birth; no soc_sec_id): 0.965")
     if kinds:
         print_kinds(kinds)
+    if learned:
+        print_learning(learned)
     if bands:
         print_reliability(bands)
 

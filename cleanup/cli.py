@@ -321,9 +321,11 @@ def plan_command(
 
     try:
         table = ActionTable.read(actions)
-        plan = Plan(table, Snapshot.load(snapshot), max_deletes=max_deletes)
+        loaded = Snapshot.load(snapshot)
+        plan = Plan(table, loaded, max_deletes=max_deletes)
     except (ActionTableError, PlanError, SnapshotError) as err:
         raise _fail(err) from None
+    _remember_decisions(table, loaded)
     decided = table.summary()
     pending = int(decided.filter(pl.col("decision") == "pending")["rows"].sum())
     rejected = int(decided.filter(pl.col("decision") == "reject")["rows"].sum())
@@ -341,7 +343,21 @@ def plan_command(
     for kind, requests, seconds in plan.api_calls().rows():
         calls.add_row(kind, f"{requests:,}", f"{seconds:,.1f}")
     console.print(calls)
-    console.print(f"About {plan.estimated_seconds():,.0f} s at Attio's rate limits. Nothing was written.")
+    console.print(
+        f"About {plan.estimated_seconds():,.0f} s at Attio's rate limits. Nothing was written to Attio."
+    )
+
+
+def _remember_decisions(table: Any, snapshot: Any) -> None:
+    """Keep the reviewer's rejections (never proposed again) and the decisions that teach the matching."""
+    from .detect.store import remember, store_path
+
+    kept = remember(table, snapshot)
+    if kept:
+        console.print(
+            f"Remembered {kept:,} decisions in {store_path(snapshot)}: rejected pairs are not proposed again, "
+            "and the next detection learns from every decided merge."
+        )
 
 
 def _print_report(report: Any) -> None:
@@ -398,7 +414,9 @@ def apply_command(
     from .export.snapshot import Snapshot, SnapshotError
 
     try:
-        plan = Plan(ActionTable.read(actions), Snapshot.load(snapshot), max_deletes=max_deletes)
+        table, loaded = ActionTable.read(actions), Snapshot.load(snapshot)
+        plan = Plan(table, loaded, max_deletes=max_deletes)
+        _remember_decisions(table, loaded)
         if len(plan) == 0:
             console.print("Nothing is approved: nothing to do.")
             raise typer.Exit(EXIT_NOTHING)

@@ -3,9 +3,10 @@ transliteration, another email address, a new employer or a differently formatte
 ``merge_records`` into a survivor.
 
 Blocking: a shared email, phone or LinkedIn profile, the same company with the same first or last name, the
-same (nickname-aware) name in either order in the same town, the same postcode and last name, or a shared
-identifier. A name alone is not a block: common names would make millions of pairs that a name alone could
-never link.
+same (nickname-aware) name in either order in the same town, the same postcode and last name, the first two
+letters of both names (either order: a typo further on, or swapped names with a typo) at the same postcode or
+street address, or a shared identifier. A name alone is not a block: common names would make millions of
+pairs that a name alone could never link.
 
 Comparisons, weighed by Fellegi–Sunter (u from value frequencies and random pairs, m by EM):
 
@@ -41,6 +42,7 @@ from cleanup.detect.matching import (
 )
 from cleanup.detect.recipe import Param, Recipe, RecipeError
 from cleanup.export.snapshot import Snapshot
+from cleanup.labels import Namer
 
 NAME = "duplicate_people"
 OBJECT = "people"
@@ -59,8 +61,14 @@ DIFFERENT_LINKEDIN_M = 0.05
 # not counted: in a small workspace the few shared profiles are the duplicates themselves.
 LINKEDIN_SHARED_U = 1e-8
 # Two records compared and found more likely two people than one are never merged through a third record
-# (a son recorded once without his "Jr." links to himself and to his father "Sr." alike).
+# (a son recorded once without his "Jr." links to himself and to his father "Sr." alike), when what tells
+# them apart is decisive: different first names (not nicknames, initials or misspellings), generations or
+# LinkedIn profiles. Two records of one person that score low only because each holds typos (in the last
+# name, the street, the date of birth) stay linkable through a third.
 CANNOT_LINK = 0.5
+# Blocking on the first letters of both names (with a town, postcode or street) finds a person under a typo
+# past them; typos in the first two letters of a name are far rarer than later ones.
+PREFIX_LETTERS = 2
 
 FIRST_NAME_LEVELS = (
     Level("same first name", "first_name", names.SAME),
@@ -97,9 +105,13 @@ def spec(threshold: float = 0.9, max_block: int = 50, identifiers: Sequence[str]
             Block(("_phones",), max_block),
             Block(("_linkedin",), max_block),
             Block(("_name_key", "_locality"), max_block),
-            Block(("_company", "_last"), max_block),
+            Block(("_company", "_last_key"), max_block),
             Block(("_company", "_first"), max_block),
-            Block(("_postcode", "_last"), max_block),
+            Block(("_postcode", "_last_key"), max_block),
+            # a typo past the second letter of a name, or swapped names with a typo, breaks the keys above;
+            # at one postcode or street address (a town, often a city, is too wide for two letters of a name)
+            Block(("_name_prefixes", "_postcode"), max_block),
+            Block(("_name_prefixes", "_street"), max_block),
             *extra_blocks,
         ),
         comparisons=(
@@ -109,6 +121,7 @@ def spec(threshold: float = 0.9, max_block: int = 50, identifiers: Sequence[str]
                 noun="first name",
                 display="_first_shown",
                 else_m=DIFFERENT_FIRST_NAMES_M,
+                decisive=True,
             ),
             Comparison(
                 "_family_key",
@@ -125,6 +138,7 @@ def spec(threshold: float = 0.9, max_block: int = 50, identifiers: Sequence[str]
                 as_held=True,
                 else_m=DIFFERENT_GENERATION_M,
                 else_u=0.5,
+                decisive=True,
             ),
             Comparison(
                 "_linkedin",
@@ -133,8 +147,9 @@ def spec(threshold: float = 0.9, max_block: int = 50, identifiers: Sequence[str]
                 display="linkedin",
                 as_held=True,
                 else_m=DIFFERENT_LINKEDIN_M,
+                decisive=True,
             ),
-            Comparison("_company", (exact(),), noun="company"),
+            Comparison("_company", (exact(),), noun="company", display="_company_shown"),
             Comparison("_emails", EMAIL_LEVELS, noun="email", display="email_addresses", as_held=True),
             Comparison("_phones", (exact_tf(),), noun="phone", display="phone_numbers", as_held=True),
             Comparison("_street", (exact(), fuzzy("token_sort", 0.85)), noun="street"),
@@ -198,8 +213,11 @@ def _name_parts(records: pl.DataFrame) -> pl.DataFrame:
 
 def _names(records: pl.DataFrame) -> pl.DataFrame:
     """The name columns: as shown (``_first_shown``, ``_last_shown``, ``_generation_shown``), folded
-    (``_first`` nickname-aware for blocking, ``_last`` without its suffix, ``_generation``), and the keys
-    the name comparisons read (``_given_key`` 'first|last', ``_family_key`` 'last|first', ``_name_key``)."""
+    (``_last`` without its suffix, ``_generation``), the keys the name comparisons read (``_given_key``
+    'first|last', ``_family_key`` 'last|first'), and the blocking keys, umlaut spellings reduced so
+    'Jürgen Müller' and 'Jurgen Muller' meet: ``_first`` (nickname-aware), ``_last_key``, ``_name_key``
+    (both names, in either order) and ``_name_prefixes`` (their first two letters, in either order:
+    'Morrison Robni' and 'Robin Morisson' → 'mo ro')."""
     full = pl.col("name").struct.field("full_name")
     frame = _name_parts(records)
     first, last = pl.col("_first_written"), pl.col("_last_written")
@@ -210,20 +228,28 @@ def _names(records: pl.DataFrame) -> pl.DataFrame:
         _last=_plain(pl.col("_last_shown")),
     ).with_columns(
         _generation=names.generation(pl.col("_generation_shown")),
-        _first=norm.person_first_name(pl.col("_given")),
+        _first=names.umlaut_key(norm.person_first_name(pl.col("_given"))),
+        _last_key=names.umlaut_key(pl.col("_last")),
     )
     given, family = pl.col("_given").fill_null(""), pl.col("_last").fill_null("")
+    first_two = pl.col("_first").str.replace_all(" ", "", literal=True).str.slice(0, PREFIX_LETTERS)
+    last_two = pl.col("_last_key").str.replace_all(" ", "", literal=True).str.slice(0, PREFIX_LETTERS)
     return frame.with_columns(
         _given_key=pl.when(given != "").then(pl.concat_str(given, family, separator="|")),
         _family_key=pl.when(family != "").then(pl.concat_str(family, given, separator="|")),
         _name_key=pl.concat_str(
-            pl.min_horizontal("_first", "_last"), pl.max_horizontal("_first", "_last"), separator=" "
+            pl.min_horizontal("_first", "_last_key"), pl.max_horizontal("_first", "_last_key"), separator=" "
+        ),
+        _name_prefixes=pl.concat_str(
+            pl.min_horizontal(first_two, last_two), pl.max_horizontal(first_two, last_two), separator=" "
         ),
     )
 
 
-def prepare(records: pl.DataFrame, identifiers: Sequence[str] = ()) -> pl.DataFrame:
-    """The normalised columns the spec reads."""
+def prepare(
+    records: pl.DataFrame, identifiers: Sequence[str] = (), company_names: Mapping[str, str] | None = None
+) -> pl.DataFrame:
+    """The normalised columns the spec reads; evidence names a company by ``company_names`` (id → name)."""
     missing = [slug for slug in identifiers if slug not in records.columns]
     if missing:
         raise RecipeError(
@@ -235,6 +261,7 @@ def prepare(records: pl.DataFrame, identifiers: Sequence[str] = ()) -> pl.DataFr
     frame = _names(records).with_columns(
         *(_plain(pl.col(slug)).alias(f"_id_{slug}") for slug in identifiers),
         _company=pl.col("company").struct.field("target_record_id"),
+        _company_shown=pl.col("company").struct.field("target_record_id").replace(dict(company_names or {})),
         _linkedin=names.linkedin_slug(pl.col("linkedin")),
         _street=_plain(location.struct.field("line_1")),
         _locality=_plain(location.struct.field("locality")),
@@ -255,7 +282,9 @@ def detect(
     prefer_created_by: str | None,
     identifiers: tuple[str, ...] | None,
 ) -> ActionTable:
-    prepared = prepare(snapshot.records(OBJECT).collect(), identifiers or ())
+    records = snapshot.records(OBJECT).collect()
+    companies = records["company"].struct.field("target_record_id").drop_nulls().unique().to_list()
+    prepared = prepare(records, identifiers or (), Namer(snapshot).records("companies", companies))
     return merge_findings(
         snapshot,
         NAME,

@@ -36,6 +36,10 @@ from .schema import (
 CELL_DIGEST_HEX = 6  # per checked cell; 13 cells → 78 characters per row
 MAX_REPORTED = 20
 FORMATS = (".parquet", ".csv", ".xlsx")
+# A merge whose payload names evidence against it ({"against": ["first name"]}): never approved in bulk.
+HAS_AGAINST = (pl.col("action") == Action.MERGE_RECORDS.value) & pl.col("payload").str.json_path_match(
+    "$.against[0]"
+).is_not_null()
 
 
 class ActionTableError(ValueError):
@@ -161,6 +165,11 @@ class ActionTable:
     def rejected(self) -> pl.DataFrame:
         return self.frame.filter(self.effective_decisions() == Decision.REJECT.value)
 
+    def contradicted(self) -> pl.DataFrame:
+        """The merges with evidence against them (what, in the payload's ``against``): never approved in
+        bulk by :meth:`decide`."""
+        return self.frame.filter(HAS_AGAINST)
+
     def decide(
         self,
         decision: Decision | str,
@@ -170,6 +179,10 @@ class ActionTable:
         action_ids: Iterable[str] | None = None,
     ) -> ActionTable:
         """A copy with ``decision`` set on the chosen rows (all rows when nothing is chosen).
+
+        Approving in bulk (by ``where``, or every row) leaves a merge with evidence against it as it was
+        (:meth:`contradicted`, e.g. a different first name): approve those by naming their ``action_ids``
+        or ``clusters``, after a look.
 
         >>> table.decide("approve", where=pl.col("confidence") >= 0.98)  # doctest: +SKIP
         """
@@ -181,6 +194,8 @@ class ActionTable:
             chosen = chosen & pl.col("cluster_id").is_in(list(clusters))
         if action_ids is not None:
             chosen = chosen & pl.col("action_id").is_in(list(action_ids))
+        elif clusters is None and verdict == Decision.APPROVE.value:
+            chosen = chosen & ~HAS_AGAINST
         frame = self.frame.with_columns(
             decision=pl.when(chosen.fill_null(False)).then(pl.lit(verdict)).otherwise(pl.col("decision"))
         )

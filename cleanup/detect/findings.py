@@ -53,18 +53,23 @@ def merge_rows(
     """One ``merge_records`` finding per non-survivor of each cluster.
 
     ``records`` holds ``_id``, ``_raw``, the survivorship columns and the ``carry`` attributes. Confidence
-    is the linked pair's probability with the survivor when they were compared directly, else the weakest
-    link of the cluster. The payload names the values to carry over (``{"carry": {slug: value}}``): what
-    the loser holds and the survivor lacks (for multiselect attributes, the values it does not have).
+    is the pair's probability with the survivor when they were compared directly (linked or not), else the
+    weakest link of the cluster. The payload names the values to carry over (``{"carry": {slug: value}}``):
+    what the loser holds and the survivor lacks (for multiselect attributes, the values it does not have);
+    what counts against the match (``against``) and the pair's pattern (see :func:`_payloads`).
     """
     clusters = choose_survivors(matches.clusters, records, rules)
     if clusters.height == 0:
         return pl.DataFrame()
-    links = matches.links.select(
+    # the loser and its survivor as compared, linked or not (a pair joined through a third record may have
+    # been compared and found unlike: its own probability and evidence are what a reviewer should see)
+    compared = matches.pairs.select(
         pl.min_horizontal("left_id", "right_id").alias("a"),
         pl.max_horizontal("left_id", "right_id").alias("b"),
         "probability",
         "evidence",
+        "pattern",
+        "against",
     )
     losers = clusters.filter(pl.col("id") != pl.col("survivor")).with_columns(
         a=pl.min_horizontal("id", "survivor"), b=pl.max_horizontal("id", "survivor")
@@ -75,18 +80,27 @@ def merge_rows(
         .agg(
             weakest=pl.col("probability").min(),
             cluster_evidence=pl.col("evidence").sort_by("probability", descending=True).first(),
+            cluster_against=pl.col("against")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .sort(),
         )
     )
     size = clusters.group_by("cluster").agg(size=pl.len())
     rows = (
-        losers.join(links, on=["a", "b"], how="left")
+        losers.join(compared, on=["a", "b"], how="left")
         .join(weakest, on="cluster", how="left")
         .join(size, on="cluster", how="left")
         .join(records.select(pl.col("_id").alias("id"), "_raw"), on="id", how="left")
     )
-    rows = rows.with_columns(payload=_carry_payloads(rows, records, carry))
-    rule_words = ", then ".join(rule.label for rule in rules) or "first by id"
     direct = pl.col("probability").is_not_null()
+    rows = rows.with_columns(
+        against=pl.when(direct & pl.col("against").is_not_null())
+        .then(pl.col("against"))
+        .otherwise(pl.col("cluster_against"))
+    )
+    rows = rows.with_columns(payload=_payloads(rows, records, carry))
+    rule_words = ", then ".join(rule.label for rule in rules) or "first by id"
     return rows.select(
         recipe=pl.lit(recipe),
         action=pl.lit("merge_records"),
@@ -101,7 +115,7 @@ def merge_rows(
             pl.col("size"),
         ),
         confidence=pl.when(direct).then(pl.col("probability")).otherwise(pl.col("weakest")),
-        evidence=pl.when(direct)
+        evidence=pl.when(direct & pl.col("evidence").is_not_null())
         .then(pl.col("evidence"))
         .otherwise(pl.lit("linked through another record of the cluster: ") + pl.col("cluster_evidence")),
         fingerprint=fingerprints(rows["_raw"]),
@@ -112,17 +126,37 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, list) and not value)
 
 
-def _carry_payloads(rows: pl.DataFrame, records: pl.DataFrame, carry: Sequence[AttributeType]) -> pl.Series:
-    """Per merge row, the JSON of the loser's values the survivor lacks (None when there are none)."""
+def _payloads(rows: pl.DataFrame, records: pl.DataFrame, carry: Sequence[AttributeType]) -> pl.Series:
+    """Per merge row, the payload's JSON: ``carry``, the loser's values the survivor lacks; ``against``, what
+    counts against the match (a merge with any is never approved in bulk); ``pattern``, the pair's levels
+    as compared, for the reviewer's decision to teach the matching (:mod:`.learning`)."""
+    carried = _carried(rows, records, carry)
+    out = []
+    for values, against, pattern in zip(
+        carried, rows["against"].to_list(), rows["pattern"].to_list(), strict=True
+    ):
+        payload: dict[str, Any] = {"carry": values}
+        if against:
+            payload["against"] = against
+        if pattern is not None:
+            payload["pattern"] = orjson.loads(pattern)
+        out.append(orjson.dumps(payload, default=str).decode())
+    return pl.Series("payload", out, dtype=pl.String)
+
+
+def _carried(
+    rows: pl.DataFrame, records: pl.DataFrame, carry: Sequence[AttributeType]
+) -> list[dict[str, Any]]:
+    """Per merge row, the loser's values the survivor lacks, encoded for a write."""
     carry = [a for a in carry if a.slug in records.columns]
     if not carry or rows.height == 0:
-        return pl.Series("payload", [None] * rows.height, dtype=pl.String)
+        return [{} for _ in range(rows.height)]
     columns = [a.slug for a in carry]
     loser = rows.select("id").join(records.select(pl.col("_id").alias("id"), *columns), on="id", how="left")
     survivor = rows.select(pl.col("survivor").alias("id")).join(
         records.select(pl.col("_id").alias("id"), *columns), on="id", how="left"
     )
-    out: list[str | None] = []
+    out: list[dict[str, Any]] = []
     for theirs, ours in zip(
         loser.select(columns).iter_rows(), survivor.select(columns).iter_rows(), strict=True
     ):
@@ -136,8 +170,8 @@ def _carry_payloads(rows: pl.DataFrame, records: pl.DataFrame, carry: Sequence[A
                     values[attr.slug] = encode_cell(attr, missing)
             elif _empty(kept):
                 values[attr.slug] = encode_cell(attr, lost)
-        out.append(orjson.dumps({"carry": values}, default=str).decode() if values else None)
-    return pl.Series("payload", out, dtype=pl.String)
+        out.append(values)
+    return out
 
 
 def carried_attributes(snapshot: Snapshot, object_slug: str) -> list[AttributeType]:
@@ -233,10 +267,17 @@ def merge_findings(
     noun: str,
 ) -> ActionTable:
     """The action table of a duplicate-records recipe: match ``prepared`` (the object's records with the
-    spec's normalised columns), leave out rejected pairs, choose survivors, and propose the merges."""
-    from .store import rejected_pairs  # the store reads fingerprints from here
+    spec's normalised columns) with weights taught by earlier decisions, leave out rejected pairs, choose
+    survivors, and propose the merges."""
+    from .store import decisions, rejected_pairs  # the store reads fingerprints from here
 
-    matches = match(prepared, spec, id_column="_id", exclude=rejected_pairs(snapshot, recipe))
+    matches = match(
+        prepared,
+        spec,
+        id_column="_id",
+        exclude=rejected_pairs(snapshot, recipe),
+        decisions=decisions(snapshot, recipe),
+    )
     rules = survivor_rules(survivor, prefer_created_by)
     profile = record_profile(snapshot, object_slug, prepared, prefer_created_by=prefer_created_by)
     rows = merge_rows(

@@ -26,6 +26,8 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
+from .learning import labelled, learn, pattern_keys, patterns
+
 Scorer = Callable[..., float]
 SCORERS: dict[str, tuple[Scorer, float]] = {
     "jaro_winkler": (JaroWinkler.normalized_similarity, 1.0),
@@ -120,6 +122,11 @@ class Comparison:
     # Evidence names what each record holds (``display``: 'John.Doe@gmail.com' / 'johndoe@gmail.com') where
     # the compared values agree, not the shared canonical value.
     as_held: bool = False
+    # Its 'else' level tells two entities apart, where a typo would have met a level ('Jr.' / 'Sr.', two
+    # first names neither nicknames, initials nor misspellings). When any comparison of a spec is decisive,
+    # only pairs scored below ``cannot_link`` *and* at a decisive comparison's else level are kept out of one
+    # cluster: two records scored low only because both hold typos stay linkable through a third.
+    decisive: bool = False
 
     @property
     def n_levels(self) -> int:
@@ -151,7 +158,8 @@ class MatchSpec:
     seed: int = 0
     min_records_to_estimate: int = 500  # below this, hand-set or default weights are used
     # Pairs scored below this probability are two records that must not share a cluster (a Jr. and a Sr.):
-    # a record linked to both is ambiguous, and :func:`unlink_conflicts` drops its weaker links.
+    # a record linked to both is ambiguous, and :func:`unlink_conflicts` drops its weaker links. With
+    # ``decisive`` comparisons, only such pairs at a decisive comparison's else level.
     cannot_link: float | None = None
 
 
@@ -162,17 +170,48 @@ class Weights:
     m: list[np.ndarray]
     u: list[np.ndarray]
     prior: float
+    # Learned from reviewer decisions (:mod:`.learning`): log-odds added to each level's weight and to the
+    # pairs of each pattern (by :func:`.learning.pattern_keys`); how many decisions taught them.
+    adjust: list[np.ndarray] | None = None
+    pattern_shift: dict[int, float] = field(default_factory=dict)
+    learned_from: int = 0
+
+    def ratios(self) -> list[np.ndarray]:
+        """Per comparison, each level's weight in log-odds: log(m/u), plus what reviewers taught."""
+        ratios = [np.log(m) - np.log(u) for m, u in zip(self.m, self.u, strict=True)]
+        if self.adjust is not None:
+            ratios = [r + a for r, a in zip(ratios, self.adjust, strict=True)]
+        return ratios
+
+    def probability(self, levels: np.ndarray, offset: np.ndarray | None = None) -> np.ndarray:
+        """The match probability of each pair given its levels and a per-pair log-odds ``offset``."""
+        weight = np.full(len(levels), np.log(self.prior / (1 - self.prior)))
+        for k, ratio in enumerate(self.ratios()):
+            column = levels[:, k]
+            weight += np.where(column >= 0, ratio[np.maximum(column, 0)], 0.0)
+        if offset is not None:
+            weight += offset
+        if self.pattern_shift and len(levels):
+            known = np.array(sorted(self.pattern_shift), dtype=np.int64)
+            shifts = np.array([self.pattern_shift[k] for k in known.tolist()])
+            keys = pattern_keys(levels)
+            at = np.clip(np.searchsorted(known, keys), 0, len(known) - 1)
+            weight += np.where(known[at] == keys, shifts[at], 0.0)
+        result: np.ndarray = 1.0 / (1.0 + np.exp(-weight))
+        return result
 
     def table(self, spec: MatchSpec) -> pl.DataFrame:
-        """One row per comparison level with m, u and the match weight log2(m/u)."""
+        """One row per comparison level with m, u, the match weight log2(m/u) and, after reviewer
+        decisions, the weight learned from them (``learned``, log2)."""
         rows = []
-        for comparison, m, u in zip(spec.comparisons, self.m, self.u, strict=True):
+        for k, (comparison, m, u) in enumerate(zip(spec.comparisons, self.m, self.u, strict=True)):
             labels = [level.label for level in comparison.levels] + ["else"]
+            ratio = self.ratios()[k] / np.log(2)
             rows += [
-                (comparison.column, label, float(mi), float(ui), float(np.log2(mi / ui)))
-                for label, mi, ui in zip(labels, m, u, strict=True)
+                (comparison.column, label, float(mi), float(ui), float(np.log2(mi / ui)), float(r))
+                for label, mi, ui, r in zip(labels, m, u, ratio, strict=True)
             ]
-        return pl.DataFrame(rows, schema=["comparison", "level", "m", "u", "weight"], orient="row")
+        return pl.DataFrame(rows, schema=["comparison", "level", "m", "u", "weight", "learned"], orient="row")
 
 
 @dataclass
@@ -495,24 +534,9 @@ def _fixed_m(comparison: Comparison, m: np.ndarray) -> np.ndarray:
     return result
 
 
-def _posterior(
-    levels: np.ndarray,
-    m: list[np.ndarray],
-    u: list[np.ndarray],
-    prior: float,
-    offset: np.ndarray | None = None,
-) -> np.ndarray:
-    """The match probability of each pair given its levels (and a per-pair log-odds ``offset``, e.g. from
-    :func:`tf_offsets`)."""
-    weight = np.full(len(levels), np.log(prior / (1 - prior)))
-    for k in range(levels.shape[1]):
-        column = levels[:, k]
-        ratio = np.log(m[k]) - np.log(u[k])
-        weight += np.where(column >= 0, ratio[np.maximum(column, 0)], 0.0)
-    if offset is not None:
-        weight += offset
-    result: np.ndarray = 1.0 / (1.0 + np.exp(-weight))
-    return result
+def _posterior(levels: np.ndarray, m: list[np.ndarray], u: list[np.ndarray], prior: float) -> np.ndarray:
+    """The match probability of each pair given its levels, under m, u and the prior alone (EM's step)."""
+    return Weights(m, u, prior).probability(levels)
 
 
 def _value_chances(column: pl.Series) -> pl.DataFrame:
@@ -571,11 +595,22 @@ def apply_ceilings(
 AMBIGUITY_MARGIN = np.log(100.0)  # a link this many nats likelier than its rival is kept; else both go
 
 
-def _conflicts(scored: pl.DataFrame, n: int, below: float) -> pl.DataFrame:
-    """Candidate pairs scored below ``below`` whose records the links put in one cluster (``a``, ``b``)."""
+def _cannot_link(below: float, comparisons: Sequence[Comparison]) -> pl.Expr:
+    """Which scored pairs are two entities: below ``below``, and when some comparisons are decisive, at the
+    else level of one of them (a 'Jr.' / 'Sr.'; not two records low only because each holds a typo)."""
+    unlikely = pl.col("probability") < below
+    decisive = [pl.col(f"{c.column}_level") == len(c.levels) for c in comparisons if c.decisive]
+    return unlikely & pl.any_horizontal(decisive) if decisive else unlikely
+
+
+def _conflicts(
+    scored: pl.DataFrame, n: int, below: float, comparisons: Sequence[Comparison] = ()
+) -> pl.DataFrame:
+    """Candidate pairs that cannot link (:func:`_cannot_link`) whose records the links put in one cluster
+    (``a``, ``b``)."""
     links = scored.filter("linked")
     labels = connected_components(links["left"].to_numpy(), links["right"].to_numpy(), n)
-    unlikely = scored.filter(pl.col("probability") < below)
+    unlikely = scored.filter(_cannot_link(below, comparisons))
     same = labels[unlikely["left"].to_numpy()] == labels[unlikely["right"].to_numpy()]
     return unlikely.filter(pl.Series(same, dtype=pl.Boolean)).select(a="left", b="right")
 
@@ -611,12 +646,19 @@ def _dropped_links(links: pl.DataFrame, conflicts: pl.DataFrame) -> pl.DataFrame
     return pl.concat(dropped).unique()
 
 
-def unlink_conflicts(scored: pl.DataFrame, n: int, below: float, rounds: int = 5) -> pl.DataFrame:
+def unlink_conflicts(
+    scored: pl.DataFrame,
+    n: int,
+    below: float,
+    rounds: int = 5,
+    comparisons: Sequence[Comparison] = (),
+) -> pl.DataFrame:
     """``scored`` with ``linked`` cleared on the links that would put two records scored below ``below``
-    in one cluster: a record that links to two people who are clearly not one (a son under no suffix, his
-    father "Sr." and himself "Jr.") keeps only a link likelier by far than its rival, else none."""
+    (and, when any of ``comparisons`` is decisive, at a decisive one's else level) in one cluster: a record
+    that links to two people who are clearly not one (a son under no suffix, his father "Sr." and himself
+    "Jr.") keeps only a link likelier by far than its rival, else none."""
     for _ in range(rounds):
-        conflicts = _conflicts(scored, n, below)
+        conflicts = _conflicts(scored, n, below, comparisons)
         if conflicts.height == 0:
             break
         drop = _dropped_links(scored.filter("linked"), conflicts).with_columns(_drop=pl.lit(True))
@@ -659,12 +701,22 @@ def _shown(values: pl.Series) -> pl.Series:
     return values.cast(pl.String)
 
 
+# A level counts against a match when it makes two records at least ten times likelier to be two than
+# one (a different first name, 'Fund I' / 'Fund II'), or when it holds the pair below a ceiling. Weaker
+# differences (a second email address, another street) are evidence, not a contradiction.
+AGAINST_WEIGHT = -np.log(10.0)
+
+
 def _contradicting(comparison: Comparison, k: int, weights: Weights | None) -> list[int]:
-    """The levels of ``comparison`` that count against a match (negative weight; 'else' without weights)."""
+    """The levels of ``comparison`` that count against a match (see :data:`AGAINST_WEIGHT`; 'else' when
+    there are no weights)."""
+    else_level = len(comparison.levels)
     if weights is None:
-        return [len(comparison.levels)]
-    ratio = np.log(weights.m[k]) - np.log(weights.u[k])
-    return [int(i) for i in np.flatnonzero(ratio < 0)]
+        return [else_level]
+    strong = {int(i) for i in np.flatnonzero(weights.ratios()[k] <= AGAINST_WEIGHT)}
+    if comparison.else_ceiling is not None:
+        strong.add(else_level)
+    return sorted(strong)
 
 
 def _evidence(
@@ -739,6 +791,17 @@ def _evidence(
     ).to_series()
 
 
+def _against(scored: pl.DataFrame, comparisons: Sequence[Comparison], weights: Weights) -> pl.Series:
+    """Per pair, the nouns of the comparisons whose level counts against a match ('first name')."""
+    if not comparisons:
+        return pl.Series("against", [[]] * scored.height, dtype=pl.List(pl.String))
+    nouns = [
+        pl.when(pl.col(f"{c.column}_level").is_in(_contradicting(c, k, weights))).then(pl.lit(c.noun))
+        for k, c in enumerate(comparisons)
+    ]
+    return scored.select(pl.concat_list(nouns).list.drop_nulls().alias("against")).to_series()
+
+
 # ---------------------------------------------------------------------------------------------- the engine
 EVIDENCE_FLOOR = 0.01  # pairs scored below this get no evidence text (most candidates: far from a match)
 
@@ -750,11 +813,14 @@ def match(
     id_column: str,
     weights: Weights | None = None,
     exclude: pl.DataFrame | None = None,
+    decisions: pl.DataFrame | None = None,
 ) -> Matches:
     """Score candidate pairs of ``frame``'s rows and cluster the linked ones.
 
     ``exclude`` (columns ``left_id``, ``right_id``) lists pairs a reviewer said are not duplicates: they
-    are never linked. ``weights`` reuses parameters fitted before (e.g. on a larger sample).
+    are never linked. ``decisions`` (``pattern``, ``duplicate``: reviewers' verdicts on earlier pairs, see
+    :mod:`.learning`) re-estimate the weights. ``weights`` reuses parameters fitted before (e.g. on a
+    larger sample). Linked pairs carry their ``pattern``, for a decision on them to teach later.
     """
     import time
 
@@ -767,9 +833,10 @@ def match(
     scored = compare(frame, pairs, spec.comparisons)
     levels = _level_matrix(scored, spec.comparisons)
     fitted = weights or estimate(frame, levels, spec)
+    if decisions is not None and decisions.height:
+        fitted = learn(fitted, labelled(decisions, spec.comparisons))
     offset = tf_offsets(frame, scored, spec.comparisons, fitted)
-    probability = _posterior(levels, fitted.m, fitted.u, fitted.prior, offset) if len(levels) else np.zeros(0)
-    probability = apply_ceilings(probability, levels, spec.comparisons)
+    probability = apply_ceilings(fitted.probability(levels, offset), levels, spec.comparisons)
     ids = frame[id_column]
     scored = scored.with_columns(
         left_id=ids.gather(scored["left"]),
@@ -793,7 +860,7 @@ def match(
     stages["score"] = time.perf_counter() - started
     started = time.perf_counter()
     if spec.cannot_link is not None:
-        scored = unlink_conflicts(scored, frame.height, spec.cannot_link)
+        scored = unlink_conflicts(scored, frame.height, spec.cannot_link, comparisons=spec.comparisons)
     links = scored.filter("linked")
     labels = connected_components(links["left"].to_numpy(), links["right"].to_numpy(), frame.height)
     member = np.zeros(frame.height, dtype=bool)
@@ -807,9 +874,16 @@ def match(
         .sort("cluster", "id")
     )
     stages["cluster"] = time.perf_counter() - started
-    explained = scored.filter(pl.col("probability") >= EVIDENCE_FLOOR)  # words for pairs worth reading
+    worth = pl.Series(probability >= EVIDENCE_FLOOR)  # words for pairs worth reading
+    explained = scored.filter(worth)
     scored = scored.join(
-        explained.select("left", "right", evidence=_evidence(explained, frame, spec.comparisons, fitted)),
+        explained.select(
+            "left",
+            "right",
+            evidence=_evidence(explained, frame, spec.comparisons, fitted),
+            pattern=patterns(explained, offset[worth.to_numpy()], spec.comparisons),
+            against=_against(explained, spec.comparisons, fitted),
+        ),
         on=["left", "right"],
         how="left",
         maintain_order="left",

@@ -215,18 +215,20 @@ SPELLING_JARO_WINKLER = 0.9
 
 
 def _sides(left: pl.Series, right: pl.Series) -> pl.DataFrame:
-    """Pairs of ``'this|other'`` values as columns ``t1``, ``o1``, ``t2``, ``o2`` ('' when missing) with
-    umlaut spellings reduced (:func:`_umlauts_plain`), and ``g1``, ``h1``, ``g2``, ``h2``: the first word of
-    each 'this' and 'other' as written (for nickname tables)."""
+    """Pairs of ``'this|other'`` values as columns ``t1``, ``o1``, ``t2``, ``o2`` ('' when missing), the
+    same with umlaut spellings reduced (:func:`_umlauts_plain`) as ``t1_u``, ``o1_u``, ``t2_u``, ``o2_u``
+    (for :func:`_same` only), and ``g1``, ``h1``, ``g2``, ``h2``: the first word of each 'this' and 'other'
+    as written (for nickname tables)."""
     frame = pl.DataFrame({"l": left, "r": right}).with_columns(
         g1=pl.col("l").str.extract(r"^([^| ]*)", 1).fill_null(""),
         g2=pl.col("r").str.extract(r"^([^| ]*)", 1).fill_null(""),
         h1=pl.col("l").str.extract(r"\|([^| ]*)", 1).fill_null(""),
         h2=pl.col("r").str.extract(r"\|([^| ]*)", 1).fill_null(""),
-        left=_umlauts_plain(pl.col("l")).str.split_exact("|", 1).struct.rename_fields(["t1", "o1"]),
-        right=_umlauts_plain(pl.col("r")).str.split_exact("|", 1).struct.rename_fields(["t2", "o2"]),
+        left=pl.col("l").str.split_exact("|", 1).struct.rename_fields(["t1", "o1"]),
+        right=pl.col("r").str.split_exact("|", 1).struct.rename_fields(["t2", "o2"]),
     )
-    return frame.unnest("left", "right").with_columns(pl.col("t1", "o1", "t2", "o2").fill_null(""))
+    frame = frame.unnest("left", "right").with_columns(pl.col("t1", "o1", "t2", "o2").fill_null(""))
+    return frame.with_columns(_umlauts_plain(pl.col(c)).alias(f"{c}_u") for c in ("t1", "o1", "t2", "o2"))
 
 
 def _jaro_winkler(frame: pl.DataFrame, a: str, b: str) -> pl.Series:
@@ -252,12 +254,27 @@ def known_first_names() -> list[str]:
 
 def _umlauts_plain(expr: pl.Expr) -> pl.Expr:
     """A folded name with umlaut spellings reduced to the bare vowel ('mueller', 'muller' → 'muller'), so
-    the ways ASCII writers spell 'Müller' agree."""
+    the ways ASCII writers spell 'Müller' agree. Lossy ('hope' and 'hpoe' are not one spelling, though
+    'hpoe' reduces to 'hpo'): only ever compared with another reduced name by :func:`_same`, never scored
+    or shown."""
     return expr.str.replace_all(r"([a-z])([aou])e", "${1}${2}")
 
 
+def umlaut_key(expr: pl.Expr) -> pl.Expr:
+    """A folded name as a blocking key, with umlaut spellings reduced to the bare vowel ('mueller',
+    'muller' → 'muller'; 'jurgen', 'juergen' → 'jurgen'), so records under either spelling meet. Lossy
+    ('joe' → 'jo'): for keys that only propose pairs to compare, never for scoring or display."""
+    return _umlauts_plain(expr)
+
+
+def _same(a: str, b: str) -> pl.Expr:
+    """Whether columns ``a`` and ``b`` of :func:`_sides` hold one name: equal as written, or once umlaut
+    spellings are reduced on both ('mueller' / 'muller'; 'jurgen' / 'juergen')."""
+    return (pl.col(a) == pl.col(b)) | (pl.col(f"{a}_u") == pl.col(f"{b}_u"))
+
+
 def _swapped() -> pl.Expr:
-    return (pl.col("t1") == pl.col("o2")) & (pl.col("o1") == pl.col("t2")) & (pl.col("t1") != pl.col("o1"))
+    return _same("t1", "o2") & _same("o1", "t2") & ~_same("t1", "o1")
 
 
 # A typo a Jaro–Winkler threshold misses in a short name ('Jarod' / 'Jatod'): one edit in names this long.
@@ -284,13 +301,15 @@ def _gendered(a: pl.Expr, b: pl.Expr) -> pl.Expr:
 def _given_relation(frame: pl.DataFrame, x: str, y: str, gx: str, gy: str) -> pl.Series:
     """The relation of two given names (columns ``x``, ``y``; ``gx``, ``gy`` their first words as written),
     both present: SAME, NICKNAME, INITIAL, SPELLING or 0."""
-    pair = frame.select(x=pl.col(x), y=pl.col(y), gx=pl.col(gx), gy=pl.col(gy))
+    pair = frame.select(
+        x=pl.col(x), y=pl.col(y), gx=pl.col(gx), gy=pl.col(gy), x_u=pl.col(f"{x}_u"), y_u=pl.col(f"{y}_u")
+    )
     nick = nickname_pairs().with_columns(_nick=pl.lit(True))
     pair = pair.join(nick, left_on=["gx", "gy"], right_on=["a", "b"], how="left", maintain_order="left")
     pair = pair.with_columns(_jw=_jaro_winkler(pair, "x", "y"), _edits=_edits(pair, "x", "y"))
     g1, g2 = pl.col("gx"), pl.col("gy")
     one_word = ~pl.col("x").str.contains(" ") | ~pl.col("y").str.contains(" ")
-    first1, first2 = pl.col("x").str.extract(r"^(\S*)", 1), pl.col("y").str.extract(r"^(\S*)", 1)
+    first1, first2 = pl.col("x_u").str.extract(r"^(\S*)", 1), pl.col("y_u").str.extract(r"^(\S*)", 1)
     initial = ((g1.str.len_chars() == 1) & g2.str.starts_with(g1)) | (
         (g2.str.len_chars() == 1) & g1.str.starts_with(g2)
     )
@@ -306,7 +325,7 @@ def _given_relation(frame: pl.DataFrame, x: str, y: str, gx: str, gy: str) -> pl
         >= SPELLING_ONE_EDIT_LENGTH
     )
     score = (
-        pl.when((pl.col("x") == pl.col("y")) | (one_word & (first1 == first2)))
+        pl.when(_same("x", "y") | (one_word & (first1 == first2)))
         .then(SAME)
         .when(one_word & pl.col("_nick").is_not_null())
         .then(NICKNAME)
@@ -369,7 +388,7 @@ def last_name_relation(left: pl.Series, right: pl.Series) -> pl.Series:
     score = (
         pl.when((pl.col("t1") == "") | (pl.col("t2") == ""))
         .then(None)
-        .when((pl.col("t1") == pl.col("t2")) | _swapped())
+        .when(_same("t1", "t2") | _swapped())
         .then(SAME)
         .when(both_full)
         .then(pl.max_horizontal("_jw", "_crossed"))

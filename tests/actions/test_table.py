@@ -156,6 +156,19 @@ def test_decide_by_expression_cluster_or_id() -> None:
         table.decide("maybe")
 
 
+def test_bulk_approval_leaves_merges_with_evidence_against_for_a_person() -> None:
+    against = '{"carry":{},"against":["first name"]}'
+    table = ActionTable.build(findings().with_columns(payload=pl.Series([against, "{}", None, None])))
+    assert table.contradicted()["target_id"].to_list() == ["c2"]
+    for bulk in (table.decide("approve", where=pl.col("confidence") >= 0.5), table.decide("approve")):
+        assert bulk.frame["decision"].to_list()[:2] == ["pending", "approve"]
+    # named after a look, it is approved; rejecting in bulk takes it too
+    named = table.decide("approve", action_ids=[table.frame["action_id"][0]])
+    assert named.frame["decision"][0] == "approve"
+    assert table.decide("approve", clusters=["k1"]).frame["decision"].to_list()[:2] == ["approve", "approve"]
+    assert table.decide("reject").frame["decision"][0] == "reject"
+
+
 def test_columns_added_or_removed_in_a_file_are_named(tmp_path: Path) -> None:
     path = ActionTable.build(findings()).write(tmp_path / "a.csv")
     pl.read_csv(path, infer_schema=False).with_columns(extra=pl.lit("x")).write_csv(path)

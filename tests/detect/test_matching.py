@@ -20,6 +20,7 @@ from cleanup.detect.matching import (
     exact,
     fuzzy,
     match,
+    unlink_conflicts,
 )
 
 FRAME = pl.DataFrame(
@@ -107,6 +108,41 @@ def test_rejected_pairs_are_never_linked() -> None:
     rejected = pl.DataFrame({"left_id": ["b"], "right_id": ["a"]})
     matches = match(FRAME, spec, id_column="_id", exclude=rejected)
     assert ("a", "b") not in set(matches.links.select("left_id", "right_id").rows())
+
+
+# Three records: "c" links to "a" and to "b" alike, and "a" / "b" score low. Whether "a" and "b" cannot share a
+# cluster depends on why they score low: a contradicting level of a decisive comparison, or typos only.
+GIVEN = Comparison("given", (exact(), fuzzy("jaro_winkler", 0.9)), noun="first name", decisive=True)
+STREET = Comparison("street", (exact(), fuzzy("jaro_winkler", 0.9)), noun="street")
+
+
+def triangle(given_level: int, street_level: int) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "left": [0, 0, 1],
+            "right": [1, 2, 2],
+            "probability": [0.1, 0.97, 0.98],
+            "given_level": [given_level, 0, 0],
+            "street_level": [street_level, 0, 1],
+        },
+        schema_overrides={"left": pl.UInt32, "right": pl.UInt32, "given_level": pl.Int8},
+    ).with_columns(linked=pl.col("probability") >= 0.9)
+
+
+@pytest.mark.parametrize(
+    ("given_level", "street_level", "comparisons", "kept"),
+    [
+        (2, 2, (GIVEN, STREET), 0),  # two first names (the decisive else): c can join neither
+        (1, 2, (GIVEN, STREET), 2),  # a misspelt first name, another street: low only from typos
+        (-1, 2, (GIVEN, STREET), 2),  # a first name missing says nothing against
+        (1, 2, (), 0),  # no decisive comparison: any pair below the bar cannot link
+    ],
+)
+def test_only_decisive_contradictions_cannot_link(
+    given_level: int, street_level: int, comparisons: tuple[Comparison, ...], kept: int
+) -> None:
+    scored = unlink_conflicts(triangle(given_level, street_level), 3, 0.5, comparisons=comparisons)
+    assert scored["linked"].sum() == kept
 
 
 def test_spec_errors_name_the_problem() -> None:

@@ -127,6 +127,7 @@ def test_split_full_name(full: str, first: str, last: str | None) -> None:
         ("jarod|mccarthy", "jatod|mccarthy", SPELLING),  # one letter changed in a five-letter name
         ("robin|morrison", "morrison|robni", SAME),  # swapped between the fields, the last name misspelt
         ("aelx|kranz", "kranz|alex", SAME),  # swapped and one misspelt: the closer pair counts here
+        ("hope|george", "george|hpoe", SAME),  # swapped, one misspelt: 'hpoe' is no umlaut spelling
         ("daniel|smith", "smith|daniela", 0.0),  # swapped, yet two names
         ("carlo|x", "carla|x", 0.0),  # a name's masculine and feminine forms: two people
         ("louis|x", "louise|x", 0.0),
@@ -153,6 +154,11 @@ def test_last_name_relation_folds_swaps_and_spellings() -> None:
     ).to_list()
     assert scores[:2] == [SAME, SAME]
     assert scores[2] < 0.85 < scores[3] < 1.0
+
+
+def test_last_name_relation_keeps_plain_vowel_pairs() -> None:
+    # 'hpoe' is 'hope' misspelt, not an umlaut spelling of 'hpo': scored as written
+    assert last_name_relation(pl.Series(["hpoe|x"]), pl.Series(["hope|x"]))[0] > 0.92
 
 
 def test_last_name_relation_reads_a_swap_with_a_typo() -> None:

@@ -165,3 +165,27 @@ def test_cli_plan_prints_the_dry_run(tmp_path: Path, demo: tuple[Snapshot, Actio
     )
     assert refused.exit_code == 1
     assert "more than the limit of 5" in refused.output
+
+
+def test_cli_plan_remembers_the_decisions_that_teach(
+    tmp_path: Path, demo: tuple[Snapshot, ActionTable]
+) -> None:
+    snapshot, table = demo
+    import shutil
+
+    local = Snapshot.load(shutil.copytree(snapshot.path, tmp_path / "snapshots" / "today"))
+    merges = table.frame.filter(pl.col("recipe") == "duplicate_companies").head(3)
+    reviewed = (
+        ActionTable(merges)
+        .decide("approve", action_ids=merges["action_id"][:2])
+        .decide("reject", action_ids=merges["action_id"][2:])
+    )
+    path = reviewed.write(tmp_path / "companies.xlsx")
+    result = CliRunner().invoke(
+        app, ["plan", str(path), "--snapshot", str(local.path)], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "Remembered 3 decisions" in result.output
+    stored = pl.read_parquet(tmp_path / "snapshots" / "decisions.parquet").sort("decision")
+    assert stored["decision"].to_list() == ["approve", "approve", "reject"]
+    assert stored["pattern"].null_count() == 0

@@ -42,6 +42,8 @@ def person(
     city: str = "Berlin",
     linkedin: str | None = None,
     full: str | None = None,
+    street: str | None = None,
+    postcode: str | None = None,
 ) -> dict[str, Any]:
     return {
         "_id": key,
@@ -49,7 +51,7 @@ def person(
         "email_addresses": list(emails),
         "phone_numbers": list(phones),
         "company": {"target_object": "companies", "target_record_id": company} if company else None,
-        "primary_location": {"line_1": None, "locality": city, "postcode": None},
+        "primary_location": {"line_1": street, "locality": city, "postcode": postcode},
         "linkedin": linkedin,
     }
 
@@ -173,6 +175,7 @@ def test_the_same_person_under_two_linkedin_url_shapes_is_merged() -> None:
         (("Jonathan", "Ross"), ("J.", "Ross")),
         (("Søren", "Østergaard"), ("Soren", "Ostergaard")),
         (("Jürgen", "Müller"), ("Juergen", "Mueller")),
+        (("Jürgen", "Müller"), ("Jurgen", "Muller")),  # no key of the names as folded holds both
         (("Liam Novak", ""), ("Liam", "Novak")),  # a full name written into the first name
         (("Jarod", "McCarthy"), ("Jatod", "McCarthy")),  # one letter changed in a short name
     ],
@@ -208,3 +211,28 @@ def test_evidence_shows_the_emails_as_each_record_holds_them() -> None:
     )
     evidence = pair(matches, "a", "b")["evidence"]
     assert "same email 'Tara.Evans@gmail.com' / 'taraevans@gmail.com'" in evidence
+
+
+def test_swapped_names_with_a_typo_at_one_address_are_compared_and_merged() -> None:
+    # no key of the exact names holds both ('Morrison Robni' is neither name in either order): the first two
+    # letters of both names at one street address and postcode bring them together
+    matches = run(
+        person("a", "Robin", "Morrison", emails=("robin@morrison.example",), city="Hobart",
+               street="8 Sturt Avenue", postcode="7000"),
+        person("b", "Morrison", "Robni", city="Hobart", street="8 Sturt Avenue", postcode="7000"),
+    )  # fmt: skip
+    assert linked(matches, "a", "b")
+    assert "same first name" in pair(matches, "a", "b")["evidence"]
+
+
+def test_two_misspellings_of_one_name_stay_merged_through_the_record_between() -> None:
+    # 'Baumgarten' / 'Bumgartner' score low against each other, only because each is misspelt: not two
+    # people the way two first names or a "Jr." and a "Sr." are, so the correct record joins all three
+    matches = run(
+        person("right", "Katharina", "Baumgartner", company="c900", emails=("katharina@c900.example",),
+               phones=("+4930777123",)),
+        person("typo1", "Katharina", "Baumgarten", company="c900", emails=("katharina@c900.example",)),
+        person("typo2", "Katharina", "Bumgartner", company="c900", phones=("+4930777123",)),
+    )  # fmt: skip
+    assert pair(matches, "typo1", "typo2")["probability"] < 0.5
+    assert linked(matches, "typo1", "typo2")

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -17,7 +19,7 @@ import cleanup
 from cleanup.actions import ActionTable
 from cleanup.cli import app
 from cleanup.detect.recipe import RecipeError, available
-from cleanup.detect.store import remember
+from cleanup.detect.store import decisions, remember
 from cleanup.export.snapshot import Snapshot
 from cleanup.testing import RunningSandbox, sandbox_server, snapshot_of
 from tests.conftest import unlimited
@@ -309,7 +311,14 @@ def test_duplicate_people_knows_nicknames(small: Any) -> None:
     assert pair == {ids["bob"], ids["bob2"]}
     # the survivor (the older record) gets the address only the other one has
     assert frame["survivor_id"][0] == ids["bob"]
-    assert frame["payload"][0] == '{"carry":{"email_addresses":["bob.smith77@gmail.com"]}}'
+    # the shared employer is named, not given by its record id
+    assert "same company Acme GmbH" in frame["evidence"][0]
+    payload = orjson.loads(frame["payload"][0])
+    assert payload["carry"] == {"email_addresses": ["bob.smith77@gmail.com"]}
+    # nothing counts against them, and the pair's levels are kept for the reviewer's decision to teach
+    assert "against" not in payload
+    assert payload["pattern"]["levels"]["_given_key"] == "a nickname"
+    assert payload["pattern"]["levels"]["_family_key"] == "same last name"
 
 
 def test_duplicate_entries_carry_values_before_deleting(small: Any) -> None:
@@ -338,17 +347,55 @@ def test_orphan_entries(tmp_path: Path, small: Any) -> None:
     assert cleanup.detect(snapshot, "orphan_entries").frame.height == 0
 
 
-def test_a_rejected_pair_is_not_proposed_again(tmp_path: Path, small: Any) -> None:
-    _, snapshot, _ids = small
+def _own_copy(tmp_path: Path, snapshot: Snapshot) -> Snapshot:
+    """The snapshot copied to ``tmp_path/snapshots/today``: its decisions store is the test's own."""
     import shutil
 
-    copy = tmp_path / "snapshots" / "today"
-    shutil.copytree(snapshot.path, copy)
-    local = Snapshot.load(copy)
+    return Snapshot.load(shutil.copytree(snapshot.path, tmp_path / "snapshots" / "today"))
+
+
+def test_a_rejected_pair_is_not_proposed_again(tmp_path: Path, small: Any) -> None:
+    local = _own_copy(tmp_path, small[1])
     table = cleanup.detect(local, "duplicate_companies")
     assert remember(table.decide("reject"), local) == 1
     assert cleanup.detect(local, "duplicate_companies").frame.height == 0
     assert (tmp_path / "snapshots" / "decisions.parquet").exists()
+
+
+def test_decisions_teach_the_next_detection(tmp_path: Path, small: Any) -> None:
+    local = _own_copy(tmp_path, small[1])
+    table = cleanup.detect(local, "duplicate_people")
+    before = table.frame["confidence"][0]
+    assert remember(table.decide("approve"), local) == 1
+    stored = pl.read_parquet(tmp_path / "snapshots" / "decisions.parquet")
+    assert stored["decision"].to_list() == ["approve"]
+    assert orjson.loads(stored["pattern"][0])["levels"]["_given_key"] == "a nickname"
+    assert decisions(local, "duplicate_people")["duplicate"].to_list() == [True]
+    # the approved pair is proposed again (it is not merged yet), more surely
+    again = cleanup.detect(local, "duplicate_people").frame
+    assert again["action_id"].to_list() == table.frame["action_id"].to_list()
+    assert again["confidence"][0] > before
+    # a later rejection of the same pair replaces the approval, and it is not proposed again
+    assert remember(ActionTable(again).decide("reject"), local) == 1
+    assert decisions(local, "duplicate_people")["duplicate"].to_list() == [False]
+    assert cleanup.detect(local, "duplicate_people").frame.height == 0
+
+
+def test_a_store_from_before_approvals_were_kept_reads_as_rejections(tmp_path: Path, small: Any) -> None:
+    local = _own_copy(tmp_path, small[1])
+    row = cleanup.detect(local, "duplicate_companies").frame.row(0, named=True)
+    pl.DataFrame(
+        {
+            "recipe": ["duplicate_companies"],
+            "part": ["records/companies"],
+            "left_id": [row["target_id"]],
+            "right_id": [row["survivor_id"]],
+            "fingerprint": [row["fingerprint"]],
+            "decided_at": [datetime(2026, 1, 5, tzinfo=UTC)],
+        }
+    ).write_parquet(tmp_path / "snapshots" / "decisions.parquet")
+    assert cleanup.detect(local, "duplicate_companies").frame.height == 0
+    assert decisions(local, "duplicate_companies").height == 0  # no pattern: it cannot teach
 
 
 def test_cli_detect_writes_a_reviewable_table(tmp_path: Path, small: Any) -> None:
