@@ -76,12 +76,14 @@ def spec(threshold: float = 0.9, max_block: int = 50) -> MatchSpec:
                 (exact(), fuzzy("jaro_winkler", 0.95), fuzzy("jaro_winkler", 0.88), fuzzy("token_sort", 0.8)),
                 noun="names",
                 display="name",
+                as_held=True,
             ),
             # Hand-set: agreeing says little (most names have none), differing says much.
             Comparison(
                 "_qualifier",
                 (exact(m=0.995, u=0.8),),
                 noun="qualifiers",
+                quiet_when_same=True,
                 else_m=0.005,
                 else_u=0.2,
                 else_ceiling=CONTRADICTED_CEILING,
@@ -92,6 +94,7 @@ def spec(threshold: float = 0.9, max_block: int = 50) -> MatchSpec:
                 "_descriptor",
                 (exact(m=0.95, u=0.3),),
                 noun="sectors",
+                quiet_when_same=True,
                 else_m=0.05,
                 else_u=0.7,
                 else_ceiling=CONTRADICTED_CEILING,

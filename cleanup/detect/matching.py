@@ -122,6 +122,9 @@ class Comparison:
     # Evidence names what each record holds (``display``: 'John.Doe@gmail.com' / 'johndoe@gmail.com') where
     # the compared values agree, not the shared canonical value.
     as_held: bool = False
+    # Evidence says nothing of this comparison while the records agree ('same qualifiers (none)' is noise),
+    # only when they differ.
+    quiet_when_same: bool = False
     # Its 'else' level tells two entities apart, where a typo would have met a level ('Jr.' / 'Sr.', two
     # first names neither nicknames, initials nor misspellings). When any comparison of a spec is decisive,
     # only pairs scored below ``cannot_link`` *and* at a decisive comparison's else level are kept out of one
@@ -783,6 +786,8 @@ def _evidence(
             .then(pl.lit(f"{comparison.noun} ") + _quote(a) + pl.lit(" / ") + _quote(b) + pl.lit(" ") + score)
             .otherwise(pl.lit(f"different {comparison.noun} ") + _quote(a) + pl.lit(" / ") + _quote(b))
         )
+        if comparison.quiet_when_same:
+            text = pl.when(level < len(comparison.levels)).then(None).otherwise(text)
         contradicts = level.is_in(_contradicting(comparison, k, weights))
         parts.append(pl.when(~contradicts).then(text))
         against.append(pl.when(contradicts).then(text))
