@@ -65,13 +65,20 @@ def sandbox_serve(
     merge_delay_ms: Annotated[
         float, typer.Option(help="How long a native merge stays in progress (202).")
     ] = 0.0,
+    token: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Add a named API token, NAME or NAME:scope,scope (e.g. reimport or "
+            "auditor:record_permission:read,note:read); repeatable."
+        ),
+    ] = None,
 ) -> None:
     """Serve a sandbox workspace until Ctrl-C.
 
-    Example: attio-cleanup sandbox serve --seed demo --port 8787 --fault 5xx=0.02
+    Example: attio-cleanup sandbox serve --seed empty --token first-import --token reimport
     """
     from .sandbox import SandboxConfig, build_sandbox, serve_forever
-    from .sandbox.server import parse_faults
+    from .sandbox.server import parse_faults, parse_token_option
 
     try:
         faults = parse_faults(fault or [], latency_ms)
@@ -88,10 +95,20 @@ def sandbox_serve(
         sandbox = build_sandbox(seed, scale=scale, db=db, config=config)
     except ValueError as err:
         raise typer.BadParameter(str(err), param_hint="--seed") from None
+    for option in token or ():
+        try:
+            name, scopes = parse_token_option(option)
+            if name not in sandbox.tokens:  # a kept workspace (--db) has it from last time
+                sandbox.add_token(name, scopes)
+        except ValueError as err:
+            raise typer.BadParameter(str(err), param_hint="--token") from None
     _print_holdings(sandbox.workspace.counts())
     console.print(f"Serving on [bold]http://127.0.0.1:{port}[/bold] (Ctrl-C stops). Sandbox tokens:")
-    for name, token in sandbox.tokens.items():
-        console.print(f"  {name:<18} {token.secret}")
+    for name, held in sandbox.tokens.items():
+        console.print(f"  {name:<18} {held.secret}")
+    console.print(
+        'More tokens: --token NAME[:scopes], or POST /_sandbox/tokens {"name": ...} with any token above.'
+    )
     serve_forever(sandbox, port)
 
 

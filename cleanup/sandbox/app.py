@@ -225,7 +225,9 @@ class SandboxApp:
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, bytes, dict[str, str]]:
         """Sandbox-only controls (not part of Attio's API): ``GET|PUT /_sandbox/faults``, ``GET|PATCH
-        /_sandbox/config`` and ``GET /_sandbox/counts``. Any valid token may use them."""
+        /_sandbox/config``, ``GET /_sandbox/counts``, and ``GET|POST /_sandbox/tokens`` (list the tokens;
+        create one from ``{"name": ..., "scopes": [...]}``, answered with its secret once). Any valid token
+        may use them."""
         try:
             self._authenticate(headers)
             data = _parse_body(body)
@@ -245,6 +247,22 @@ class SandboxApp:
                         setattr(cfg, key, data[key])
             elif path == "/_sandbox/counts" and method == "GET":
                 return 200, orjson.dumps(self.ws.counts()), {}
+            elif path == "/_sandbox/tokens" and method == "GET":
+                listed = [
+                    {"name": t.name, "id": t.id, "scopes": list(t.scopes)} for t in self.ws.tokens.values()
+                ]
+                return 200, orjson.dumps({"data": listed}), {}
+            elif path == "/_sandbox/tokens" and method == "POST":
+                if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+                    raise ValueError('send {"name": "reimport", "scopes": ["note:read-write", ...]}')
+                token = self.ws.create_token(data["name"], data.get("scopes"))
+                created = {
+                    "name": token.name,
+                    "id": token.id,
+                    "secret": token.secret,
+                    "scopes": list(token.scopes),
+                }
+                return 200, orjson.dumps({"data": created}), {}
             elif method != "GET" or path not in ("/_sandbox/faults", "/_sandbox/config"):
                 raise NotFound(f'Could not find endpoint "{method} {path}".')
         except ValueError as err:

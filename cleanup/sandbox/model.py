@@ -25,6 +25,7 @@ STANDARD_SCOPES = (
     "comment:read-write",
 )
 READ_ONLY_SCOPES = tuple(s.replace("read-write", "read") for s in STANDARD_SCOPES)
+KNOWN_SCOPE_AREAS = tuple(s.partition(":")[0] for s in STANDARD_SCOPES)
 
 
 @dataclass

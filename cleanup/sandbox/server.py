@@ -7,7 +7,7 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +43,22 @@ class Sandbox:
 
     def secret(self, name: str = "primary") -> str:
         return self.tokens[name].secret
+
+    def add_token(self, name: str, scopes: Sequence[str] | None = None) -> Token:
+        """A new named API token (e.g. a second import key to rehearse a re-import), kept in the workspace."""
+        token = self.workspace.create_token(name, scopes)
+        self.tokens[name] = token
+        return token
+
+
+def parse_token_option(value: str) -> tuple[str, tuple[str, ...] | None]:
+    """``NAME[:scope,scope]`` (``--token reimport:note:read-write,record_permission:read``) as name and
+    scopes (None: the standard read-write scopes)."""
+    name, _, scopes = value.partition(":")
+    if not name.strip():
+        raise ValueError(f"{value!r}: a token needs a name, e.g. reimport or reimport:note:read-write")
+    listed = tuple(s.strip() for s in scopes.split(",") if s.strip())
+    return name.strip(), listed or None
 
 
 def _seed_empty(ws: Workspace) -> dict[str, Token]:

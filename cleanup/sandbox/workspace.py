@@ -6,8 +6,9 @@ Record and entry value writes live in :mod:`.writes`, filters in :mod:`.filters`
 
 from __future__ import annotations
 
+import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -16,6 +17,8 @@ import orjson
 from .clock import IdFactory, new_id, now_ts
 from .errors import NotFound, SlugConflict, ValidationError, ValueNotFound
 from .model import (
+    KNOWN_SCOPE_AREAS,
+    STANDARD_SCOPES,
     Attribute,
     Container,
     ListDef,
@@ -173,6 +176,29 @@ class Workspace:
     def add_token(self, token: Token) -> None:
         self.tokens[token.secret] = token
         self.store.put("meta", "token", f"token:{token.id}", asdict(token))
+
+    def create_token(self, name: str, scopes: Sequence[str] | None = None) -> Token:
+        """A new API token called ``name`` (unique), owned by the first admin, with ``scopes`` (standard
+        read-write scopes by default); kept."""
+        if any(t.name == name for t in self.tokens.values()):
+            raise ValueError(f"a token named {name!r} exists already")
+        unknown = [s for s in scopes or () if s.partition(":")[0] not in KNOWN_SCOPE_AREAS]
+        if unknown or any(s.partition(":")[2] not in ("read", "read-write") for s in scopes or ()):
+            raise ValueError(
+                f"unknown scope(s) {', '.join(unknown) or ', '.join(scopes or ())}; scopes look like "
+                f"note:read-write or record_permission:read (areas: {', '.join(KNOWN_SCOPE_AREAS)})"
+            )
+        owner = next((m.id for m in self.members.values() if m.access_level == "admin"), None)
+        token = Token(
+            self.make_id("token"),
+            secrets.token_hex(32),
+            name,
+            tuple(scopes) if scopes else STANDARD_SCOPES,
+            owner,
+        )
+        self.add_token(token)
+        self.commit()
+        return token
 
     def add_member(self, member: Member) -> None:
         self.members[member.id] = member
