@@ -1,15 +1,19 @@
 """Duplicate notes: the same note (parent, title and content) written more than once, typically by an import
-that ran twice. Copies are told apart by the API token that wrote them and by date.
+that ran again. Copies are told apart by the API token that wrote them (``reimport_token``: one key or
+several, for imports that ran in waves) and by date.
 
-* A copy whose original is still there → ``delete_note`` (the original, oldest and not by the re-import
+* A copy whose original is still there → ``delete_note`` (the original, oldest and not by a re-import
   token, is kept).
-* A re-imported note whose original is gone, when a source export (``source``: Parquet or CSV with
-  ``parent_record_id``, ``title``, ``content`` and ``created_at``) gives the original date →
-  ``recreate_note`` with that ``created_at`` (create the new note, then delete the copy).
+* A group of copies whose original is gone (every note of it by a re-import token) → one copy is kept and
+  the others deleted; the kept copy is never called the original. When a source export (``source``:
+  Parquet or CSV with ``parent_record_id``, ``title``, ``content`` and ``created_at``) gives the original
+  date, the kept copy gets it back by ``recreate_note`` (create the note anew with that date, then delete
+  the copy) — a lone re-imported note as well.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,9 +25,11 @@ from cleanup.actions import ActionTable
 from cleanup.detect.findings import fingerprints
 from cleanup.detect.recipe import Param, Recipe, RecipeError
 from cleanup.export.snapshot import Snapshot
+from cleanup.labels import Namer, when, when_expr
 from cleanup.values.notes import note_content
 
 NAME = "duplicate_notes"
+UUID_SHAPE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 KEY = ["parent_record_id", "_title", "_content"]
 
 
@@ -34,10 +40,6 @@ def normalised_text(expr: pl.Expr) -> pl.Expr:
 
 def _key(title: pl.Expr, content: pl.Expr) -> list[pl.Expr]:
     return [normalised_text(title).alias("_title"), normalised_text(content).alias("_content")]
-
-
-def _actor(type_col: str, id_col: str) -> pl.Expr:
-    return pl.concat_str([pl.col(type_col).fill_null("?"), pl.col(id_col).fill_null("?")], separator=" ")
 
 
 def _read_source(path: str) -> pl.DataFrame:
@@ -81,10 +83,48 @@ def _read_source(path: str) -> pl.DataFrame:
     ).unique(["parent_record_id", "_title", "_content"], keep="first")
 
 
+def _tokens_listing(notes: pl.DataFrame, namer: Namer) -> str:
+    """The API tokens that wrote notes: name or short id, how many notes, first and last write."""
+    by_token = (
+        notes.filter(pl.col("created_by_actor_type") == "api-token")
+        .group_by("created_by_actor_id")
+        .agg(n=pl.len(), first=pl.col("created_at").min(), last=pl.col("created_at").max())
+        .sort("n", descending=True)
+    )
+    lines = [
+        f"{token} ({namer.actor(token, 'api-token')}): {n:,} notes, {when(first)} to {when(last)}"
+        for token, n, first, last in by_token.iter_rows()
+    ]
+    return "; ".join(lines) or "none"
+
+
+def _looks_secret(value: str) -> bool:
+    """An API key pasted where a token id belongs: long, and not shaped like an id (a UUID)."""
+    return len(value) >= 32 and not UUID_SHAPE.fullmatch(value)
+
+
+def _checked_tokens(notes: pl.DataFrame, tokens: Sequence[str], param: str, namer: Namer) -> None:
+    """Refuse a token that wrote no note (listing those that did) or a value that looks like a secret."""
+    for token in tokens:
+        if _looks_secret(token):
+            raise RecipeError(
+                f"{NAME}: {param} looks like an API key (a secret), not a token id; it is not shown here. Pass "
+                "the id of the token that wrote the notes (`attio-cleanup tokens --snapshot DIR` lists them)"
+            )
+        wrote = notes.filter(
+            (pl.col("created_by_actor_type") == "api-token") & (pl.col("created_by_actor_id") == token)
+        )
+        if wrote.height == 0:
+            raise RecipeError(
+                f"{NAME}: no note was written by API token {token!r} ({param}); tokens that wrote notes: "
+                f"{_tokens_listing(notes, namer)}"
+            )
+
+
 def detect(
     snapshot: Snapshot,
     *,
-    reimport_token: str | None,
+    reimport_token: tuple[str, ...] | None,
     original_token: str | None,
     max_gap_days: float | None,
     source: str | None,
@@ -92,28 +132,15 @@ def detect(
 ) -> ActionTable:
     """Find duplicate notes in ``snapshot`` (see the module docstring)."""
     notes = snapshot.notes().collect()
-    by_token = (
-        (pl.col("created_by_actor_type") == "api-token") & (pl.col("created_by_actor_id") == reimport_token)
-        if reimport_token
-        else pl.lit(False)
-    )
-    if reimport_token and notes.filter(by_token).height == 0:
-        tokens = (
-            notes.filter(pl.col("created_by_actor_type") == "api-token")["created_by_actor_id"]
-            .unique()
-            .sort()
-        )
-        raise RecipeError(
-            f"{NAME}: no note was written by API token {reimport_token!r}; tokens that wrote notes: "
-            f"{', '.join(tokens.drop_nulls().to_list()) or 'none'}"
-        )
+    namer = Namer(snapshot)
+    reimport = tuple(reimport_token or ())
+    _checked_tokens(notes, reimport, "reimport_token", namer)
+    _checked_tokens(notes, (original_token,) if original_token else (), "original_token", namer)
+    by_api = pl.col("created_by_actor_type") == "api-token"
+    by_token = by_api & pl.col("created_by_actor_id").is_in(reimport) if reimport else pl.lit(False)
     by_original = (
-        (pl.col("created_by_actor_type") == "api-token") & (pl.col("created_by_actor_id") == original_token)
-        if original_token
-        else pl.lit(False)
+        (by_api & (pl.col("created_by_actor_id") == original_token)) if original_token else pl.lit(False)
     )
-    if original_token and notes.filter(by_original).height == 0:
-        raise RecipeError(f"{NAME}: no note was written by API token {original_token!r} (original_token)")
     keyed = notes.with_columns(
         *_key(pl.col("title"), pl.col("content_plaintext")), _reimport=by_token, _from_original=~by_original
     )
@@ -123,52 +150,100 @@ def detect(
         _n=pl.len().over(group),
         _keeper=pl.col("note_id").first().over(group),
         _keeper_at=pl.col("created_at").first().over(group),
-        _keeper_by=_actor("created_by_actor_type", "created_by_actor_id").first().over(group),
+        _keeper_actor_type=pl.col("created_by_actor_type").first().over(group),
+        _keeper_actor_id=pl.col("created_by_actor_id").first().over(group),
         _keeper_reimport=pl.col("_reimport").first().over(group),
     )
     copies = ranked.filter((pl.col("_n") > 1) & (pl.col("note_id") != pl.col("_keeper")))
-    if reimport_token:
+    if reimport:
         copies = copies.filter(pl.col("_reimport"))
     gap_days = (pl.col("created_at") - pl.col("_keeper_at")).dt.total_seconds() / 86_400
     if max_gap_days is not None:
         copies = copies.filter(gap_days <= max_gap_days)
     copies = copies.filter(gap_days >= min_gap_days)
-    deletions = copies.select(
+    dated = _read_source(source) if source is not None else None
+    recreations = (
+        _recreations(ranked, dated, bool(reimport), namer) if dated is not None else ActionTable.empty()
+    )
+    recreated = set(recreations.frame["target_id"].to_list())
+    tables = [ActionTable.build(_deletions(copies, namer, recreated)), recreations]
+    return ActionTable.concat(tables)
+
+
+def _deletions(copies: pl.DataFrame, namer: Namer, recreated: set[str]) -> pl.DataFrame:
+    """``delete_note`` rows for the copies, in words: the kept note is 'the original' only when it is not
+    itself a re-import."""
+    parents = pl.Series(namer.note_parents(copies), dtype=pl.String)
+    actors = _actor_names(copies, namer, "created_by_actor_type", "created_by_actor_id")
+    keeper_actors = _actor_names(copies, namer, "_keeper_actor_type", "_keeper_actor_id")
+    original_kept = ~pl.col("_keeper_reimport")
+    recreating = pl.col("_keeper").is_in(list(recreated))
+    words = copies.with_columns(_parent=parents, _by=actors, _keeper_by=keeper_actors)
+    title = pl.col("title").fill_null("")
+    kept = (
+        pl.when(original_kept)
+        .then(
+            pl.format(
+                "the original of {} by {} is kept", when_expr(pl.col("_keeper_at")), pl.col("_keeper_by")
+            )
+        )
+        .when(recreating)
+        .then(pl.lit("the original is gone: one copy is kept and given the original date from the source"))
+        .otherwise(
+            pl.format(
+                "the original is gone and no source gives its date: the copy of {} is kept with that date",
+                when_expr(pl.col("_keeper_at")),
+            )
+        )
+    )
+    return words.select(
         recipe=pl.lit(NAME),
         action=pl.lit("delete_note"),
         object=pl.col("parent_object"),
         target_id=pl.col("note_id"),
         cluster_id=pl.col("_keeper"),
         reason=pl.format(
-            "A copy of note {} (same record, title and content), written again later; the original is kept.",
-            pl.col("_keeper"),
+            "A copy of the note '{}' on {} (same title and content), written again on {} by {}; {}.",
+            title,
+            pl.col("_parent"),
+            when_expr(pl.col("created_at")),
+            pl.col("_by"),
+            kept,
         ),
-        confidence=pl.when(pl.col("_reimport") & ~pl.col("_keeper_reimport"))
+        confidence=pl.when(pl.col("_reimport") & (original_kept | pl.col("_keeper_reimport")))
         .then(pl.lit(0.99))
         .otherwise(pl.lit(0.9)),
         evidence=pl.format(
-            "same {} record {}, title '{}' and content ({} characters); original {} of {} by {}; this copy of {} by {}",
+            "same {} {}, title '{}' and content ({} characters); kept: {} of {} by {}; this copy: {} by {}",
             pl.col("parent_object"),
-            pl.col("parent_record_id"),
-            pl.col("title").fill_null(""),
+            pl.col("_parent"),
+            title,
             pl.col("content_plaintext").fill_null("").str.len_chars(),
-            pl.col("_keeper"),
-            pl.col("_keeper_at").dt.strftime("%Y-%m-%d %H:%M"),
+            pl.when(original_kept).then(pl.lit("the original")).otherwise(pl.lit("a copy")),
+            when_expr(pl.col("_keeper_at")),
             pl.col("_keeper_by"),
-            pl.col("created_at").dt.strftime("%Y-%m-%d %H:%M"),
-            _actor("created_by_actor_type", "created_by_actor_id"),
+            when_expr(pl.col("created_at")),
+            pl.col("_by"),
         ),
         fingerprint=fingerprints(copies["_raw"]),
     )
-    tables = [ActionTable.build(deletions)]
-    if source is not None:
-        tables.append(_recreations(ranked, _read_source(source), reimport_token))
-    return ActionTable.concat(tables)
 
 
-def _recreations(ranked: pl.DataFrame, source: pl.DataFrame, reimport_token: str | None) -> ActionTable:
-    """Re-imported notes standing alone, whose source gives an original date they lost."""
-    alone = ranked.filter((pl.col("_n") == 1) & (pl.col("_reimport") if reimport_token else pl.lit(True)))
+def _actor_names(frame: pl.DataFrame, namer: Namer, type_column: str, id_column: str) -> pl.Series:
+    """Who wrote each note, by name (a member's, a token's label, else 'API token …7aef7')."""
+    pairs = frame.select(type_column, id_column).unique()
+    named = {f"{kind}|{actor}": namer.actor(actor, kind) for kind, actor in pairs.iter_rows()}
+    keys = frame.select(
+        pl.concat_str([pl.col(type_column).fill_null(""), pl.col(id_column).fill_null("")], separator="|")
+    )
+    return keys.to_series().replace_strict(named, default="unknown", return_dtype=pl.String)
+
+
+def _recreations(ranked: pl.DataFrame, source: pl.DataFrame, by_token: bool, namer: Namer) -> ActionTable:
+    """The kept note of each group (a lone note too) that is a re-import — or, without re-import tokens, any
+    kept note — whose source gives an original date it lost."""
+    keepers = ranked.filter(pl.col("note_id") == pl.col("_keeper"))
+    alone = keepers.filter(pl.col("_reimport")) if by_token else keepers
     # the source holds what was written (markdown or plain text): match either form Attio kept
     as_markdown = alone.with_columns(_content=normalised_text(pl.col("content_markdown")))
     found = (
@@ -196,7 +271,9 @@ def _recreations(ranked: pl.DataFrame, source: pl.DataFrame, reimport_token: str
             "original_created_at",
         ).iter_rows(named=True)
     ]
-    rows = found.select(
+    parents = pl.Series(namer.note_parents(found), dtype=pl.String)
+    copies = pl.when(pl.col("_n") > 1).then(pl.format(" (and {} more copies, deleted)", pl.col("_n") - 1))
+    rows = found.with_columns(_parent=parents).select(
         recipe=pl.lit(NAME),
         action=pl.lit("recreate_note"),
         object=pl.col("parent_object"),
@@ -204,15 +281,20 @@ def _recreations(ranked: pl.DataFrame, source: pl.DataFrame, reimport_token: str
         cluster_id=pl.col("note_id"),
         payload=pl.Series(payloads, dtype=pl.String),
         reason=pl.format(
-            "Re-imported on {} with the import date; the source says it was written on {}: recreate it with that date.",
-            pl.col("created_at").dt.strftime("%Y-%m-%d"),
-            pl.col("original_created_at").dt.strftime("%Y-%m-%d"),
+            "The note '{}' on {} was re-imported on {}{}; the source says it was written on {}: it is written "
+            "anew with that date (a new note id, the cleanup's token as author) and the copy deleted.",
+            pl.col("title").fill_null(""),
+            pl.col("_parent"),
+            when_expr(pl.col("created_at")),
+            copies.otherwise(pl.lit("")),
+            when_expr(pl.col("original_created_at")),
         ),
         confidence=pl.lit(0.97),
         evidence=pl.format(
-            "source note on the same record with the same title '{}' and content, dated {}",
+            "source note on {} with the same title '{}' and content, dated {}",
+            pl.col("_parent"),
             pl.col("title").fill_null(""),
-            pl.col("original_created_at").dt.strftime("%Y-%m-%d %H:%M"),
+            when_expr(pl.col("original_created_at")),
         ),
         fingerprint=fingerprints(found["_raw"]),
     )
@@ -230,7 +312,10 @@ RECIPE = Recipe(
     run=detect,
     params=(
         Param(
-            "reimport_token", str, None, "id of the API token that wrote the copies (omit: any later copy)"
+            "reimport_token",
+            tuple,
+            None,
+            "id(s) of the API token(s) that wrote the copies, comma-separated (omit: any later copy)",
         ),
         Param(
             "original_token",

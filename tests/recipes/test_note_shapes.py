@@ -1,0 +1,228 @@
+"""Re-imported notes in every shape, built over real HTTP with three import keys: originals present or gone,
+one to three copies, one or two re-import keys, with and without a source giving the original date, and
+the look-alikes that must stay (an edited copy, a user's own repeated note)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+import cleanup
+from cleanup.actions import ActionTable
+from cleanup.client import AttioClient
+from cleanup.execute import Plan, restore
+from cleanup.execute.run import Run
+from cleanup.export.snapshot import Snapshot
+from cleanup.testing import Killer, RunningSandbox, sandbox_server, snapshot_of
+from tests.conftest import unlimited
+
+ORIGINAL = "2019-06-04T14:03:00.000000000Z"
+WAVE_1 = "2026-09-01T10:00:00.000000000Z"
+WAVE_2 = "2026-10-01T10:00:00.000000000Z"
+CONTENT = "Met the founders.\nNext: deck and data room."
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One record's notes: (label, token, date, content) each; the source gives the original date or not;
+    what the recipe should do with each label ('keep' for nothing)."""
+
+    name: str
+    notes: tuple[tuple[str, str, str, str], ...]
+    in_source: bool
+    expected: dict[str, str]
+
+
+def _o(label: str = "o", token: str = "first-import") -> tuple[str, str, str, str]:
+    return (label, token, ORIGINAL, CONTENT)
+
+
+def _c(
+    label: str, token: str = "reimport", at: str = WAVE_1, content: str = CONTENT
+) -> tuple[str, str, str, str]:
+    return (label, token, at, content)
+
+
+SHAPES = (
+    Shape("original and one copy", (_o(), _c("c1")), False, {"o": "keep", "c1": "delete_note"}),
+    Shape(
+        "original and three copies",
+        (_o(), _c("c1"), _c("c2", at=WAVE_2), _c("c3", at=WAVE_2)),
+        False,
+        {"o": "keep", "c1": "delete_note", "c2": "delete_note", "c3": "delete_note"},
+    ),
+    Shape("original gone, one copy, source", (_c("c1"),), True, {"c1": "recreate_note"}),
+    Shape("original gone, one copy, no source", (_c("c1"),), False, {"c1": "keep"}),
+    Shape(
+        "original gone, two copies, source",
+        (_c("c1"), _c("c2", at=WAVE_2)),
+        True,
+        {"c1": "recreate_note", "c2": "delete_note"},
+    ),
+    Shape(
+        "original gone, three copies, no source",
+        (_c("c1"), _c("c2", at=WAVE_2), _c("c3", at=WAVE_2)),
+        False,
+        {"c1": "keep", "c2": "delete_note", "c3": "delete_note"},
+    ),
+    Shape(
+        "copies by two re-import keys",
+        (_o(), _c("c1"), _c("c2", token="reimport-2", at=WAVE_2)),
+        False,
+        {"o": "keep", "c1": "delete_note", "c2": "delete_note"},
+    ),
+    Shape(
+        "original gone, copies by two keys, source",
+        (_c("c1", token="reimport-2"), _c("c2", at=WAVE_2)),
+        True,
+        {"c1": "recreate_note", "c2": "delete_note"},
+    ),
+    Shape(
+        "a copy edited after the import",
+        (_o(), _c("c1", content=CONTENT + "\nUpdate: term sheet signed.")),
+        False,
+        {"o": "keep", "c1": "keep"},
+    ),
+    Shape(
+        "whitespace-only differences",
+        (_o(), _c("c1", content="  Met the founders.   Next: deck and data room. ")),
+        False,
+        {"o": "keep", "c1": "delete_note"},
+    ),
+    Shape(
+        "the user's own note written twice by the original key",
+        (_o("o1"), _o("o2")),
+        False,
+        {"o1": "keep", "o2": "keep"},
+    ),
+)
+
+
+def _build(sb: RunningSandbox, folder: Path) -> tuple[Snapshot, dict[str, dict[str, str]], Path]:
+    """Every shape on its own company, written by the token each note names; the snapshot and the source
+    export."""
+    for token in ("first-import", "reimport", "reimport-2"):
+        sb.sandbox.add_token(token)
+    ids: dict[str, dict[str, str]] = {}
+    source = []
+    with sb.http() as http:
+        for shape in SHAPES:
+            values = {"name": shape.name.capitalize()}
+            made = http.post("/v2/objects/companies/records", json={"data": {"values": values}})
+            ids[shape.name] = {"_record": made.json()["data"]["id"]["record_id"]}
+            for label, token, at, content in shape.notes:
+                data = {
+                    "parent_object": "companies",
+                    "parent_record_id": ids[shape.name]["_record"],
+                    "title": "Intro call",
+                    "format": "plaintext",
+                    "content": content,
+                    "created_at": at,
+                }
+                with sb.http(token) as writer:
+                    response = writer.post("/v2/notes", json={"data": data})
+                assert response.status_code == 200, response.text
+                ids[shape.name][label] = response.json()["data"]["id"]["note_id"]
+            if shape.in_source:
+                source.append(
+                    {
+                        "parent_record_id": ids[shape.name]["_record"],
+                        "title": "Intro call",
+                        "content": CONTENT,
+                        "created_at": ORIGINAL,
+                    }
+                )
+    pl.DataFrame(source).write_csv(folder / "source.csv")
+    return snapshot_of(sb, folder / "snap"), ids, folder / "source.csv"
+
+
+@pytest.fixture(scope="module")
+def workspace(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[RunningSandbox, Snapshot, dict[str, dict[str, str]], Path]]:
+    with sandbox_server("empty", config=unlimited()) as sb:
+        yield (sb, *_build(sb, tmp_path_factory.mktemp("shapes")))
+
+
+def _detect(workspace: Any) -> ActionTable:
+    sb, snapshot, _ids, source = workspace
+    tokens = ",".join(sb.token_ids[t] for t in ("reimport", "reimport-2"))
+    return cleanup.detect(snapshot, "duplicate_notes", reimport_token=tokens, source=str(source))
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=[s.name for s in SHAPES])
+def test_each_shape_gets_what_it_needs(workspace: Any, shape: Shape) -> None:
+    frame = _detect(workspace).frame
+    ids = workspace[2][shape.name]
+    action_of = dict(frame.select("target_id", "action").iter_rows())
+    assert {label: action_of.get(ids[label], "keep") for label in shape.expected} == shape.expected
+    rows = frame.filter(pl.col("target_id").is_in([ids[label] for label in shape.expected]))
+    if any(token.startswith("first") for _, token, _, _ in shape.notes):
+        return
+    # no original left: no row calls a copy 'the original', and every delete says what is kept
+    for reason in rows["reason"].to_list():
+        assert "original of" not in reason
+        assert "the original is gone" in reason or "re-imported" in reason
+
+
+def test_copies_are_sure_enough_to_approve_in_bulk(workspace: Any) -> None:
+    frame = _detect(workspace).frame
+    assert frame.filter(pl.col("action") == "delete_note")["confidence"].min() >= 0.99
+
+
+def _notes_by_shape(sb: RunningSandbox, ids: dict[str, dict[str, str]]) -> dict[str, list[tuple[str, str]]]:
+    """Each shape's notes now: (created_at to the minute, content), sorted."""
+    with sb.http() as http:
+        notes = http.get("/v2/notes", params={"limit": 50}).json()["data"]  # fewer than 50 here
+        assert len(notes) < 50
+    out: dict[str, list[tuple[str, str]]] = {}
+    for shape in SHAPES:
+        record = ids[shape.name]["_record"]
+        out[shape.name] = sorted(
+            (n["created_at"][:16], n["content_plaintext"]) for n in notes if n["parent_record_id"] == record
+        )
+    return out
+
+
+def _check_applied(before: dict[str, list[tuple[str, str]]], after: dict[str, list[tuple[str, str]]]) -> None:
+    """After the cleanup: each shape keeps the notes it should, and a recreated one has its original date."""
+    for shape in SHAPES:
+        kept = [label for label, action in shape.expected.items() if action == "keep"]
+        recreated = [label for label, action in shape.expected.items() if action == "recreate_note"]
+        assert len(after[shape.name]) == len(kept) + len(recreated), shape.name
+        if recreated:
+            assert [at for at, _ in after[shape.name]] == [ORIGINAL[:16]], shape.name
+        assert len(before[shape.name]) == len(shape.notes)
+
+
+def test_applying_leaves_each_original_once_with_its_date(workspace: Any) -> None:
+    sb, snapshot, ids, _source = workspace
+    before = _notes_by_shape(sb, ids)
+    table = _detect(workspace).decide("approve")
+    with AttioClient(sb.tokens["primary"], sb.base_url) as client:
+        report = Plan(table, snapshot).apply(client, progress=False)
+    assert report.counts() == {"done": table.frame.height}
+    _check_applied(before, _notes_by_shape(sb, ids))
+
+
+def test_killed_and_resumed_then_restored_every_shape_ends_right(tmp_path: Path) -> None:
+    with sandbox_server("empty", config=unlimited()) as sb:
+        snapshot, ids, source = _build(sb, tmp_path)
+        before = _notes_by_shape(sb, ids)
+        table = _detect((sb, snapshot, ids, source)).decide("approve")
+        run = Run.start(Plan(table, snapshot))
+        run.close()
+        killer = Killer(sb, run.run_id, run.folder.parent, seed=11, max_writes=4)
+        assert killer.run(4) == 0
+        assert killer.kills, "no kill point was reached"
+        _check_applied(before, _notes_by_shape(sb, ids))
+        with AttioClient(sb.tokens["primary"], sb.base_url) as client:
+            restored = restore(run.run_id, client, root=run.folder.parent)
+        assert set(restored["status"].to_list()) == {"restored"}
+        # every note is back, with its date and content (new ids, the restoring token as author)
+        assert _notes_by_shape(sb, ids) == before
