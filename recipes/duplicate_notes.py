@@ -26,6 +26,7 @@ from cleanup.detect.findings import fingerprints
 from cleanup.detect.recipe import Param, Recipe, RecipeError
 from cleanup.export.snapshot import Snapshot
 from cleanup.labels import Namer, when, when_expr
+from cleanup.tokens import TokenError, load_labels, resolve_token
 from cleanup.values.notes import note_content
 
 NAME = "duplicate_notes"
@@ -132,8 +133,12 @@ def detect(
 ) -> ActionTable:
     """Find duplicate notes in ``snapshot`` (see the module docstring)."""
     notes = snapshot.notes().collect()
-    namer = Namer(snapshot)
-    reimport = tuple(reimport_token or ())
+    namer = Namer(snapshot, token_labels=load_labels(snapshot))
+    try:  # tokens by label ('Affinity re-import') or id
+        reimport = tuple(resolve_token(snapshot, t) for t in reimport_token or ())
+        original_token = resolve_token(snapshot, original_token) if original_token else None
+    except TokenError as err:
+        raise RecipeError(f"{NAME}: {err}") from None
     _checked_tokens(notes, reimport, "reimport_token", namer)
     _checked_tokens(notes, (original_token,) if original_token else (), "original_token", namer)
     by_api = pl.col("created_by_actor_type") == "api-token"
@@ -315,13 +320,13 @@ RECIPE = Recipe(
             "reimport_token",
             tuple,
             None,
-            "id(s) of the API token(s) that wrote the copies, comma-separated (omit: any later copy)",
+            "the API token(s) that wrote the copies, by label or id, comma-separated (omit: any later copy)",
         ),
         Param(
             "original_token",
             str,
             None,
-            "id of the API token that wrote the originals (the first import): its note is the one kept",
+            "the API token that wrote the originals (the first import), by label or id: its note is kept",
         ),
         Param("max_gap_days", float, None, "only copies written at most this many days after the original"),
         Param("min_gap_days", float, 0.0, "only copies written at least this many days after the original"),

@@ -11,14 +11,18 @@ from typing import Any
 
 import polars as pl
 import pytest
+from typer.testing import CliRunner
 
 import cleanup
 from cleanup.actions import ActionTable
+from cleanup.cli import app
 from cleanup.client import AttioClient
+from cleanup.detect.recipe import RecipeError
 from cleanup.execute import Plan, restore
 from cleanup.execute.run import Run
 from cleanup.export.snapshot import Snapshot
 from cleanup.testing import Killer, RunningSandbox, sandbox_server, snapshot_of
+from cleanup.tokens import load_labels, writers
 from tests.conftest import unlimited
 
 ORIGINAL = "2019-06-04T14:03:00.000000000Z"
@@ -226,3 +230,50 @@ def test_killed_and_resumed_then_restored_every_shape_ends_right(tmp_path: Path)
         assert set(restored["status"].to_list()) == {"restored"}
         # every note is back, with its date and content (new ids, the restoring token as author)
         assert _notes_by_shape(sb, ids) == before
+
+
+def test_tokens_show_the_waves_and_recipes_take_their_labels(workspace: Any) -> None:
+    sb, snapshot, _ids, source = workspace
+    found = writers(snapshot).filter(pl.col("actor_type") == "api-token")
+    by_id = {row["actor_id"]: row for row in found.iter_rows(named=True)}
+    reimport = by_id[sb.token_ids["reimport"]]
+    assert reimport["notes"] == sum(1 for s in SHAPES for _, t, _, _ in s.notes if t == "reimport")
+    assert {str(day) for day in reimport["day"]} == {"2026-09-01", "2026-10-01"}  # the two waves
+    result = CliRunner().invoke(
+        app,
+        [
+            "tokens",
+            "--snapshot",
+            str(snapshot.path),
+            "--label",
+            f"{sb.token_ids['reimport']}=Affinity re-import",
+        ],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "Affinity re-import" in result.output
+    assert (
+        "first-import" not in result.output
+    )  # the sandbox's token names are not Attio's: ids until labelled
+    assert load_labels(snapshot) == {sb.token_ids["reimport"]: "Affinity re-import"}
+    by_label = cleanup.detect(
+        snapshot,
+        "duplicate_notes",
+        reimport_token=f"affinity RE-IMPORT,{sb.token_ids['reimport-2']}",
+        source=str(source),
+    )
+    assert by_label.frame.sort("action_id").equals(_detect(workspace).frame.sort("action_id"))
+    assert "by Affinity re-import" in " ".join(by_label.frame["reason"].to_list())
+
+
+def test_a_secret_or_an_unknown_token_is_refused_plainly(workspace: Any) -> None:
+    sb, snapshot, _ids, _source = workspace
+    secret = sb.tokens["reimport"]
+    with pytest.raises(RecipeError, match="looks like an API key") as caught:
+        cleanup.detect(snapshot, "duplicate_notes", reimport_token=secret)
+    assert secret not in str(caught.value)
+    with pytest.raises(
+        RecipeError, match=r"tokens that wrote notes: .* \d+ notes, \d+ \w+ 20\d\d"
+    ) as unknown:
+        cleanup.detect(snapshot, "duplicate_notes", reimport_token="00000000-0000-0000-0000-000000000000")
+    assert sb.token_ids["reimport"] in str(unknown.value)
