@@ -274,7 +274,8 @@ def tokens_command(
         return
     namer = Namer(loaded, token_labels=load_labels(loaded))
     start, end = found["first"].dt.min(), found["last"].dt.max()
-    assert isinstance(start, datetime) and isinstance(end, datetime)
+    assert isinstance(start, datetime)
+    assert isinstance(end, datetime)
     table = Table(title=f"Who wrote what in {loaded.schema.workspace_name} (snapshot {loaded.path.name})")
     for column in ("who", "id", "notes", "records", "entries", "first write", "last write"):
         table.add_column(
@@ -315,6 +316,8 @@ def detect_command(
 
     Example: attio-cleanup detect duplicate_notes --snapshot snapshots/today --param max_gap_days=30 --out notes.xlsx
     """
+    import warnings
+
     from .actions import ActionTableError
     from .detect.recipe import RecipeError, detect
     from .detect.summary import print_summary
@@ -326,10 +329,14 @@ def detect_command(
         with _stops_on_ctrl_c(
             "stopped: nothing was sent to Attio; run the command again for the action table"
         ):
-            table = detect(Snapshot.load(snapshot, require_complete=False), recipe, **_params(param))
+            with warnings.catch_warnings(record=True) as noticed:
+                warnings.simplefilter("always", UserWarning)
+                table = detect(Snapshot.load(snapshot, require_complete=False), recipe, **_params(param))
             written = table.write(out)
     except (RecipeError, SnapshotError, ActionTableError) as err:
         raise _fail(err) from None
+    for notice in noticed:  # what the recipe says of its input (a source that matched few notes)
+        console.print(f"[yellow]Note:[/yellow] {notice.message}")
     print_summary(table, console, title=f"{recipe}: {len(table):,} findings")
     console.print(
         f"Action table written to [bold]{written}[/bold]; set `decision` to approve or reject and save."

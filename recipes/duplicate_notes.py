@@ -14,6 +14,7 @@ several, for imports that ran in waves) and by date.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,60 +29,21 @@ from cleanup.export.snapshot import Snapshot
 from cleanup.labels import Namer, when, when_expr
 from cleanup.tokens import TokenError, load_labels, resolve_token
 from cleanup.values.notes import note_content
+from recipes._note_sources import matching, normalised_text, read_source
 
 NAME = "duplicate_notes"
+
+
+class SourceWarning(UserWarning):
+    """A source export that matched few notes: most likely the wrong file, or ids or text in another form."""
+
+
 UUID_SHAPE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 KEY = ["parent_record_id", "_title", "_content"]
 
 
-def normalised_text(expr: pl.Expr) -> pl.Expr:
-    """Text compared loosely: case folded, whitespace collapsed, ends trimmed."""
-    return expr.fill_null("").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
-
-
 def _key(title: pl.Expr, content: pl.Expr) -> list[pl.Expr]:
     return [normalised_text(title).alias("_title"), normalised_text(content).alias("_content")]
-
-
-def _read_source(path: str) -> pl.DataFrame:
-    source = Path(path)
-    if not source.exists():
-        raise RecipeError(f"{NAME}: source {source} does not exist")
-    frame = (
-        pl.read_parquet(source)
-        if source.suffix.lower() == ".parquet"
-        else pl.read_csv(source, infer_schema=False)
-    )
-    needed = ["parent_record_id", "title", "content", "created_at"]
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise RecipeError(
-            f"{NAME}: source {source.name} lacks the column(s) {', '.join(missing)}; it needs {', '.join(needed)}"
-        )
-    created = frame["created_at"]
-    if created.dtype == pl.String:
-        parsed = created.str.to_datetime(time_unit="ns", time_zone="UTC", strict=False)
-        if parsed.null_count() > created.null_count():
-            row = int((parsed.is_null() & created.is_not_null()).arg_true()[0])
-            raise RecipeError(
-                f"{NAME}: source {source.name} row {row + 2}: created_at {created[row]!r} is not an ISO-8601 timestamp"
-            )
-        created = parsed
-    elif isinstance(created.dtype, pl.Datetime):
-        created = (
-            created.dt.replace_time_zone("UTC")
-            if created.dtype.time_zone is None
-            else created.dt.convert_time_zone("UTC")
-        )
-    else:
-        raise RecipeError(
-            f"{NAME}: source {source.name}: created_at must be a timestamp, not {created.dtype}"
-        )
-    return frame.select(
-        pl.col("parent_record_id").cast(pl.String),
-        *_key(pl.col("title").cast(pl.String), pl.col("content").cast(pl.String)),
-        created.cast(pl.Datetime("ns", "UTC")).alias("original_created_at"),
-    ).unique(["parent_record_id", "_title", "_content"], keep="first")
 
 
 def _tokens_listing(notes: pl.DataFrame, namer: Namer) -> str:
@@ -166,7 +128,12 @@ def detect(
     if max_gap_days is not None:
         copies = copies.filter(gap_days <= max_gap_days)
     copies = copies.filter(gap_days >= min_gap_days)
-    dated = _read_source(source) if source is not None else None
+    dated = None
+    if source is not None:
+        dated = read_source(source, NAME)
+        met = matching(keyed.with_columns(_content_md=normalised_text(pl.col("content_markdown"))), dated)
+        if met.matched < met.rows / 2:
+            warnings.warn(SourceWarning(met.words(Path(source).name)), stacklevel=2)
     recreations = (
         _recreations(ranked, dated, bool(reimport), namer) if dated is not None else ActionTable.empty()
     )
@@ -330,7 +297,13 @@ RECIPE = Recipe(
         ),
         Param("max_gap_days", float, None, "only copies written at most this many days after the original"),
         Param("min_gap_days", float, 0.0, "only copies written at least this many days after the original"),
-        Param("source", str, None, "Parquet or CSV source export giving original dates (for recreate_note)"),
+        Param(
+            "source",
+            str,
+            None,
+            "source export giving original dates (for recreate_note): Parquet, CSV, JSON, JSON lines, or a "
+            "snapshot folder taken before the re-import",
+        ),
     ),
     needs=_needs,
 )

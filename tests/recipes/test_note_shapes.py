@@ -4,11 +4,13 @@ the look-alikes that must stay (an edited copy, a user's own repeated note)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -23,6 +25,7 @@ from cleanup.execute.run import Run
 from cleanup.export.snapshot import Snapshot
 from cleanup.testing import Killer, RunningSandbox, sandbox_server, snapshot_of
 from cleanup.tokens import load_labels, writers
+from recipes.duplicate_notes import SourceWarning
 from tests.conftest import unlimited
 
 ORIGINAL = "2019-06-04T14:03:00.000000000Z"
@@ -277,3 +280,71 @@ def test_a_secret_or_an_unknown_token_is_refused_plainly(workspace: Any) -> None
     ) as unknown:
         cleanup.detect(snapshot, "duplicate_notes", reimport_token="00000000-0000-0000-0000-000000000000")
     assert sb.token_ids["reimport"] in str(unknown.value)
+
+
+def _recreated(workspace: Any, source: Path) -> list[str]:
+    sb, snapshot, _ids, _source = workspace
+    tokens = ",".join(sb.token_ids[t] for t in ("reimport", "reimport-2"))
+    frame = cleanup.detect(snapshot, "duplicate_notes", reimport_token=tokens, source=str(source)).frame
+    return sorted(frame.filter(pl.col("action") == "recreate_note")["target_id"].to_list())
+
+
+def test_sources_in_every_form_give_the_same_dates(workspace: Any, tmp_path: Path) -> None:
+    rows = pl.read_csv(workspace[3])
+    expected = _recreated(workspace, workspace[3])
+    assert len(expected) == 3
+    rows.write_parquet(tmp_path / "notes.parquet")
+    rows.write_ndjson(tmp_path / "notes.jsonl")
+    (tmp_path / "notes.json").write_bytes(orjson.dumps({"data": rows.to_dicts()}))
+    snapshot_like = tmp_path / "before" / "notes.parquet"  # a snapshot folder taken before the re-import
+    snapshot_like.parent.mkdir()
+    rows.select(
+        "parent_record_id",
+        "title",
+        pl.col("content").alias("content_plaintext"),
+        pl.col("content").alias("content_markdown"),
+        pl.col("created_at").str.to_datetime(time_zone="UTC"),
+    ).write_parquet(snapshot_like)
+    for source in ("notes.parquet", "notes.jsonl", "notes.json", "before", "before/notes.parquet"):
+        assert _recreated(workspace, tmp_path / source) == expected, source
+
+
+def test_a_source_that_matches_few_notes_says_why(workspace: Any, tmp_path: Path) -> None:
+    wrong = tmp_path / "wrong.csv"
+    pl.read_csv(workspace[3]).with_columns(content=pl.lit("something else")).write_csv(wrong)
+    with pytest.warns(
+        SourceWarning, match=r"0 of 3 source rows of wrong.csv matched a note: 3 name a record"
+    ) as said:
+        assert _recreated(workspace, wrong) == []
+    assert "3 of those a note with the same title" in str(said[0].message)
+    result = CliRunner().invoke(
+        app,
+        [
+            "detect",
+            "duplicate_notes",
+            "--snapshot",
+            str(workspace[1].path),
+            "--param",
+            f"source={wrong}",
+            "--out",
+            str(tmp_path / "notes.csv"),
+        ],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "Note: 0 of 3 source rows" in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("notes.txt", "hello", "a source is Parquet, CSV, JSON, JSON lines, or a snapshot folder"),
+        ("notes.json", "{not json", "is not valid JSON"),
+        ("notes.json", '{"notes": 3}', "is JSON but not a list of notes"),
+        ("notes.csv", "parent_record_id,title\nx,y\n", "lacks the column(s) created_at, content"),
+    ],
+)
+def test_bad_sources_are_named(workspace: Any, tmp_path: Path, name: str, text: str, message: str) -> None:
+    (tmp_path / name).write_text(text)
+    with pytest.raises(RecipeError, match=re.escape(message)):
+        _recreated(workspace, tmp_path / name)
