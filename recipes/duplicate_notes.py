@@ -25,6 +25,8 @@ import polars as pl
 from cleanup.actions import ActionTable
 from cleanup.detect.findings import fingerprints
 from cleanup.detect.recipe import Param, Recipe, RecipeError
+from cleanup.execute.restored import restored_notes
+from cleanup.execute.run import backup_root
 from cleanup.export.snapshot import Snapshot
 from cleanup.labels import Namer, when, when_expr
 from cleanup.tokens import TokenError, load_labels, resolve_token
@@ -84,6 +86,23 @@ def _checked_tokens(notes: pl.DataFrame, tokens: Sequence[str], param: str, name
             )
 
 
+def _as_first_written(notes: pl.DataFrame, restored: pl.DataFrame) -> pl.DataFrame:
+    """``notes`` with each note a restore put back credited to the author of the note it stands for (a
+    restore writes as its own token), and ``_restored_by`` naming the run it restored."""
+    put_back = restored.select(
+        "note_id", pl.col("actor_type").alias("_was_type"), pl.col("actor_id").alias("_was_id"), "run_id"
+    ).unique("note_id", keep="last")
+    return (
+        notes.join(put_back, on="note_id", how="left")
+        .with_columns(
+            created_by_actor_type=pl.coalesce("_was_type", "created_by_actor_type"),
+            created_by_actor_id=pl.coalesce("_was_id", "created_by_actor_id"),
+            _restored_by=pl.col("run_id"),
+        )
+        .drop("_was_type", "_was_id", "run_id")
+    )
+
+
 def detect(
     snapshot: Snapshot,
     *,
@@ -92,9 +111,12 @@ def detect(
     max_gap_days: float | None,
     source: str | None,
     min_gap_days: float,
+    runs_dir: str | None,
 ) -> ActionTable:
     """Find duplicate notes in ``snapshot`` (see the module docstring)."""
-    notes = snapshot.notes().collect()
+    notes = _as_first_written(
+        snapshot.notes().collect(), restored_notes(Path(runs_dir) if runs_dir else backup_root())
+    )
     namer = Namer(snapshot, token_labels=load_labels(snapshot))
     try:  # tokens by label ('Affinity re-import') or id
         reimport = tuple(resolve_token(snapshot, t) for t in reimport_token or ())
@@ -196,7 +218,10 @@ def _deletions(copies: pl.DataFrame, namer: Namer, recreated: set[str]) -> pl.Da
             pl.col("_keeper_by"),
             when_expr(pl.col("created_at")),
             pl.col("_by"),
-        ),
+        )
+        + pl.when(pl.col("_restored_by").is_not_null())
+        .then(pl.format(" (put back by the restore of run {}, which wrote it anew)", pl.col("_restored_by")))
+        .otherwise(pl.lit("")),
         fingerprint=fingerprints(copies["_raw"]),
     )
 
@@ -297,6 +322,12 @@ RECIPE = Recipe(
         ),
         Param("max_gap_days", float, None, "only copies written at most this many days after the original"),
         Param("min_gap_days", float, 0.0, "only copies written at least this many days after the original"),
+        Param(
+            "runs_dir",
+            str,
+            None,
+            "where past runs are kept (default: the runs folder), to know the notes a restore put back",
+        ),
         Param(
             "source",
             str,

@@ -217,6 +217,18 @@ def test_applying_leaves_each_original_once_with_its_date(workspace: Any) -> Non
     _check_applied(before, _notes_by_shape(sb, ids))
 
 
+def _kinds(frame: pl.DataFrame, snapshot: Snapshot) -> list[tuple[str, str, str]]:
+    """Each row as (action, the parent record, the target's date): what it does, whatever the ids."""
+    notes = (
+        snapshot.notes()
+        .select("note_id", "parent_record_id", pl.col("created_at").dt.strftime("%F %R"))
+        .collect()
+    )
+    joined = frame.join(notes, left_on="target_id", right_on="note_id")
+    assert joined.height == frame.height
+    return sorted(joined.select("action", "parent_record_id", "created_at").iter_rows())
+
+
 def test_killed_and_resumed_then_restored_every_shape_ends_right(tmp_path: Path) -> None:
     with sandbox_server("empty", config=unlimited()) as sb:
         snapshot, ids, source = _build(sb, tmp_path)
@@ -233,6 +245,18 @@ def test_killed_and_resumed_then_restored_every_shape_ends_right(tmp_path: Path)
         assert set(restored["status"].to_list()) == {"restored"}
         # every note is back, with its date and content (new ids, the restoring token as author)
         assert _notes_by_shape(sb, ids) == before
+        # and the same cleanup proposes the same again: a restored copy is still a copy
+        again = snapshot_of(sb, tmp_path / "after-restore")
+        tokens = ",".join(sb.token_ids[t] for t in ("reimport", "reimport-2"))
+        redone = cleanup.detect(
+            again,
+            "duplicate_notes",
+            reimport_token=tokens,
+            source=str(source),
+            runs_dir=str(run.folder.parent),
+        ).frame
+        assert _kinds(redone, again) == _kinds(table.frame, snapshot)
+        assert "put back by the restore of run" in " ".join(redone["evidence"].to_list())
 
 
 def test_tokens_show_the_waves_and_recipes_take_their_labels(workspace: Any) -> None:

@@ -1,0 +1,55 @@
+"""What restores put back: each note a restore wrote anew (a new id, the restoring token as author), with
+the note it stands for and that note's own author, read from the run folders. Detection uses it so that a
+cleanup run again after a restore proposes what it proposed before (a restored copy is still a copy).
+
+>>> restored_notes(backup_root())  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import orjson
+import polars as pl
+
+from .backup import read_backup
+
+SCHEMA = {
+    "note_id": pl.String,  # the note the restore wrote
+    "original_note_id": pl.String,  # the note it stands for (deleted by the run)
+    "actor_type": pl.String,  # who wrote the original
+    "actor_id": pl.String,
+    "run_id": pl.String,
+}
+
+
+def _restored_ids(folder: Path) -> dict[str, str]:
+    """action id → the id a finished restore step made, from the run's ``restore.sqlite``."""
+    with closing(sqlite3.connect(f"file:{folder / 'restore.sqlite'}?mode=ro", uri=True)) as db:
+        rows = db.execute(
+            "SELECT action_id, created_id FROM steps WHERE step = 'restore' AND status = 'done' "
+            "AND created_id IS NOT NULL"
+        ).fetchall()
+    return dict(rows)
+
+
+def restored_notes(root: Path) -> pl.DataFrame:
+    """Every note put back by a restore of a run under ``root`` (see :data:`SCHEMA`); empty if none."""
+    found = []
+    for folder in sorted(root.glob("*/restore.sqlite")) if root.exists() else []:
+        run = folder.parent
+        made = _restored_ids(run)
+        if not made or not (run / "backup" / "notes.parquet").exists():
+            continue
+        plan = pl.read_parquet(run / "plan.parquet", columns=["action_id", "action", "target_id"])
+        notes = plan.filter(pl.col("action").is_in(["delete_note", "recreate_note"]))
+        authors = {}
+        for note_id, raw in read_backup(run / "backup", "notes").rows():
+            actor = orjson.loads(raw).get("created_by_actor") or {}
+            authors[note_id] = (actor.get("type"), actor.get("id"))
+        for action_id, _, target in notes.iter_rows():
+            if action_id in made and target in authors:
+                found.append((made[action_id], target, *authors[target], run.name))
+    return pl.DataFrame(found, schema=SCHEMA, orient="row")
