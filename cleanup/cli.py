@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -40,6 +41,54 @@ MergeOption = Annotated[
 ConcurrencyOption = Annotated[
     int, typer.Option(min=1, help="Requests in flight at once (the rate limits still apply).")
 ]
+
+
+@app.callback()
+def global_options(
+    runs_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where runs (backups, journals, reports) are kept; default: ATTIO_CLEANUP_BACKUP_ROOT, else "
+            "the user's data folder (see `attio-cleanup runs`).",
+        ),
+    ] = None,
+) -> None:
+    """Clean up and migrate data in the Attio CRM: export, detect, review, execute, restore."""
+    if runs_dir is not None:
+        from .execute.run import RUNS_ENV
+
+        os.environ[RUNS_ENV] = str(runs_dir.expanduser().resolve())
+
+
+@app.command("runs")
+def runs_command() -> None:
+    """The runs kept in the runs folder: when, on which workspace, what each did, how it ended, and whether
+    it can be put back (`attio-cleanup restore RUN_ID`).
+
+    Example: attio-cleanup runs
+    """
+    from .execute.run import backup_root
+    from .execute.runs import list_runs
+    from .labels import when
+
+    root = backup_root()
+    found = list_runs(root)
+    if found.height == 0:
+        console.print(f"No runs in {root}.")
+        return
+    table = Table(title=f"Runs in {root}")
+    for column in ("run", "started", "workspace", "what it did", "how it ended", "can be put back"):
+        table.add_column(column, no_wrap=column in ("run", "started"))
+    for row in found.iter_rows(named=True):
+        table.add_row(
+            row["run_id"],
+            when(row["started"]),
+            row["workspace"],
+            row["did"],
+            row["status"],
+            row["restorable"],
+        )
+    console.print(table)
 
 
 @sandbox_app.command("serve")
@@ -349,7 +398,7 @@ def report_command(
     snapshot: Annotated[Path, typer.Option("--snapshot", help="The snapshot the table was detected on.")],
     out: Annotated[Path, typer.Option("--out", help="report.html (a page) or report.xlsx (to sign off).")],
     run: Annotated[
-        str | None, typer.Option(help="Add the results of this run (its id under backups/).")
+        str | None, typer.Option(help="Add the results of this run (its id, see `attio-cleanup runs`).")
     ] = None,
     token_label: Annotated[
         list[str] | None,
@@ -524,7 +573,7 @@ def apply_command(
             console.print("Nothing is approved: nothing to do.")
             raise typer.Exit(EXIT_NOTHING)
         with (
-            _stops_on_ctrl_c(STOPPED_RUN.format(run="the run (its folder is the newest under backups/)")),
+            _stops_on_ctrl_c(STOPPED_RUN.format(run="the run (the newest in `attio-cleanup runs`)")),
             AttioClient(base_url=base_url, policy="unattended" if unattended else "interactive") as client,
         ):
             report = plan.apply(client, canary=canary, merge=merge.value, concurrency=concurrency)
@@ -540,7 +589,7 @@ def apply_command(
 
 @app.command("resume")
 def resume_command(
-    run_id: Annotated[str, typer.Argument(help="The run to finish (its folder name under backups/).")],
+    run_id: Annotated[str, typer.Argument(help="The run to finish (its id, see `attio-cleanup runs`).")],
     base_url: Annotated[
         str | None, typer.Option(help="API base URL (default: ATTIO_BASE_URL or Attio).")
     ] = None,

@@ -16,13 +16,15 @@ import polars as pl
 
 from .backup import read_backup
 
-SCHEMA = {
-    "note_id": pl.String,  # the note the restore wrote
-    "original_note_id": pl.String,  # the note it stands for (deleted by the run)
-    "actor_type": pl.String,  # who wrote the original
-    "actor_id": pl.String,
-    "run_id": pl.String,
-}
+SCHEMA = pl.Schema(
+    {
+        "note_id": pl.String,  # the note the restore wrote
+        "original_note_id": pl.String,  # the note it stands for (deleted by the run)
+        "actor_type": pl.String,  # who wrote the original
+        "actor_id": pl.String,
+        "run_id": pl.String,
+    }
+)
 
 
 def _restored_ids(folder: Path) -> dict[str, str]:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import platformdirs
 import polars as pl
 
 from ..actions import Action
@@ -78,9 +79,37 @@ class RunError(RuntimeError):
     """A run that cannot start or continue: names the run folder and the command that resumes it."""
 
 
+RUNS_ENV = "ATTIO_CLEANUP_BACKUP_ROOT"
+LEGACY_ROOT = Path("backups")  # where runs were kept before, relative to the folder a command ran in
+
+
 def backup_root() -> Path:
-    """Where run folders go: ``ATTIO_CLEANUP_BACKUP_ROOT``, else ``./backups``."""
-    return Path(os.environ.get("ATTIO_CLEANUP_BACKUP_ROOT") or "backups")
+    """Where run folders go: ``ATTIO_CLEANUP_BACKUP_ROOT`` (``attio-cleanup --runs-dir``), else the user's
+    data folder (``~/.local/share/attio-cleanup/runs`` on Linux, ``~/Library/Application Support/…`` on
+    macOS), whatever folder a command runs in."""
+    configured = os.environ.get(RUNS_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    return platformdirs.user_data_path("attio-cleanup", appauthor=False) / "runs"
+
+
+def run_folder(run_id: str, root: Path | None = None) -> Path:
+    """The folder of run ``run_id``: under ``root`` (default :func:`backup_root`), else — for a run made
+    before runs moved to the data folder — under ``./backups``; an error names every folder looked in."""
+    where = root or backup_root()
+    folder = where / run_id
+    if (folder / "plan.parquet").exists():
+        return folder
+    looked = [where]
+    if root is None and not os.environ.get(RUNS_ENV):
+        legacy = LEGACY_ROOT / run_id
+        if (legacy / "plan.parquet").exists():
+            return legacy
+        looked.append(LEGACY_ROOT.resolve())
+    raise RunError(
+        f"no run {run_id!r} in {' nor in '.join(str(p) for p in looked)} (a run folder holds plan.parquet); "
+        "`attio-cleanup runs` lists the runs there, `--runs-dir DIR` looks elsewhere"
+    )
 
 
 class Run:
@@ -144,9 +173,7 @@ class Run:
     @classmethod
     def open(cls, run_id: str, *, root: Path | None = None) -> Run:
         """Reopen a run to resume it (or restore it)."""
-        folder = (root or backup_root()) / run_id
-        if not (folder / "plan.parquet").exists():
-            raise RunError(f"no run {run_id!r} in {folder.parent} (a run folder holds plan.parquet)")
+        folder = run_folder(run_id, root)
         return cls(folder, pl.read_parquet(folder / "plan.parquet"))
 
     def close(self) -> None:
