@@ -1,8 +1,9 @@
 """Source exports of notes, for the original dates a re-import lost: Parquet, CSV, JSON (a list, or
 ``{"data": [...]}``), JSON lines, or a snapshot folder (or its ``notes.parquet``) taken before the
-re-import. Each gives ``parent_record_id``, ``title``, the content (``content``, or ``content_plaintext`` /
-``content_markdown``) and ``created_at``; and, once matched, how many rows found their note and why the
-others did not.
+re-import — each giving ``parent_record_id``, ``title``, the content (``content``, or ``content_plaintext``
+/ ``content_markdown``) and ``created_at`` — or Affinity's notes export (API v1 or v2 JSON), matched to the
+notes an Affinity import wrote by the Affinity note id their source line carries. Once matched: how many
+rows found their note and why the others did not.
 
 >>> read_source("exports/notes-2024.jsonl")  # doctest: +SKIP
 """
@@ -16,10 +17,17 @@ import orjson
 import polars as pl
 
 from cleanup.detect.recipe import RecipeError
+from cleanup.importers.affinity import MARKER, load_notes, note_body
+from cleanup.importers.reading import ImportInputError
 
 NEEDED = ("parent_record_id", "title", "content", "created_at")
 CONTENT_COLUMNS = ("content", "content_plaintext", "content_markdown")
-FORMATS = "Parquet, CSV, JSON, JSON lines, or a snapshot folder"
+FORMATS = "Parquet, CSV, JSON, JSON lines, a snapshot folder, or Affinity's notes export"
+
+
+def affinity_id(content: pl.Expr) -> pl.Expr:
+    """The Affinity note id an Affinity import wrote into a note's source line (None without one)."""
+    return content.str.extract(MARKER.pattern, 1)
 
 
 def normalised_text(expr: pl.Expr) -> pl.Expr:
@@ -81,12 +89,55 @@ def _created(frame: pl.DataFrame, name: str, recipe: str) -> pl.Series:
     raise RecipeError(f"{recipe}: source {name}: created_at must be a timestamp, not {created.dtype}")
 
 
-def read_source(path: str, recipe: str) -> pl.DataFrame:
-    """The source's notes: ``parent_record_id``, ``_title``, ``_content`` (compared loosely; one row per
-    content form a row gives) and ``original_created_at``."""
+@dataclass(frozen=True)
+class NoteSource:
+    """A source's notes: by text (``parent_record_id``, ``_title``, ``_content``) or, for an Affinity export,
+    by Affinity note id (``_affinity_id``); with ``original_created_at`` and ``_source_row``."""
+
+    frame: pl.DataFrame
+    by_affinity_id: bool = False
+
+
+def _affinity_export(source: Path) -> bool:
+    """Whether a JSON file is Affinity's notes export (notes with an ``id``, no ``parent_record_id``)."""
+    if source.suffix.lower() != ".json":
+        return False
+    try:
+        data = orjson.loads(source.read_bytes())
+    except orjson.JSONDecodeError:
+        return False
+    items = data.get("data", data.get("notes")) if isinstance(data, dict) else data
+    first = items[0] if isinstance(items, list) and items else None
+    return isinstance(first, dict) and "id" in first and "parent_record_id" not in first
+
+
+def _read_affinity(source: Path, recipe: str) -> NoteSource:
+    """Affinity's notes export: each note's id and the date an Affinity import gives it."""
+    try:
+        notes = load_notes(source)
+    except ImportInputError as error:
+        raise RecipeError(f"{recipe}: source {source.name}: {'; '.join(error.problems[:5])}") from None
+    frame = pl.DataFrame(
+        {
+            "_affinity_id": [n.id for n in notes],
+            "original_created_at": [note_body(n, {})[2] for n in notes],
+        },
+        schema={"_affinity_id": pl.String, "original_created_at": pl.String},
+    ).with_columns(
+        pl.col("original_created_at").str.to_datetime(time_unit="ns", time_zone="UTC"),
+        pl.int_range(pl.len()).alias("_source_row"),
+    )
+    return NoteSource(frame, by_affinity_id=True)
+
+
+def read_source(path: str, recipe: str) -> NoteSource:
+    """The source's notes (see :class:`NoteSource`): text compared loosely, one row per content form a row
+    gives."""
     source = Path(path)
     if not source.exists():
         raise RecipeError(f"{recipe}: source {source} does not exist")
+    if _affinity_export(source):
+        return _read_affinity(source, recipe)
     frame = _table(source, recipe)
     contents = [c for c in CONTENT_COLUMNS if c in frame.columns]
     missing = [c for c in NEEDED if c != "content" and c not in frame.columns] + (
@@ -108,9 +159,10 @@ def read_source(path: str, recipe: str) -> pl.DataFrame:
         )
         for column in contents
     ]
-    return pl.concat(forms).unique(
+    unique = pl.concat(forms).unique(
         ["parent_record_id", "_title", "_content"], keep="first", maintain_order=True
     )
+    return NoteSource(unique)
 
 
 @dataclass(frozen=True)
@@ -134,18 +186,24 @@ class SourceMatch:
         )
 
 
-def matching(notes: pl.DataFrame, source: pl.DataFrame) -> SourceMatch:
-    """How many source rows find a note of ``notes`` (``parent_record_id``, ``_title``, ``_content``, and
-    ``_content_md``: the markdown form) by record, title and content; and how far the others got."""
-    rows = source["_source_row"].n_unique()
+def matching(notes: pl.DataFrame, source: NoteSource) -> SourceMatch:
+    """How many source rows find a note of ``notes`` (``parent_record_id``, ``_title``, ``_content``,
+    ``_content_md`` — the markdown form — and ``_affinity_id``): by Affinity note id, or by record, title and
+    content, and how far the others got."""
+    frame = source.frame
+    rows = frame["_source_row"].n_unique()
+    if source.by_affinity_id:
+        found = frame.join(notes.select("_affinity_id").drop_nulls().unique(), on="_affinity_id", how="semi")
+        n = found["_source_row"].n_unique()
+        return SourceMatch(rows, n, n, n)
     both = pl.concat(
         [
             notes.select("parent_record_id", "_title", "_content"),
             notes.select("parent_record_id", "_title", pl.col("_content_md").alias("_content")),
         ]
     ).unique()
-    matched = source.join(both, on=["parent_record_id", "_title", "_content"], how="semi")
-    known = source.join(notes.select("parent_record_id").unique(), on="parent_record_id", how="semi")
+    matched = frame.join(both, on=["parent_record_id", "_title", "_content"], how="semi")
+    known = frame.join(notes.select("parent_record_id").unique(), on="parent_record_id", how="semi")
     titled = known.join(
         notes.select("parent_record_id", "_title").unique(), on=["parent_record_id", "_title"], how="semi"
     )

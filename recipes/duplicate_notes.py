@@ -31,7 +31,7 @@ from cleanup.export.snapshot import Snapshot
 from cleanup.labels import Namer, when, when_expr
 from cleanup.tokens import TokenError, load_labels, resolve_token
 from cleanup.values.notes import note_content
-from recipes._note_sources import matching, normalised_text, read_source
+from recipes._note_sources import NoteSource, affinity_id, matching, normalised_text, read_source
 
 NAME = "duplicate_notes"
 
@@ -153,7 +153,13 @@ def detect(
     dated = None
     if source is not None:
         dated = read_source(source, NAME)
-        met = matching(keyed.with_columns(_content_md=normalised_text(pl.col("content_markdown"))), dated)
+        met = matching(
+            keyed.with_columns(
+                _content_md=normalised_text(pl.col("content_markdown")),
+                _affinity_id=affinity_id(pl.col("content_plaintext")),
+            ),
+            dated,
+        )
         if met.matched < met.rows / 2:
             warnings.warn(SourceWarning(met.words(Path(source).name)), stacklevel=2)
     recreations = (
@@ -236,15 +242,22 @@ def _actor_names(frame: pl.DataFrame, namer: Namer, type_column: str, id_column:
     return keys.to_series().replace_strict(named, default="unknown", return_dtype=pl.String)
 
 
-def _recreations(ranked: pl.DataFrame, source: pl.DataFrame, by_token: bool, namer: Namer) -> ActionTable:
+def _recreations(ranked: pl.DataFrame, source: NoteSource, by_token: bool, namer: Namer) -> ActionTable:
     """The kept note of each group (a lone note too) that is a re-import — or, without re-import tokens, any
     kept note — whose source gives an original date it lost."""
     keepers = ranked.filter(pl.col("note_id") == pl.col("_keeper"))
     alone = keepers.filter(pl.col("_reimport")) if by_token else keepers
-    # the source holds what was written (markdown or plain text): match either form Attio kept
-    as_markdown = alone.with_columns(_content=normalised_text(pl.col("content_markdown")))
+    if source.by_affinity_id:  # an Affinity export: by the note id the import's source line carries
+        with_id = alone.with_columns(_affinity_id=affinity_id(pl.col("content_plaintext")))
+        joined = [with_id.join(source.frame.drop("_source_row"), on="_affinity_id", how="inner")]
+    else:  # the source holds what was written (markdown or plain text): match either form Attio kept
+        as_markdown = alone.with_columns(_content=normalised_text(pl.col("content_markdown")))
+        joined = [
+            alone.join(source.frame, on=KEY, how="inner"),
+            as_markdown.join(source.frame, on=KEY, how="inner"),
+        ]
     found = (
-        pl.concat([alone.join(source, on=KEY, how="inner"), as_markdown.join(source, on=KEY, how="inner")])
+        pl.concat(joined, how="diagonal_relaxed")
         .unique("note_id", keep="first", maintain_order=True)
         .filter((pl.col("original_created_at") - pl.col("created_at")).abs() > pl.duration(minutes=1))
     )

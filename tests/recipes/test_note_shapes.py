@@ -362,7 +362,11 @@ def test_a_source_that_matches_few_notes_says_why(workspace: Any, tmp_path: Path
 @pytest.mark.parametrize(
     ("name", "text", "message"),
     [
-        ("notes.txt", "hello", "a source is Parquet, CSV, JSON, JSON lines, or a snapshot folder"),
+        (
+            "notes.txt",
+            "hello",
+            "a source is Parquet, CSV, JSON, JSON lines, a snapshot folder, or Affinity's notes export",
+        ),
         ("notes.json", "{not json", "is not valid JSON"),
         ("notes.json", '{"notes": 3}', "is JSON but not a list of notes"),
         ("notes.csv", "parent_record_id,title\nx,y\n", "lacks the column(s) created_at, content"),
@@ -372,3 +376,56 @@ def test_bad_sources_are_named(workspace: Any, tmp_path: Path, name: str, text: 
     (tmp_path / name).write_text(text)
     with pytest.raises(RecipeError, match=re.escape(message)):
         _recreated(workspace, tmp_path / name)
+
+
+def test_affinitys_notes_export_gives_dates_by_the_affinity_note_id(tmp_path: Path) -> None:
+    """A note an Affinity import wrote carries its Affinity id in its source line: the export's date for
+    that id is the original date, whatever the note's text has become."""
+    with sandbox_server("empty", config=unlimited()) as sb:
+        sb.sandbox.add_token("reimport")
+        with sb.http() as http:
+            made = http.post("/v2/objects/companies/records", json={"data": {"values": {"name": "Acme"}}})
+            record = made.json()["data"]["id"]["record_id"]
+        content = "Met the founders.\n\n---\n_From Affinity note 4242 by Ann Lee, 2019-06-04_"
+        data = {
+            "parent_object": "companies",
+            "parent_record_id": record,
+            "title": "Met the founders.",
+            "format": "markdown",
+            "content": content,
+            "created_at": WAVE_1,
+        }
+        with sb.http("reimport") as writer:
+            note_id = writer.post("/v2/notes", json={"data": data}).json()["data"]["id"]["note_id"]
+        snapshot = snapshot_of(sb, tmp_path / "snap")
+        export = tmp_path / "affinity-notes.json"
+        export.write_bytes(
+            orjson.dumps(
+                [
+                    {
+                        "id": 4242,
+                        "type": 0,
+                        "content": "Met the founders.",
+                        "created_at": "2019-06-04T14:03:00Z",
+                        "creator_id": 7,
+                        "organization_ids": [11],
+                        "person_ids": [],
+                    },
+                    {
+                        "id": 4343,
+                        "type": 0,
+                        "content": "Another note",
+                        "created_at": "2019-07-01T09:00:00Z",
+                        "creator_id": 7,
+                        "organization_ids": [12],
+                        "person_ids": [],
+                    },
+                ]
+            )
+        )
+        frame = cleanup.detect(
+            snapshot, "duplicate_notes", reimport_token=sb.token_ids["reimport"], source=str(export)
+        ).frame
+    (row,) = frame.iter_rows(named=True)
+    assert (row["action"], row["target_id"]) == ("recreate_note", note_id)
+    assert orjson.loads(row["payload"])["created_at"].startswith("2019-06-04T14:03:00")
