@@ -69,6 +69,17 @@ def _detect_all(console: Console, sb: RunningSandbox, snapshot: Snapshot, folder
     return actions
 
 
+def token_labels(sb: RunningSandbox) -> dict[str, str]:
+    """What the demo's API tokens are, for the report (it names them rather than showing ids)."""
+    names = {
+        "primary": "this cleanup's API token",
+        "affinity-import": "Affinity import",
+        "affinity-reimport": "Affinity re-import",
+        "readonly": "read-only API token",
+    }
+    return {token_id: names.get(name, name) for name, token_id in sb.token_ids.items()}
+
+
 def _approve(actions: ActionTable) -> ActionTable:
     """What the demo approves: high-confidence findings, except people merges (a person looks at those)."""
     return actions.decide(
@@ -99,9 +110,6 @@ def _apply_and_restore(
             + ", ".join(f"{n:,} {status}" for status, n in counts.items())
             + f"; {verified:,} read back and verified. Backup and journal in [bold]{report.folder}[/bold]"
         )
-        write_report(
-            actions, snapshot, work / "report-after-run.html", run=report, title="Demo cleanup: after the run"
-        )
         deleted = report.frame.filter((pl.col("action") == "delete_note") & (pl.col("status") == "done"))
         if deleted.height:
             action_id, note_id = deleted.select("action_id", "target_id").row(0)
@@ -116,6 +124,14 @@ def _apply_and_restore(
                 f"{note['created_at'][:19]} (originally {str(original)[:19]}). "
                 f"`attio-cleanup restore {report.run_id} --yes` would put back the rest."
             )
+    write_report(  # after the restore, so the report shows it
+        actions,
+        snapshot,
+        work / "report-after-run.html",
+        run=report,
+        title="Demo cleanup: after the run",
+        token_labels=token_labels(sb),
+    )
     done = set(report.frame.filter(pl.col("status") == "done")["action_id"].to_list())
     return ActionTable(actions.frame.filter(pl.col("action_id").is_in(list(done))))
 
@@ -160,7 +176,13 @@ def run_demo(console: Console, out_dir: Path | None = None, *, scale: float = 1.
         console.print(table)
         found = _detect_all(console, sb, snapshot, work)
         actions = _approve(found)
-        html = write_report(actions, snapshot, work / "report.html", title="Demo cleanup sign-off")
+        html = write_report(
+            actions,
+            snapshot,
+            work / "report.html",
+            title="Demo cleanup sign-off",
+            token_labels=token_labels(sb),
+        )
         xlsx = write_report(actions, snapshot, work / "actions.xlsx", title="Demo cleanup sign-off")
         console.print(f"Sign-off report: [bold]{html.resolve()}[/bold] (workbook to review: {xlsx})")
         done = _apply_and_restore(console, sb, snapshot, actions, work)

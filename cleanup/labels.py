@@ -19,8 +19,10 @@ from functools import cached_property
 import polars as pl
 
 from .export.snapshot import Snapshot
+from .tokens import load_labels
 
 DATE_FORMAT = "%-d %b %Y %H:%M UTC"
+DAY_FORMAT = "%-d %b %Y"  # a date without a time ('4 Jun 2019')
 # Confidence in words: sure from 0.99, likely from 0.95, unsure below (the bands the matching is held to).
 CONFIDENCE_WORDS = ((0.99, "sure"), (0.95, "likely"), (0.0, "unsure"))
 SHORT_ID = 5  # characters of an id shown when there is no name ("API token …7aef7")
@@ -41,6 +43,33 @@ def when_expr(expr: pl.Expr) -> pl.Expr:
     return expr.dt.convert_time_zone("UTC").dt.strftime(DATE_FORMAT)
 
 
+def day(value: datetime | str | None) -> str:
+    """A date as people read it: '4 Jun 2019' ('' for none)."""
+    if value is None or value == "":
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.strftime(DAY_FORMAT)
+
+
+def duration(seconds: float) -> str:
+    """A length of time in words: '2 min 41 s', '45 s', '1 h 5 min', 'under a second'."""
+    if seconds < 1:
+        return "under a second"
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if minutes:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    return f"{secs} s"
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """'1 note', '2,850 notes'."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def confidence_word(probability: float | None) -> str:
     """'sure', 'likely' or 'unsure' ('' without a confidence)."""
     if probability is None:
@@ -52,10 +81,17 @@ def confidence_text(probability: float | None) -> str:
     """The word and the number: 'likely (0.97)'; 0.9999 stays below 1 ('sure (0.9999)')."""
     if probability is None:
         return ""
+    return f"{confidence_word(probability)} ({confidence_number(probability)})"
+
+
+def confidence_number(probability: float) -> str:
+    """'0.97'; never '1' for less than 1: '0.9993', else 'over 0.9999'."""
     shown = f"{probability:.2f}"
     if shown == "1.00" and probability < 1:
-        shown = f"{probability:.4f}".rstrip("0")
-    return f"{confidence_word(probability)} ({shown})"
+        shown = f"{probability:.4f}"
+        if shown == "1.0000":
+            return "over 0.9999"
+    return shown
 
 
 def confidence_expr(expr: pl.Expr) -> pl.Expr:
@@ -75,7 +111,8 @@ class Namer:
 
     def __init__(self, snapshot: Snapshot, token_labels: Mapping[str, str] | None = None) -> None:
         self.snapshot = snapshot
-        self.token_labels = dict(token_labels or {})
+        # labels kept beside the snapshots (`attio-cleanup tokens --label`), then those given here
+        self.token_labels = {**load_labels(snapshot), **(token_labels or {})}
         self._records: dict[str, dict[str, tuple[str, str | None]]] = {}
 
     # -------------------------------------------------------------------------------------- schema words
@@ -138,6 +175,36 @@ class Namer:
         """The record's page in Attio, as the snapshot holds it."""
         return self._load_records(object_slug, [record_id])[record_id][1]
 
+    def name_frame(self, object_slug: str, ids: pl.Series) -> pl.DataFrame:
+        """``id``, ``name``, ``url`` and ``found`` (in the snapshot) for many records of one object, to join
+        on (vectorised: no lookup per id)."""
+        wanted = pl.DataFrame({"id": ids.drop_nulls().unique()}, schema={"id": pl.String})
+        part = f"records/{object_slug}"
+        if part in self.snapshot.parts and wanted.height:
+            lazy = self.snapshot.records(object_slug)
+            columns = lazy.collect_schema()
+            url = pl.col("_web_url") if "_web_url" in columns else pl.lit(None, dtype=pl.String)
+            found = (
+                lazy.filter(pl.col("_id").is_in(wanted["id"].implode()))
+                .select(pl.col("_id").alias("id"), _name_expr(columns).alias("name"), url.alias("url"))
+                .collect()
+            )
+        else:
+            found = pl.DataFrame(schema={"id": pl.String, "name": pl.String, "url": pl.String})
+        noun = self.noun(object_slug)
+        tail = pl.lit("…") + pl.col("id").str.slice(-SHORT_ID)
+        return wanted.join(found, on="id", how="left").select(
+            "id",
+            pl.when(pl.col("name").is_not_null() & (pl.col("name") != ""))
+            .then(pl.col("name"))
+            .when(pl.col("url").is_not_null())
+            .then(pl.concat_str(pl.lit(f"unnamed {noun} "), tail))
+            .otherwise(pl.concat_str(pl.lit(f"{noun} "), tail, pl.lit(" (not in the snapshot)")))
+            .alias("name"),
+            "url",
+            pl.col("url").is_not_null().alias("found"),
+        )
+
     # -------------------------------------------------------------------------------------- actors
     @cached_property
     def _members(self) -> dict[str, str]:
@@ -169,6 +236,10 @@ class Namer:
         if actor_type == "workspace-member":
             return f"member {short_id(actor_id)}"
         return f"API token {short_id(actor_id)}"
+
+    def actors(self, ids: Iterable[str | None], actor_type: str | None = None) -> dict[str, str]:
+        """:meth:`actor` for many ids at once (ids repeat: each is named once)."""
+        return {i: self.actor(i, actor_type) for i in dict.fromkeys(ids) if i}
 
     # -------------------------------------------------------------------------------------- notes, entries
     def note_parents(self, notes: pl.DataFrame) -> list[str]:

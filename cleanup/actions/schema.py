@@ -45,7 +45,7 @@ COLUMNS: dict[str, pl.DataType] = {
     "object": pl.String(),  # the target's object slug (records, and the parent object of notes)
     "list": pl.String(),  # the list slug, for entry actions
     "target_id": pl.String(),  # the record, entry or note acted on
-    "survivor_id": pl.String(),  # merges: the record that stays (editable)
+    "survivor_id": pl.String(),  # merges: the record that stays, as proposed (a reviewer changes it by `keep`)
     "cluster_id": pl.String(),  # rows of one finding share it
     "payload": pl.String(),  # JSON of what will be written
     "reason": pl.String(),  # one sentence a reviewer understands
@@ -54,11 +54,16 @@ COLUMNS: dict[str, pl.DataType] = {
     "fingerprint": pl.String(),  # the target's state in the snapshot, for the executor's drift check
     "decision": pl.String(),  # a Decision (editable)
     "cluster_decision": pl.String(),  # set on any row of a cluster to decide every pending row of it (editable)
+    "keep": pl.String(),  # merges: the record of the cluster that stays instead, set on any row of it (editable)
+    "take": pl.String(),  # merges: attribute titles whose value comes from the merged-away record (editable)
     "comment": pl.String(),  # the reviewer's note (editable)
 }
 SCHEMA = pl.Schema(COLUMNS)
-EDITABLE = frozenset({"survivor_id", "decision", "cluster_decision", "comment"})
+EDITABLE = frozenset({"decision", "cluster_decision", "keep", "take", "comment"})
+OPTIONAL = frozenset({"keep", "take"})  # a file written before they existed reads with them empty
 CHECKED = tuple(c for c in COLUMNS if c not in EDITABLE)
+# Files written before `keep` replaced an editable `survivor_id` carry a digest of these columns.
+CHECKED_BEFORE_KEEP = tuple(c for c in CHECKED if c != "survivor_id")
 CHECK_COLUMN = "_check"  # per-row digest of the CHECKED columns, so a reviewed file can be verified alone
 ENTRY_ACTIONS = frozenset({Action.DELETE_ENTRY, Action.CREATE_ENTRY, Action.UPDATE_ENTRY})
 NEEDS_SURVIVOR = frozenset({Action.MERGE_RECORDS})

@@ -130,7 +130,7 @@ def _payloads(rows: pl.DataFrame, records: pl.DataFrame, carry: Sequence[Attribu
     """Per merge row, the payload's JSON: ``carry``, the loser's values the survivor lacks; ``against``, what
     counts against the match (a merge with any is never approved in bulk); ``pattern``, the pair's levels
     as compared, for the reviewer's decision to teach the matching (:mod:`.learning`)."""
-    carried = _carried(rows, records, carry)
+    carried = carried_values(rows, records, carry)
     out = []
     for values, against, pattern in zip(
         carried, rows["against"].to_list(), rows["pattern"].to_list(), strict=True
@@ -144,7 +144,7 @@ def _payloads(rows: pl.DataFrame, records: pl.DataFrame, carry: Sequence[Attribu
     return pl.Series("payload", out, dtype=pl.String)
 
 
-def _carried(
+def carried_values(
     rows: pl.DataFrame, records: pl.DataFrame, carry: Sequence[AttributeType]
 ) -> list[dict[str, Any]]:
     """Per merge row, the loser's values the survivor lacks, encoded for a write."""

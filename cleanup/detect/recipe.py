@@ -166,4 +166,4 @@ def detect(snapshot: Snapshot | str, recipe: str | Recipe, **params: Any) -> Act
     """Run one recipe on a snapshot (a :class:`Snapshot` or its folder) and return its action table."""
     loaded = snapshot if isinstance(snapshot, Snapshot) else Snapshot.load(snapshot)
     chosen = recipe if isinstance(recipe, Recipe) else get(recipe)
-    return chosen.detect(loaded, **params)
+    return chosen.detect(loaded, **params).with_names(loaded)

@@ -1,8 +1,9 @@
 """Merging records: Attio's native ``records/merge`` when the server has it, else a merge by hand.
 
 Both start by carrying over the values the action row names (never a denied fill: a status or stage, or a
-consent-like checkbox, unless the row's ``allow_fill`` names it) and end by adding the loser's unique values
-(domains, emails), which only a merge or a release frees.
+consent-like checkbox, unless the row's ``allow_fill`` names it) and the values a reviewer chose to take from
+the loser (the payload's ``take``, written over the survivor's own), and end by adding the loser's unique
+values (domains, emails), which only a merge or a release frees.
 
 Native (fact sheet §2.3): a new record id, both originals unreadable, ``202`` + ``merge_in_progress`` while it
 settles, not idempotent. The new id is journalled before anything else; after an unclear answer the
@@ -88,8 +89,10 @@ class Merger:
         info = self.run.schema.objects[row["object"]]
         types = attribute_types(info)
         uniques = unique_slugs(info)
-        allowed = set(payload.get("allow_fill", []))
-        mine = {slug: v for slug, v in payload.get("carry", {}).items() if (slug in uniques) == unique}
+        taken = payload.get("take", {})  # the reviewer's choice: never held back
+        allowed = set(payload.get("allow_fill", [])) | set(taken)
+        values = {**payload.get("carry", {}), **taken}
+        mine = {slug: v for slug, v in values.items() if (slug in uniques) == unique}
         carry = {
             slug: value
             for slug, value in mine.items()
@@ -453,7 +456,8 @@ class Merger:
     async def _release(self, row: JSON) -> None:
         payload = orjson.loads(row["payload"]) if row["payload"] else {}
         uniques = unique_slugs(self.run.schema.objects[row["object"]])
-        release: dict[str, list[Any]] = {slug: [] for slug in payload.get("carry", {}) if slug in uniques}
+        moving = {**payload.get("carry", {}), **payload.get("take", {})}
+        release: dict[str, list[Any]] = {slug: [] for slug in moving if slug in uniques}
 
         async def work(_: bool) -> tuple[str | None, str | None]:
             if release:

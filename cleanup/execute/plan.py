@@ -7,8 +7,9 @@
 Building a plan validates every approved row (known object or list, a target that exists in the snapshot,
 a survivor that exists and is not itself going away, no two actions fighting over one target, payloads
 naming writable attributes, rows that reference other rows' records approved with them and not in a
-circle), resolves each target to its part of the snapshot, and writes nothing: it
-takes no client, so it cannot call the API.
+circle), makes the reviewer's choices on merges concrete (the record to ``keep``, the values to ``take``:
+see :mod:`.choices`), resolves each target to its part of the snapshot, and writes nothing: it takes no
+client, so it cannot call the API. Problems are named where the reviewer's file shows them (sheet and row).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import orjson
 import polars as pl
 
 from ..actions import Action, ActionTable
+from ..actions.layout import Layout
+from ..actions.table import CLUSTER
 from ..export.schema import ListInfo, ObjectInfo
 from ..export.snapshot import Snapshot
 
@@ -78,11 +81,19 @@ class Plan:
     rows: pl.DataFrame = field(init=False)
 
     def __post_init__(self) -> None:
+        from .choices import reviewer_choices
+
+        layout = self.actions.layout or Layout.of(self.actions.frame)
         approved = self.actions.frame.with_columns(
-            row=pl.int_range(pl.len()) + 2, decision=self.actions.effective_decisions()
+            _i=pl.int_range(pl.len()),
+            row=pl.int_range(pl.len()) + 2,
+            where=pl.Series([layout.place(i) for i in range(len(self.actions))], dtype=pl.String),
+            decision=self.actions.effective_decisions(),
+            keep=pl.col("keep").drop_nulls().first().over(CLUSTER),  # set on any row of the cluster
         ).filter(pl.col("decision") == "approve")
+        approved, problems = reviewer_choices(approved, self.snapshot, layout)
         self.rows = _resolve(approved, self.snapshot)
-        problems = _check(self.rows, self.snapshot)
+        problems += _check(self.rows, self.snapshot)
         deletes = self.rows.filter(pl.col("action").is_in([a.value for a in DELETES])).height
         if deletes > self.max_deletes:
             problems.append(
@@ -151,11 +162,9 @@ class Plan:
         return write_report(self.actions, self.snapshot, path)
 
     def _repr_html_(self) -> str:
-        return (
-            f"<p>Plan: {len(self):,} approved actions, about {self.estimated_seconds():,.0f} s at the rate limits</p>"
-            + self.summary()._repr_html_()
-            + self.api_calls()._repr_html_()
-        )
+        from ..display import plan_html
+
+        return plan_html(self)
 
 
 # ---------------------------------------------------------------------------------------------- resolving
@@ -195,7 +204,9 @@ def _where(rows: pl.DataFrame, condition: pl.Expr) -> list[dict[str, Any]]:
 
 
 def _name(row: dict[str, Any]) -> str:
-    return f"row {row['row']} ({row['action']} {row['target_id'] or ''})".replace(" )", ")")
+    """Where the row is and what it does: "sheet 'x', row 17 (merge_records 0b73…)"."""
+    where = row.get("where") or f"row {row['row']}"
+    return f"{where} ({row['action']} {row['target_id'] or ''})".replace(" )", ")")
 
 
 def _check(rows: pl.DataFrame, snapshot: Snapshot) -> list[str]:
@@ -243,7 +254,8 @@ def _payload_problems(row: dict[str, Any], snapshot: Snapshot) -> list[str]:
     elif action in {Action.UPDATE_ENTRY, Action.CREATE_ENTRY}:
         container, values = snapshot.schema.lists[row["list"]], payload.get("entry_values", payload)
     elif action == Action.MERGE_RECORDS:
-        container, values = snapshot.schema.objects[row["object"]], payload.get("carry", {})
+        container = snapshot.schema.objects[row["object"]]
+        values = {**payload.get("carry", {}), **payload.get("take", {})}
     else:
         return []
     problems = []
@@ -319,8 +331,8 @@ def _dependency_problems(rows: pl.DataFrame) -> list[str]:
     try:
         tuple(TopologicalSorter(graph).static_order())
     except CycleError as error:
-        row_of = dict(rows.select("action_id", "row").rows())
-        circle = " → ".join(f"row {row_of.get(a, '?')} ({a})" for a in error.args[1])
+        row_of = dict(rows.select("action_id", "where").rows())
+        circle = " → ".join(f"{row_of.get(a, '?')} ({a})" for a in error.args[1])
         problems.append(f"rows wait for each other in a circle ({circle}); reject one of them")
     return problems
 
@@ -331,6 +343,6 @@ def _conflicts(rows: pl.DataFrame) -> list[str]:
     twice = targeted.filter(pl.len().over("part", "target_id") > 1)
     problems = []
     for (target,), group in twice.group_by("target_id", maintain_order=True):
-        listed = ", ".join(f"row {r} ({a})" for r, a in group.select("row", "action").rows())
+        listed = ", ".join(f"{r} ({a})" for r, a in group.select("where", "action").rows())
         problems.append(f"{target} is acted on by more than one approved row: {listed}; approve only one")
     return problems

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from collections.abc import Awaitable, Callable
+from contextlib import closing
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -78,9 +81,50 @@ class RunReport:
         os.chmod(tmp, 0o600)
         tmp.replace(self.folder / "report.parquet")
 
+    @property
+    def started_at(self) -> datetime | None:
+        """When the run started (its ``meta.json``), or None when the folder does not say."""
+        try:
+            meta = orjson.loads((self.folder / "meta.json").read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return None
+        return datetime.fromisoformat(meta["started_at"]) if meta.get("started_at") else None
+
+    @property
+    def finished_at(self) -> datetime | None:
+        """When the run's last journalled step changed (read-only look at ``journal.sqlite``)."""
+        last = _last_update(self.folder / "journal.sqlite")
+        return datetime.fromisoformat(last) if last else None
+
+    @property
+    def seconds(self) -> float | None:
+        """How long the run took, from its start to its last journalled step."""
+        start, end = self.started_at, self.finished_at
+        return (end - start).total_seconds() if start and end else None
+
+    def restores(self) -> pl.DataFrame:
+        """What restores of this run put back since (``restore.sqlite``, read only): per action id its
+        status, the new id, what could not be put back exactly, and when."""
+        schema = {
+            "action_id": pl.String,
+            "status": pl.String,
+            "restored_id": pl.String,
+            "detail": pl.String,
+            "at": pl.String,
+        }
+        path = self.folder / "restore.sqlite"
+        if not path.exists():
+            return pl.DataFrame(schema=schema)
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+            rows = db.execute(
+                "SELECT action_id, status, created_id, detail, updated_at FROM steps WHERE step = 'restore'"
+            ).fetchall()
+        return pl.DataFrame(rows, schema=schema, orient="row")
+
     def _repr_html_(self) -> str:
-        counts = ", ".join(f"{n:,} {status}" for status, n in self.counts().items())
-        return f"<p>Run {self.run_id}: {counts} (folder {self.folder})</p>" + self.frame._repr_html_()
+        from ..display import run_report_html
+
+        return run_report_html(self)
 
 
 def action_status(states: list[StepState]) -> str:
@@ -148,6 +192,14 @@ async def build_report(
             )
         )
     return RunReport(run.run_id, run.folder, pl.DataFrame(out, schema=REPORT_SCHEMA, orient="row"))
+
+
+def _last_update(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+        found = db.execute("SELECT max(updated_at) FROM steps").fetchone()
+    return str(found[0]) if found and found[0] else None
 
 
 async def _records_existing(

@@ -125,18 +125,10 @@ class Snapshot:
         return self._scan("members")
 
     def _repr_html_(self) -> str:
-        """In a notebook: the workspace, whether the export finished, and the rows of each part."""
-        import html
+        """In a notebook: the workspace, when it was exported, what it holds, and whether it is complete."""
+        from ..display import snapshot_html
 
-        state = "complete" if self.complete else "incomplete: export again into the same folder to finish it"
-        rows = "".join(
-            f"<tr><td>{html.escape(part)}</td><td style='text-align:right'>{n:,}</td></tr>"
-            for part, n in self.counts().items()
-        )
-        return (
-            f"<p>Snapshot of <b>{html.escape(self.schema.workspace_name)}</b> in <code>{html.escape(str(self.path))}</code>"
-            f" ({state})</p><table><tr><th>part</th><th>rows</th></tr>{rows}</table>"
-        )
+        return snapshot_html(self)
 
     def __repr__(self) -> str:
         state = "complete" if self.complete else "incomplete"

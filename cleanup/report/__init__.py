@@ -3,8 +3,10 @@
 >>> write_report(actions, snapshot, "review/report.html")   # doctest: +SKIP
 >>> write_report(actions, snapshot, "review/report.xlsx")   # a workbook `plan` and `apply` read back
 
-HTML: one self-contained page (summary, requests and time at the rate limits, charts, and per recipe the
-findings with each duplicate cluster side by side, paged and searchable). XLSX: a summary sheet and one
+HTML: one self-contained page for a reviewer who is not an engineer: first what approving does, in
+sentences, what waits for a decision, how old the data is, how long the run takes and what the backup can put
+back; then what needs a closer look; then per recipe the findings as cards, every record, note, entry and
+person by name (paged, searchable, sortable and filterable by confidence and decision). XLSX: a summary sheet and one
 sheet per recipe with the decision drop-downs; it is an action table, so the reviewed file is what
 ``attio-cleanup plan`` and ``apply`` read (with their check that nothing but the decisions changed).
 After a run, ``run=`` adds its results: done, skipped and failed per action, the backup and how to restore.
@@ -12,13 +14,16 @@ After a run, ``run=`` adds its results: done, skipped and failed per action, the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..actions import ActionTable
 from ..export.snapshot import Snapshot
+from ..labels import Namer
 from .data import ReportData, build_report_data
 from .html import render_html, write_html
+from .runview import run_view
 
 if TYPE_CHECKING:
     from ..execute import RunReport
@@ -42,23 +47,38 @@ def write_report(
     *,
     run: RunReport | None = None,
     title: str = "Cleanup sign-off",
+    token_labels: Mapping[str, str] | None = None,
 ) -> Path:
-    """Write the report as ``.html`` or ``.xlsx`` (by the suffix)."""
+    """Write the report as ``.html`` or ``.xlsx`` (by the suffix). ``token_labels`` names API tokens by id
+    (``{"6c1f…": "Affinity re-import"}``); others show as "API token …7aef7"."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    data = build_report_data(table, snapshot, title=title)
-    if target.suffix.lower() == ".html":
-        return write_html(data, target, run_summary(run) if run is not None else None)
-    if target.suffix.lower() == ".xlsx":
-        return write_signoff_workbook(table, data, target, run_summary(run) if run is not None else None)
-    raise ValueError(f"{target.name}: a report is .html or .xlsx")
+    suffix = target.suffix.lower()
+    if suffix not in (".html", ".xlsx"):
+        raise ValueError(f"{target.name}: a report is .html or .xlsx")
+    data = build_report_data(table, snapshot, title=title, token_labels=token_labels, run=run)
+    if suffix == ".html":
+        view = None
+        if run is not None:
+            view = run_view(run, table, data, Namer(snapshot, token_labels))
+        return write_html(data, target, view)
+    summary = run_summary(run) if run is not None else None
+    return write_signoff_workbook(table, data, target, summary, namer=Namer(snapshot, token_labels))
 
 
 def write_signoff_workbook(
-    table: ActionTable, data: ReportData, target: Path, run: dict[str, Any] | None = None
+    table: ActionTable,
+    data: ReportData,
+    target: Path,
+    run: dict[str, Any] | None = None,
+    *,
+    namer: Namer | None = None,
 ) -> Path:
-    """The action table with a summary sheet first (and a run's results, when given) and one sheet per
-    recipe."""
+    """The reviewer's workbook: "How to review", a summary sheet (with a run's results, when given), one
+    sheet per recipe naming records by ``namer`` (by default a :class:`Namer` of the snapshot at
+    ``data.snapshot``), and the hidden ``choices`` sheet behind the drop-downs."""
+    if namer is None and (Path(data.snapshot) / "manifest.json").exists():
+        namer = Namer(Snapshot.load(data.snapshot))
     summary: list[tuple[Any, ...]] = [("recipe", "action", "object or list", "rows", "approved")]
     summary += list(data.by_recipe)
     summary += [(), ("kind of request", "requests (all rows)", "minutes", "requests (approved)", "minutes")]
@@ -71,7 +91,7 @@ def write_signoff_workbook(
         summary += [(), ("run", run["run_id"]), ("backup, journal and report", run["folder"])]
         summary += [(status, n) for status, n in run["counts"].items()]
         summary += [("to put it back", f"attio-cleanup restore {run['run_id']} --yes")]
-    return table.write(target, by_recipe=True, summary=summary)
+    return table.write(target, by_recipe=True, summary=summary, namer=namer)
 
 
 __all__ = ["ReportData", "build_report_data", "render_html", "run_summary", "write_report"]

@@ -1,31 +1,41 @@
-"""What a sign-off report shows, computed from an action table and the snapshot it was detected on: the
-summary, the requests and time at the rate limits, the chart series, and per recipe the findings with the
-values a reviewer compares (each record of a duplicate cluster side by side)."""
+"""What a sign-off report shows, computed from an action table and the snapshot it was detected on (and,
+after a run, its results): the first screen in plain words, the requests and time at the rate limits, the
+chart series, the items that need a closer look, and per recipe the findings as cards (see
+:mod:`.findings`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from ..actions import Action, ActionTable
 from ..execute.plan import CALLS, Rates
 from ..export.snapshot import Snapshot
+from ..labels import CONFIDENCE_WORDS, Namer, confidence_text, day, duration, when
+from .charts import Timeline
+from .findings import NOTE_ACTIONS, UNSURE, Section, recipe_section
+from .values import record_values
+from .words import SAFETY, changes
+
+if TYPE_CHECKING:
+    from ..execute import RunReport
 
 JSON = dict[str, Any]
-NOTE_ACTIONS = (Action.DELETE_NOTE.value, Action.RECREATE_NOTE.value)
-# Columns shown for records of a cluster, when the object has them (plus its unique attributes).
-RECORD_FIELDS = (
-    "name",
-    "description",
-    "job_title",
-    "phone_numbers",
-    "primary_location",
-    "company",
-    "linkedin",
-)
-SNIPPET = 240
+CLOSER_LOOK_SHOWN = 200  # items listed in "needs a closer look" (the count says how many in all)
+RECIPE_TITLES = {
+    "duplicate_notes": "Duplicate notes",
+    "duplicate_companies": "Duplicate companies",
+    "duplicate_people": "Duplicate people",
+    "duplicate_entries": "Records entered twice in a list",
+    "orphan_entries": "List entries whose record is gone",
+}
+RUN_COLUMNS = {"status": pl.String, "detail": pl.String, "verified": pl.Boolean}
+
+__all__ = ["ReportData", "build_report_data", "record_values"]
 
 
 @dataclass
@@ -40,10 +50,33 @@ class ReportData:
     calls: list[
         tuple[str, int, float, int, float]
     ]  # kind, requests (all), seconds, requests (approved), seconds
-    confidence: list[tuple[str, int]]
-    waves_by_month: list[tuple[str, int]] = field(default_factory=list)
-    waves_by_token: list[tuple[str, int]] = field(default_factory=list)
-    recipes: dict[str, JSON] = field(default_factory=dict)
+    confidence: list[tuple[str, int]]  # sure / likely / unsure: rows
+    snapshot_at: str = ""  # when the data was read from Attio ('29 Nov 2026 13:25 UTC')
+    snapshot_age: str = ""  # how long before the report ('2 h')
+    written_at: str = ""
+    will: list[str] = field(default_factory=list)  # what approving does, one sentence per kind
+    waiting: list[str] = field(default_factory=list)  # what is not included until someone decides
+    rejected: list[str] = field(default_factory=list)
+    approved_floor: float | None = None  # the lowest confidence among the approved rows
+    approved_seconds: float = 0.0
+    safety: tuple[str, ...] = SAFETY
+    closer: list[JSON] = field(default_factory=list)  # the items to look at first (CLOSER_LOOK_SHOWN)
+    closer_total: int = 0
+    sections: dict[str, Section] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)  # recipe → its title in words
+    kinds: list[tuple[str, int]] = field(default_factory=list)  # what will change, in words: rows
+    timeline: Timeline | None = None
+    timeline_sentence: str = ""
+    decisions: dict[str, dict[str, int]] = field(default_factory=dict)  # recipe → decision → rows
+
+    @property
+    def recipes(self) -> dict[str, JSON]:
+        """Per recipe the cards' data, as the page's script reads it."""
+        return {recipe: section.to_json() for recipe, section in self.sections.items()}
+
+    @property
+    def approved_time(self) -> str:
+        return duration(self.approved_seconds)
 
 
 def _calls(frame: pl.DataFrame, rates: Rates) -> dict[str, tuple[int, float]]:
@@ -55,121 +88,30 @@ def _calls(frame: pl.DataFrame, rates: Rates) -> dict[str, tuple[int, float]]:
     return {kind: (n, n / rate[kind] if rate[kind] else 0.0) for kind, n in totals.items()}
 
 
-def _as_text(frame: pl.LazyFrame, column: str) -> pl.Expr:
-    dtype = frame.collect_schema()[column]
-    expr = pl.col(column)
-    if isinstance(dtype, pl.List):
-        inner = dtype.inner
-        if isinstance(inner, pl.Struct):
-            names = [f.name for f in inner.fields]
-            pick = next((n for n in ("title", "full_name", "target_record_id") if n in names), names[0])
-            expr = expr.list.eval(pl.element().struct.field(pick).cast(pl.String))
-        return expr.cast(pl.List(pl.String)).list.join(", ")
-    if isinstance(dtype, pl.Struct):
-        names = [f.name for f in dtype.fields]
-        if "locality" in names:
-            return pl.concat_str(
-                [expr.struct.field(n) for n in ("locality", "region", "country_code")],
-                separator=", ",
-                ignore_nulls=True,
-            )
-        pick = next(
-            (n for n in ("full_name", "title", "target_record_id", "currency_value") if n in names), names[0]
-        )
-        return expr.struct.field(pick).cast(pl.String)
-    return expr.cast(pl.String)
-
-
-def record_values(snapshot: Snapshot, object_slug: str, ids: list[str]) -> dict[str, JSON]:
-    """The values a reviewer compares, per record id (text)."""
-    part = f"records/{object_slug}"
-    if part not in snapshot.parts or not ids:
-        return {}
-    info = snapshot.schema.objects[object_slug]
-    lazy = snapshot.records(object_slug)
-    names = lazy.collect_schema().names()
-    uniques = [a.slug for a in info.attributes if a.is_unique and a.slug != "record_id"]
-    fields = [c for c in dict.fromkeys(["name", *uniques, *RECORD_FIELDS]) if c in names]
-    frame = (
-        lazy.filter(pl.col("_id").is_in(ids))
-        .select(
-            "_id",
-            pl.col("_created_at").cast(pl.String).alias("created"),
-            *(_as_text(lazy, c).alias(c) for c in fields),
-        )
-        .collect()
+def with_run(frame: pl.DataFrame, run: RunReport | None) -> pl.DataFrame:
+    """The rows with the run's ``status``, ``detail`` and ``verified`` per action (null before a run; a row
+    the run did not include is ``not in the run``)."""
+    if run is None:
+        return frame.with_columns(pl.lit(None, dtype=t).alias(c) for c, t in RUN_COLUMNS.items())
+    results = run.frame.select("action_id", *RUN_COLUMNS).unique("action_id", keep="last")
+    return frame.join(results, on="action_id", how="left").with_columns(
+        pl.col("status").fill_null("not in the run")
     )
-    by_slug = {a.slug: a for a in info.attributes}
-    for column in fields:  # a reference shows the referenced record's name, not its id
-        attr = by_slug[column]
-        target = _referenced_object(snapshot, attr.config)
-        if attr.type == "record-reference" and target and not attr.is_multiselect:
-            named = _names(snapshot, target, frame[column].drop_nulls().to_list())
-            frame = frame.with_columns(pl.col(column).replace(named))
-    return {row.pop("_id"): row for row in frame.iter_rows(named=True)}
-
-
-def _referenced_object(snapshot: Snapshot, config: JSON) -> str | None:
-    allowed = (config.get("record_reference") or {}).get("allowed_object_ids") or []
-    slugs = [slug for slug, info in snapshot.schema.objects.items() if info.id in allowed or slug in allowed]
-    return slugs[0] if len(slugs) == 1 else None
-
-
-def _names(snapshot: Snapshot, object_slug: str, ids: list[str]) -> dict[str, str]:
-    part = f"records/{object_slug}"
-    if part not in snapshot.parts or not ids:
-        return {}
-    lazy = snapshot.records(object_slug)
-    if "name" not in lazy.collect_schema().names():
-        return {}
-    found = (
-        lazy.filter(pl.col("_id").is_in(ids)).select("_id", _as_text(lazy, "name").alias("name")).collect()
-    )
-    return {record_id: name for record_id, name in found.rows() if name}
-
-
-def note_values(snapshot: Snapshot, ids: list[str]) -> dict[str, JSON]:
-    if "notes" not in snapshot.parts or not ids:
-        return {}
-    frame = (
-        snapshot.notes()
-        .filter(pl.col("note_id").is_in(ids))
-        .select(
-            "note_id",
-            "title",
-            "parent_object",
-            "parent_record_id",
-            pl.col("created_at").cast(pl.String),
-            pl.col("created_by_actor_id").alias("created_by"),
-            pl.col("content_plaintext").str.slice(0, SNIPPET).alias("content"),
-        )
-        .collect()
-    )
-    return {row.pop("note_id"): row for row in frame.iter_rows(named=True)}
-
-
-def entry_values(snapshot: Snapshot, list_slug: str, ids: list[str]) -> dict[str, JSON]:
-    part = f"entries/{list_slug}"
-    if part not in snapshot.parts or not ids:
-        return {}
-    lazy = snapshot.entries(list_slug)
-    names = [c for c in lazy.collect_schema().names() if not c.startswith("_")][:6]
-    frame = (
-        lazy.filter(pl.col("_id").is_in(ids))
-        .select(
-            "_id", pl.col("_parent_record_id").alias("parent"), *(_as_text(lazy, c).alias(c) for c in names)
-        )
-        .collect()
-    )
-    return {row.pop("_id"): row for row in frame.iter_rows(named=True)}
 
 
 def build_report_data(
-    table: ActionTable, snapshot: Snapshot, *, title: str = "Cleanup sign-off", rates: Rates | None = None
+    table: ActionTable,
+    snapshot: Snapshot,
+    *,
+    title: str = "Cleanup sign-off",
+    rates: Rates | None = None,
+    token_labels: Mapping[str, str] | None = None,
+    run: RunReport | None = None,
 ) -> ReportData:
     """The report's content for ``table`` (all rows, whatever their decision)."""
     rates = rates or Rates()
-    frame = table.frame.with_columns(decision=table.effective_decisions())
+    namer = Namer(snapshot, token_labels)
+    frame = with_run(table.frame.with_columns(decision=table.effective_decisions()), run)
     approved = frame.filter(pl.col("decision") == "approve")
     where = pl.coalesce("list", "object").fill_null("")
     by_recipe = (
@@ -179,15 +121,6 @@ def build_report_data(
         .sort("recipe", "action", "where")
     )
     all_calls, ok_calls = _calls(frame, rates), _calls(approved, rates)
-    bins = (
-        frame.select(
-            (pl.col("confidence").fill_null(0).clip(0, 0.9999) * 10).floor().cast(pl.Int64).alias("bin")
-        )
-        .group_by("bin")
-        .len()
-    )
-    counts = dict(bins.rows())
-    confidence = [(f"{b / 10:.1f}–{(b + 1) / 10:.1f}", int(counts.get(b, 0))) for b in range(10)]
     data = ReportData(
         title=title,
         workspace=snapshot.schema.workspace_name,
@@ -201,55 +134,151 @@ def build_report_data(
         },
         by_recipe=[tuple(r) for r in by_recipe.rows()],
         calls=[(k, all_calls[k][0], all_calls[k][1], ok_calls[k][0], ok_calls[k][1]) for k in all_calls],
-        confidence=confidence,
+        confidence=_bands(frame),
+        approved_seconds=max((s for _, s in ok_calls.values()), default=0.0),
+        approved_floor=approved["confidence"].min() if approved.height else None,  # type: ignore[arg-type]
     )
-    _waves(data, frame, snapshot)
+    _dates(data, snapshot)
     for (recipe,), rows in frame.group_by("recipe", maintain_order=True):
-        data.recipes[str(recipe)] = _recipe_section(rows, snapshot)
+        data.sections[str(recipe)] = recipe_section(str(recipe), rows, snapshot, namer)
+        data.titles[str(recipe)] = RECIPE_TITLES.get(str(recipe), str(recipe).replace("_", " ").capitalize())
+        data.decisions[str(recipe)] = dict(rows.group_by("decision").len().rows())
+    data.will = changes(approved, data.sections, namer)
+    data.waiting = changes(frame.filter(pl.col("decision") == "pending"), data.sections, namer)
+    data.rejected = changes(frame.filter(pl.col("decision") == "reject"), data.sections, namer)
+    data.kinds = _kinds(frame, namer)
+    _closer_look(data)
+    _timeline(data, frame, snapshot, namer)
     return data
 
 
-def _waves(data: ReportData, frame: pl.DataFrame, snapshot: Snapshot) -> None:
-    """Duplicate notes by the month they were created and by the API token that created them."""
-    ids = frame.filter(pl.col("action").is_in(NOTE_ACTIONS))["target_id"].drop_nulls()
-    if ids.is_empty() or "notes" not in snapshot.parts:
+def _bands(frame: pl.DataFrame) -> list[tuple[str, int]]:
+    confidence = pl.col("confidence")
+    out = []
+    upper: float | None = None
+    for low, word in CONFIDENCE_WORDS:
+        chosen = confidence >= low if upper is None else (confidence >= low) & (confidence < upper)
+        label = f"{word} ({low:.2f} or more)" if upper is None else f"{word} ({low:.2f} to {upper:.2f})"
+        if low == 0:
+            label = f"{word} (below {upper:.2f})"
+        out.append((label, frame.filter(chosen).height))
+        upper = low
+    return out
+
+
+def _kinds(frame: pl.DataFrame, namer: Namer) -> list[tuple[str, int]]:
+    """Rows by what they do, in words ('merge duplicate companies': 40)."""
+    words: dict[str, Callable[[str, str], str]] = {
+        Action.DELETE_NOTE.value: lambda o, _: "delete copies of notes",
+        Action.RECREATE_NOTE.value: lambda o, _: "give notes back their date",
+        Action.MERGE_RECORDS.value: lambda o, _: f"merge duplicate {namer.noun(o, plural=True)}",
+        Action.DELETE_ENTRY.value: lambda o, lst: f"remove entries from {namer.list_name(lst)}",
+        Action.UPDATE_ENTRY.value: lambda o, lst: f"copy values onto entries in {namer.list_name(lst)}",
+    }
+    out: dict[str, int] = {}
+    for action, object_slug, list_slug, n in (
+        frame.group_by("action", "object", "list").len().sort("len", descending=True).rows()
+    ):
+        make = words.get(action)
+        label = make(object_slug or "", list_slug or "") if make else action.replace("_", " ")
+        out[label] = out.get(label, 0) + n
+    return sorted(out.items(), key=lambda kv: -kv[1])
+
+
+def _dates(data: ReportData, snapshot: Snapshot) -> None:
+    manifest = snapshot.manifest
+    read = manifest.get("finished_at") or manifest.get("started_at")
+    now = datetime.now(UTC)
+    data.written_at = when(now)
+    if read:
+        moment = datetime.fromisoformat(read)
+        data.snapshot_at = when(moment)
+        data.snapshot_age = duration((now - moment).total_seconds()) if now > moment else ""
+
+
+def _closer_look(data: ReportData) -> None:
+    """The units a person should look at first: evidence against them, then the least sure, then values
+    that would be lost or decisions that belong together."""
+    found = []
+    for recipe, section in data.sections.items():
+        for unit in section.units:
+            conf = unit.get("conf")
+            if not unit["flags"] and (conf is None or conf >= UNSURE):
+                continue
+            against = any(o.get("against") for o in unit.get("others", []))
+            found.append(
+                {
+                    "k": unit["k"],
+                    "recipe": recipe,
+                    "title": data.titles.get(recipe, recipe),
+                    "label": unit["label"],
+                    "why": list(unit["flags"]) or [f"{confidence_text(conf)}"],
+                    "conf": conf,
+                    "conf_text": confidence_text(conf),
+                    "against": against,
+                    "dec": unit["dec"],
+                }
+            )
+    found.sort(key=lambda u: (not u["against"], u["conf"] if u["conf"] is not None else 1.0, u["label"]))
+    data.closer_total = len(found)
+    data.closer = found[:CLOSER_LOOK_SHOWN]
+
+
+def _timeline(data: ReportData, frame: pl.DataFrame, snapshot: Snapshot, namer: Namer) -> None:
+    """Notes by month: the originals kept against the copies, by who wrote the copies."""
+    rows = frame.filter(pl.col("action").is_in(NOTE_ACTIONS))
+    if rows.is_empty() or "notes" not in snapshot.parts:
         return
+    originals = rows.filter(pl.col("cluster_id") != pl.col("target_id"))["cluster_id"].unique()
     notes = (
         snapshot.notes()
-        .filter(pl.col("note_id").is_in(ids.implode()))
+        .filter(pl.col("note_id").is_in(pl.concat([rows["target_id"], originals]).implode()))
         .select(
+            "note_id",
             pl.col("created_at").dt.strftime("%Y-%m").alias("month"),
-            pl.col("created_by_actor_id").alias("token"),
+            "created_at",
+            pl.col("created_by_actor_id").alias("by"),
+            pl.col("note_id").is_in(originals.implode()).alias("original"),
         )
         .collect()
     )
-    data.waves_by_month = sorted(notes.group_by("month").len().rows())
-    data.waves_by_token = sorted(notes.group_by("token").len().rows(), key=lambda r: -r[1])
-
-
-def _recipe_section(rows: pl.DataFrame, snapshot: Snapshot) -> JSON:
-    actions = set(rows["action"].to_list())
-    kind = "clusters" if Action.MERGE_RECORDS.value in actions else "rows"
-    values: dict[str, JSON] = {}
-    for (object_slug,), group in rows.filter(
-        pl.col("object").is_not_null() & ~pl.col("action").str.ends_with("_note")
-    ).group_by("object"):
-        ids = [*group["target_id"].drop_nulls().to_list(), *group["survivor_id"].drop_nulls().to_list()]
-        values.update(record_values(snapshot, str(object_slug), ids))
-    notes = rows.filter(pl.col("action").str.ends_with("_note"))["target_id"].drop_nulls().to_list()
-    values.update(note_values(snapshot, notes))
-    for (list_slug,), group in rows.filter(pl.col("list").is_not_null()).group_by("list"):
-        values.update(entry_values(snapshot, str(list_slug), group["target_id"].drop_nulls().to_list()))
-    shown = rows.select(
-        "action_id",
-        "action",
-        pl.coalesce("list", "object").alias("where"),
-        "target_id",
-        "survivor_id",
-        "cluster_id",
-        pl.col("confidence").round(3),
-        "reason",
-        "evidence",
-        "decision",
+    if notes.is_empty():
+        return
+    first, last = notes["month"].min(), notes["month"].max()
+    months = _month_range(str(first), str(last))
+    kept = dict(notes.filter(pl.col("original")).group_by("month").len().rows())
+    copies = notes.filter(~pl.col("original"))
+    writers = namer.actors(copies["by"].unique().sort().to_list())
+    series: dict[str, list[int]] = {}
+    for (by,), group in copies.group_by("by", maintain_order=True):
+        counts = dict(group.group_by("month").len().rows())
+        name = writers.get(str(by), "unknown")
+        series[name] = [counts.get(m, 0) for m in months]
+    data.timeline = Timeline(months, [kept.get(m, 0) for m in months], series)
+    parts = []
+    for (by,), group in copies.group_by("by", maintain_order=True):
+        low, high = day(group["created_at"].min()), day(group["created_at"].max())  # type: ignore[arg-type]
+        span = f"on {low}" if low == high else f"between {low} and {high}"
+        parts.append(f"{group.height:,} by {writers.get(str(by), 'unknown')} {span}")
+    old = notes.filter(pl.col("original"))
+    origin = ""
+    if old.height:
+        origin = f"; the {old.height:,} originals they copy were written from {_month_words(str(old['month'].min()))} to {_month_words(str(old['month'].max()))}"
+    data.timeline_sentence = (
+        f"The notes to delete or re-date were written in a wave: {', '.join(parts)}{origin}."
     )
-    return {"kind": kind, "rows": shown.to_dicts(), "values": values, "count": rows.height}
+
+
+def _month_range(first: str, last: str) -> list[str]:
+    year, month = int(first[:4]), int(first[5:7])
+    out = []
+    while f"{year:04d}-{month:02d}" <= last:
+        out.append(f"{year:04d}-{month:02d}")
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+    return out
+
+
+def _month_words(month: str) -> str:
+    return datetime.strptime(month, "%Y-%m").strftime("%b %Y")

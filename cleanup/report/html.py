@@ -1,62 +1,66 @@
-"""The dry-run report as one self-contained HTML file: no network, no server; charts are inline SVG and the
-findings are paged by a small script, so 50,000 rows stay a small DOM."""
+"""The report as one self-contained HTML file: no network, no server. Charts are HTML and CSS sized to
+their panel; the findings travel as JSON and a small script renders one page of cards at a time, so 50,000
+rows stay a small DOM."""
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any
 
 import orjson
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ..labels import confidence_text, plural
+from .charts import bars, timeline
 from .data import ReportData
 
-BAR_WIDTH = 420
+PAGE_SIZE = 20  # cards per page
 
 
-def bars(series: list[tuple[str, int]], *, label: str) -> str:
-    """A horizontal bar chart as inline SVG (labels left, counts right)."""
-    if not series:
-        return f'<p class="muted">No {html.escape(label)}.</p>'
-    top = max(n for _, n in series) or 1
-    row = 22
-    height = row * len(series) + 8
-    parts = [
-        f'<svg class="chart" role="img" aria-label="{html.escape(label)}" width="{BAR_WIDTH + 260}" '
-        f'height="{height}" viewBox="0 0 {BAR_WIDTH + 260} {height}">'
-    ]
-    for i, (name, n) in enumerate(series):
-        y = i * row + 4
-        width = max(1, round(BAR_WIDTH * n / top)) if n else 0
-        parts.append(
-            f'<text x="180" y="{y + 14}" text-anchor="end">{html.escape(str(name))[:28]}</text>'
-            f'<rect x="188" y="{y}" width="{width}" height="16" rx="2"><title>{html.escape(str(name))}: {n:,}</title></rect>'
-            f'<text x="{194 + width}" y="{y + 14}">{n:,}</text>'
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("cleanup.report"), autoescape=select_autoescape(["html", "j2"]))
+    env.filters["sentence"] = lambda text: (text[:1].upper() + text[1:]) if text else text
+    env.filters["n"] = lambda n: f"{n:,}"
+    env.globals["plural"] = plural
+    env.globals["confidence_text"] = confidence_text
+    return env
+
+
+def charts(data: ReportData) -> dict[str, str]:
+    """The summary's charts (or the sentence that replaces a one-bar chart)."""
+    total = sum(n for _, n in data.kinds)
+    only = data.kinds[0][0] if data.kinds else "nothing"
+    bands = [(label, n) for label, n in data.confidence if n]
+    out = {
+        "kinds": bars(
+            data.kinds,
+            caption="What the findings would change",
+            sentence=f"All {total:,} findings are of one kind: {only}.",
+        ),
+        "confidence": bars(
+            data.confidence,
+            caption="How sure the tool is of each finding",
+            sentence=f"The tool is {bands[0][0] if bands else 'not scoring'} for all {total:,} findings.",
+        ),
+    }
+    if data.timeline is not None:
+        out["timeline"] = timeline(
+            data.timeline, caption="Notes by the month they were written", sentence=data.timeline_sentence
         )
-    parts.append("</svg>")
-    return "".join(parts)
+    return out
 
 
 def render_html(data: ReportData, run: dict[str, Any] | None = None) -> str:
-    """The report page for ``data`` (and, after a run, its results)."""
-    env = Environment(loader=PackageLoader("cleanup.report"), autoescape=select_autoescape(["html", "j2"]))
-    template = env.get_template("report.html.j2")
-    by_action: dict[str, int] = {}
-    for _, action, _, rows, _ in data.by_recipe:
-        by_action[action] = by_action.get(action, 0) + rows
-    payload = orjson.dumps(data.recipes).decode().replace("</", "<\\/")
-    return template.render(
-        data=data,
-        run=run,
-        chart_actions=bars(sorted(by_action.items()), label="actions by kind"),
-        chart_confidence=bars(data.confidence, label="confidence"),
-        chart_months=bars(data.waves_by_month, label="duplicate notes by month created"),
-        chart_tokens=bars(
-            [(t or "unknown", n) for t, n in data.waves_by_token], label="duplicate notes by API token"
-        ),
-        recipes_json=payload,
-    )
+    """The report page for ``data`` (and, after a run, :func:`.runview.run_view` of it)."""
+    template = _environment().get_template("report.html.j2")
+    payload = {
+        "recipes": data.recipes,
+        "titles": data.titles,
+        "page": PAGE_SIZE,
+        "after_run": run is not None,
+    }
+    text = orjson.dumps(payload).decode().replace("</", "<\\/")
+    return template.render(data=data, run=run, charts=charts(data), payload=text)
 
 
 def write_html(data: ReportData, path: str | Path, run: dict[str, Any] | None = None) -> Path:

@@ -11,6 +11,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from cleanup.actions import ActionTable, ActionTableError, TamperedError, make_action_id
+from cleanup.actions.xlsx import TITLES
 
 FORMATS = [".parquet", ".csv", ".xlsx"]
 
@@ -73,7 +74,7 @@ def _edit(path: Path, row: int, column: str, value: object) -> None:
         book = openpyxl.load_workbook(path)
         sheet = book["actions"]
         header = [c.value for c in sheet[1]]
-        sheet.cell(row=row + 2, column=header.index(column) + 1).value = value
+        sheet.cell(row=row + 2, column=header.index(TITLES.get(column, column)) + 1).value = value
         book.save(path)
 
 
@@ -82,12 +83,14 @@ def test_reviewer_edits_of_editable_columns_are_read(tmp_path: Path, suffix: str
     path = ActionTable.build(findings()).write(tmp_path / f"actions{suffix}")
     _edit(path, 0, "decision", "Approve ")
     _edit(path, 1, "cluster_decision", "reject")
-    _edit(path, 2, "survivor_id", "c10")
+    _edit(path, 2, "keep", "c9")  # without a snapshot, the drop-down lists the cluster's record ids
+    _edit(path, 2, "take", "Job title")
     _edit(path, 3, "comment", "checked with Sam")
     read = ActionTable.read(path)
     assert read.frame["decision"].to_list() == ["approve", "pending", "pending", "pending"]
     assert read.effective_decisions().to_list() == ["approve", "reject", "pending", "pending"]
-    assert read.frame["survivor_id"][2] == "c10"
+    assert read.frame["keep"].to_list() == [None, None, "c9", None]
+    assert read.frame["take"][2] == "Job title"
     assert read.frame["comment"][3] == "checked with Sam"
     assert read.approved()["target_id"].to_list() == ["c2"]
 
@@ -95,7 +98,14 @@ def test_reviewer_edits_of_editable_columns_are_read(tmp_path: Path, suffix: str
 @pytest.mark.parametrize("suffix", FORMATS)
 @pytest.mark.parametrize(
     ("column", "value"),
-    [("target_id", "c99"), ("confidence", 0.5), ("payload", None), ("action", "delete_record")],
+    [
+        ("target_id", "c99"),
+        ("confidence", 0.5),
+        ("payload", None),
+        ("action", "delete_record"),
+        ("survivor_id", "c10"),  # a reviewer chooses the kept record in `keep`, not here
+        ("reason", "edited"),
+    ],
 )
 def test_a_tampered_cell_is_named_by_row_and_column(
     tmp_path: Path, suffix: str, column: str, value: object
@@ -104,9 +114,23 @@ def test_a_tampered_cell_is_named_by_row_and_column(
     _edit(path, 3 if column == "payload" else 1, column, value)
     with pytest.raises(TamperedError) as caught:
         ActionTable.read(path)
+    message = str(caught.value)
     row = 5 if column == "payload" else 3
-    assert f"row {row}" in str(caught.value)
-    assert f"column `{column}`" in str(caught.value)
+    if suffix == ".parquet":
+        assert f"row {row} (action " in message
+        assert f"column `{column}`: changed" in message
+    else:  # the row and the column's letter and title as the file shows them
+        header = (
+            [c.value for c in openpyxl.load_workbook(path)["actions"][1]]
+            if suffix == ".xlsx"
+            else pl.read_csv(path, n_rows=0).columns
+        )
+        title = TITLES.get(column, column) if suffix == ".xlsx" else column
+        letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[header.index(title)]
+        sheet = "sheet 'actions', " if suffix == ".xlsx" else ""
+        assert f"{sheet}row {row}, column {letter} ({title}): changed" in message
+    assert "decision" in message
+    assert "keep" in message
 
 
 @pytest.mark.parametrize(
@@ -126,6 +150,19 @@ def test_a_tampered_cell_is_named_by_row_and_column(
             "different `cluster_decision`s",
         ),
         (lambda f: f.drop("reason"), "the column(s) reason are missing"),
+        (lambda f: f.with_columns(keep=pl.lit("c8")), "`keep` is not a record of the row's cluster"),
+        (
+            lambda f: f.with_columns(keep=pl.Series(["c2", "c3", None, None])),
+            "its cluster has different records to `keep`",
+        ),
+        (
+            lambda f: f.with_columns(keep=pl.Series([None, None, None, "n1"])),
+            "only a merge has a record to keep",
+        ),
+        (
+            lambda f: f.with_columns(take=pl.Series([None, None, None, "Title"])),
+            "only a merge takes values",
+        ),
     ],
 )
 def test_invalid_tables_are_rejected_with_the_rows_named(change: object, message: str) -> None:
@@ -189,15 +226,130 @@ def test_unknown_formats_and_overlong_excel_cells(tmp_path: Path) -> None:
     assert len(ActionTable.read(long.write(tmp_path / "a.csv"))) == 4
 
 
-def test_workbook_has_drop_downs_filter_and_frozen_header(tmp_path: Path) -> None:
+def test_workbook_reads_left_to_right_for_a_reviewer(tmp_path: Path) -> None:
     path = ActionTable.build(findings()).write(tmp_path / "a.xlsx")
-    sheet = openpyxl.load_workbook(path)["actions"]
-    assert sheet.freeze_panes == "A2"
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["How to review", "actions", "choices"]
+    assert book["choices"].sheet_state == "hidden"
+    guide = " ".join(str(c.value) for c in book["How to review"]["A"] if c.value)
+    for sentence in (
+        "approve (do it)",
+        "never takes a merge with evidence against it",
+        "Only decision, keep",
+    ):
+        assert sentence in guide
+    sheet = book["actions"]
+    header = [c.value for c in sheet[1]]
+    assert header[:11] == [
+        "record",
+        "kept record",
+        "what happens",
+        "key differences",
+        "confidence in words",
+        "decision",
+        "keep",
+        "take from the merged record",
+        "comment",
+        "decide the whole cluster",
+        "why",
+    ]
+    assert header[-1] == "_check"
+    assert sheet.freeze_panes == "F2"  # the names stay in view while the decision columns scroll
     assert sheet.auto_filter.ref is not None
-    lists = [dv for dv in sheet.data_validations.dataValidation if dv.type == "list"]
-    assert len(lists) == 2
-    assert all("approve" in (dv.formula1 or "") for dv in lists)
-    assert sheet.cell(row=5, column=9).value.startswith('{"title"')  # a formula-looking string stays text
+    assert sheet.column_dimensions["V"].hidden  # fingerprint and _check
+    assert sheet.column_dimensions["V"].max == len(header)
+    assert sheet["C2"].value.startswith("c2 is merged into c1")
+    assert sheet["E2"].value == "likely (0.97)"
+    lists = {
+        str(dv.sqref).split(":")[0].rstrip("0123456789"): dv.formula1
+        for dv in sheet.data_validations.dataValidation
+    }
+    assert "approve" in lists["F"]
+    assert "approve" in lists["J"]
+    assert lists["G"].startswith("OFFSET(choices!$B$1,MATCH($S2,")  # the records of the row's own cluster
+    payload = sheet.cell(row=5, column=header.index("payload") + 1)
+    assert payload.value.startswith('{"title"')  # a formula-looking string stays text
+    assert list(book["choices"].iter_rows(values_only=True))[1:3] == [
+        ("k1", "c1", "c1"),
+        ("k1", "c2", "c2"),
+    ]
+
+
+class _Names:
+    """A stand-in for :class:`cleanup.labels.Namer`: two companies of one name, one of another."""
+
+    names = {"c1": "Acme GmbH", "c2": "Acme GmbH", "c3": "ACME Inc", "c8": "Bolt", "c9": "Bolt Ltd"}
+
+    class snapshot:  # the parts of Namer's snapshot the workbook reads
+        parts: tuple[str, ...] = ()
+
+        class schema:
+            objects: dict[str, object] = {}
+            lists: dict[str, object] = {}
+
+    def records(self, object_slug: str, ids: list[str]) -> dict[str, str]:
+        return {i: self.names[i] for i in ids if i in self.names}
+
+
+def test_keep_is_chosen_by_name_and_read_back_as_the_record(tmp_path: Path) -> None:
+    path = ActionTable.build(findings()).write(tmp_path / "a.xlsx", namer=_Names())  # type: ignore[arg-type]
+    book = openpyxl.load_workbook(path)
+    sheet = book["actions"]
+    # two records of one name are told apart by the end of their id; names are unique otherwise
+    assert [sheet[f"A{r}"].value for r in (2, 3, 4)] == ["Acme GmbH (…c2)", "ACME Inc", "Bolt Ltd"]
+    assert sheet["B2"].value == "Acme GmbH (…c1)"
+    assert sheet["C4"].value.startswith("Bolt Ltd is merged into Bolt and then deleted")
+    sheet["G3"] = "Acme GmbH (…c2)"  # on the row of c3: keep c2, for the whole cluster
+    book.save(path)
+    read = ActionTable.read(path)
+    assert read.frame["keep"].to_list() == [None, "c2", None, None]
+    # and the written label comes back the same
+    again = ActionTable.read(read.write(tmp_path / "b.xlsx", namer=_Names()))  # type: ignore[arg-type]
+    assert_frame_equal(again.frame, read.frame)
+    sheet["G4"] = "Acme GmbH (…c2)"  # a record of another cluster
+    book.save(path)
+    with pytest.raises(ActionTableError) as caught:
+        ActionTable.read(path)
+    assert "sheet 'actions', row 4, column G (keep)" in str(caught.value)
+    assert "choose one of the cluster's records" in str(caught.value)
+
+
+def test_a_tampered_sign_off_workbook_names_the_recipe_sheet(tmp_path: Path) -> None:
+    path = ActionTable.build(findings()).write(tmp_path / "a.xlsx", by_recipe=True, summary=[("recipe",)])
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == [
+        "How to review",
+        "summary",
+        "duplicate_companies",
+        "duplicate_notes",
+        "choices",
+    ]
+    assert book["duplicate_notes"]["H1"].value == "why"  # no merges on this sheet: no keep or take
+    book["duplicate_notes"]["H2"] = "a different reason"
+    book.save(path)
+    with pytest.raises(TamperedError) as caught:
+        ActionTable.read(path)
+    # row 2 of its own sheet (the fourth row of the table), column H titled "why"
+    assert "sheet 'duplicate_notes', row 2, column H (why): changed" in str(caught.value)
+
+
+def test_a_file_written_before_keep_existed_still_reads(tmp_path: Path) -> None:
+    from cleanup.actions.schema import CHECKED_BEFORE_KEEP
+    from cleanup.actions.table import _canonical, _digest
+
+    table = ActionTable.build(findings())
+    canonical = _canonical(table.frame, CHECKED_BEFORE_KEEP)
+    checks = ["".join(_digest(v) for v in row) for row in canonical.iter_rows()]
+    old = table.frame.drop("keep", "take").with_columns(_check=pl.Series(checks))
+    old.write_csv(tmp_path / "old.csv")
+    assert_frame_equal(ActionTable.read(tmp_path / "old.csv").frame, table.frame)
+
+
+def test_approving_a_whole_cluster_leaves_evidence_against_pending() -> None:
+    against = '{"carry":{},"against":["first name"]}'
+    frame = ActionTable.build(findings().with_columns(payload=pl.Series([against, "{}", None, None]))).frame
+    table = ActionTable(frame.with_columns(cluster_decision=pl.Series(["approve", None, None, None])))
+    assert table.effective_decisions().to_list()[:2] == ["pending", "approve"]
 
 
 def test_summary_and_histogram() -> None:

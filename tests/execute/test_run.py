@@ -445,7 +445,7 @@ def test_rejected_and_pending_rows_never_run_and_a_tampered_file_is_refused(
     runner = CliRunner()
     # someone changed a target in the reviewed file: refused before any request
     tampered = openpyxl.load_workbook(reviewed)
-    sheet = tampered.active
+    sheet = tampered["actions"]  # the workbook opens on "How to review"
     header = [cell.value for cell in sheet[1]]
     sheet.cell(row=2, column=header.index("target_id") + 1, value=notes["target_id"][5])
     tampered.save(tmp_path / "tampered.xlsx")

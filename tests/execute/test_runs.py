@@ -18,7 +18,9 @@ from cleanup.testing import sandbox_server, snapshot_of
 from tests.conftest import unlimited
 
 
-def test_runs_live_in_the_users_data_folder_unless_told(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_runs_live_in_the_users_data_folder_unless_told(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.delenv(RUNS_ENV, raising=False)
     monkeypatch.chdir(tmp_path)
     assert backup_root().parts[-2:] == ("attio-cleanup", "runs")
