@@ -10,6 +10,7 @@ rows found their note and why the others did not.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,20 +174,55 @@ class SourceMatch:
     matched: int  # rows that found their note (record, title and content)
     on_known_records: int  # rows whose record the snapshot holds
     same_title: int  # of those, rows with a note of the same title on the record
+    nearest: tuple[str, ...] = ()  # a few rows that did not match, and how near they came
 
     def words(self, name: str) -> str:
         """One sentence, and what to check when few rows matched."""
         said = f"{self.matched:,} of {self.rows:,} source rows of {name} matched a note"
         if self.rows == 0 or self.matched >= self.rows / 2:
             return said + "."
+        examples = f" Nearest misses: {'; '.join(self.nearest)}." if self.nearest else ""
         return (
             f"{said}: {self.on_known_records:,} name a record the snapshot holds, {self.same_title:,} of those a "
             "note with the same title. Check that parent_record_id holds Attio record ids and that the content "
-            "is the note's text as written (plain text or markdown)."
+            f"is the note's text as written (plain text or markdown).{examples}"
         )
 
 
-def matching(notes: pl.DataFrame, source: NoteSource) -> SourceMatch:
+NEAREST = 3  # unmatched rows shown as examples
+
+
+def _nearest(
+    missed: pl.DataFrame, known: pl.DataFrame, titled: pl.DataFrame, name_of: Callable[[str], str]
+) -> tuple[str, ...]:
+    """A few rows that matched no note, the nearest first: a note of the same title is on the record (the
+    text differs); the record has no note of that title; the snapshot has no such record."""
+    near = (
+        missed.with_columns(
+            _near=pl.when(pl.col("_source_row").is_in(titled["_source_row"].implode()))
+            .then(0)
+            .when(pl.col("_source_row").is_in(known["_source_row"].implode()))
+            .then(1)
+            .otherwise(2)
+        )
+        .sort("_near", "_source_row")
+        .unique("_source_row", keep="first", maintain_order=True)
+        .head(NEAREST)
+    )
+    why = (
+        "a note of that title is there, with other text",
+        "the record has no note of that title",
+        "the snapshot has no such record",
+    )
+    return tuple(
+        f"'{title}' on {name_of(record) if level < 2 else record}: {why[level]}"
+        for record, title, level in near.select("parent_record_id", "_title", "_near").iter_rows()
+    )
+
+
+def matching(
+    notes: pl.DataFrame, source: NoteSource, name_of: Callable[[str], str] = lambda record: record
+) -> SourceMatch:
     """How many source rows find a note of ``notes`` (``parent_record_id``, ``_title``, ``_content``,
     ``_content_md`` — the markdown form — and ``_affinity_id``): by Affinity note id, or by record, title and
     content, and how far the others got."""
@@ -207,9 +243,11 @@ def matching(notes: pl.DataFrame, source: NoteSource) -> SourceMatch:
     titled = known.join(
         notes.select("parent_record_id", "_title").unique(), on=["parent_record_id", "_title"], how="semi"
     )
+    missed = frame.join(matched.select("_source_row").unique(), on="_source_row", how="anti")
     return SourceMatch(
         rows,
         matched["_source_row"].n_unique(),
         known["_source_row"].n_unique(),
         titled["_source_row"].n_unique(),
+        _nearest(missed, known, titled, name_of),
     )

@@ -153,12 +153,16 @@ def detect(
     dated = None
     if source is not None:
         dated = read_source(source, NAME)
+        parent_objects = dict(
+            notes.select("parent_record_id", "parent_object").unique("parent_record_id").iter_rows()
+        )
         met = matching(
             keyed.with_columns(
                 _content_md=normalised_text(pl.col("content_markdown")),
                 _affinity_id=affinity_id(pl.col("content_plaintext")),
             ),
             dated,
+            lambda record: namer.record(parent_objects.get(record, "companies"), record),
         )
         if met.matched < met.rows / 2:
             warnings.warn(SourceWarning(met.words(Path(source).name)), stacklevel=2)

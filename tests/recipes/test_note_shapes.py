@@ -341,6 +341,10 @@ def test_a_source_that_matches_few_notes_says_why(workspace: Any, tmp_path: Path
     ) as said:
         assert _recreated(workspace, wrong) == []
     assert "3 of those a note with the same title" in str(said[0].message)
+    assert (
+        "Nearest misses: 'intro call' on Original gone, one copy, source: a note of that title is there"
+        in str(said[0].message)
+    )
     result = CliRunner().invoke(
         app,
         [
