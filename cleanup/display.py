@@ -26,7 +26,7 @@ import polars as pl
 
 from .actions.schema import Action, Decision
 from .export.snapshot import Snapshot, SnapshotError
-from .labels import Namer, confidence_text, confidence_word, short_id, when
+from .labels import STATUS_WORDS, Namer, confidence_text, confidence_word, short_id, when
 
 if TYPE_CHECKING:
     from .actions.table import ActionTable
@@ -40,14 +40,6 @@ SHOWN_ROWS = 10  # rows listed under a summary; the rest are one attribute away 
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE)
 TEXT_CELL = "text-align:left;vertical-align:top"
 NUMBER_CELL = "text-align:right;vertical-align:top"
-# A run's statuses as a reviewer reads them.
-STATUS_WORDS = {
-    "done": "done",
-    "skipped": "skipped",
-    "failed": "failed",
-    "unsettled": "outcome unknown",
-    "not_started": "not started",
-}
 RECORD_ACTIONS = frozenset(
     {
         Action.MERGE_RECORDS,

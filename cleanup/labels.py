@@ -25,6 +25,15 @@ DATE_FORMAT = "%-d %b %Y %H:%M UTC"
 DAY_FORMAT = "%-d %b %Y"  # a date without a time ('4 Jun 2019')
 # Confidence in words: sure from 0.99, likely from 0.95, unsure below (the bands the matching is held to).
 CONFIDENCE_WORDS = ((0.99, "sure"), (0.95, "likely"), (0.0, "unsure"))
+# A run's statuses as a reviewer reads them.
+STATUS_WORDS = {
+    "done": "done",
+    "skipped": "skipped",
+    "failed": "failed",
+    "unsettled": "outcome unknown",
+    "not_started": "not started",
+    "not in the run": "not in the run",
+}
 SHORT_ID = 5  # characters of an id shown when there is no name ("API token …7aef7")
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from ..labels import Namer, duration, plural, when
+from ..labels import STATUS_WORDS, Namer, duration, plural, when
 from .data import ReportData, with_run
 from .words import changes
 
@@ -18,14 +18,6 @@ if TYPE_CHECKING:
 
 JSON = dict[str, Any]
 SHOWN = 200  # rows listed per table (the counts say how many in all)
-STATUS_WORDS = {
-    "done": "done",
-    "skipped": "skipped",
-    "failed": "failed",
-    "unsettled": "outcome unknown",
-    "not_started": "not started",
-    "not in the run": "not in the run",
-}
 NOT_EXACT = (
     "A restored note or record gets a new id; a restored note shows the restoring API token as its author; a "
     "merged-away record comes back as a new record, and what the merge moved goes back to it."
