@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -49,8 +49,10 @@ def merge_rows(
     *,
     noun: str,
     carry: Sequence[AttributeType] = (),
+    names: Mapping[str, str] | None = None,
 ) -> pl.DataFrame:
-    """One ``merge_records`` finding per non-survivor of each cluster.
+    """One ``merge_records`` finding per non-survivor of each cluster (``names``: record id → its name, for
+    the reason's words).
 
     ``records`` holds ``_id``, ``_raw``, the survivorship columns and the ``carry`` attributes. Confidence
     is the pair's probability with the survivor when they were compared directly (linked or not), else the
@@ -110,8 +112,8 @@ def merge_rows(
         cluster_id=pl.col("cluster"),
         payload=pl.col("payload"),
         reason=pl.format(
-            f"Likely the same {noun} as {{}} ({{}} records in the cluster; survivor chosen as {rule_words}).",
-            pl.col("survivor"),
+            f"Likely the same {noun} as {{}} ({{}} records in all; the one kept is chosen as {rule_words}).",
+            pl.col("survivor").replace(dict(names or {})),
             pl.col("size"),
         ),
         confidence=pl.when(direct).then(pl.col("probability")).otherwise(pl.col("weakest")),
@@ -280,6 +282,9 @@ def merge_findings(
     )
     rules = survivor_rules(survivor, prefer_created_by)
     profile = record_profile(snapshot, object_slug, prepared, prefer_created_by=prefer_created_by)
+    from ..labels import Namer
+
+    survivors = matches.clusters["id"].to_list()
     rows = merge_rows(
         recipe,
         object_slug,
@@ -288,5 +293,6 @@ def merge_findings(
         rules,
         carry=carried_attributes(snapshot, object_slug),
         noun=noun,
+        names=Namer(snapshot).records(object_slug, survivors),
     )
     return ActionTable.build(rows) if rows.height else ActionTable.empty()

@@ -33,7 +33,7 @@ SNIPPET = 200  # characters of a note's content shown
 UNSURE = 0.95  # below this a finding is 'unsure' and needs a closer look
 WON_WORDS = ("won", "invested", "closed", "portfolio", "signed")
 LOST_WORDS = ("passed", "lost", "declined", "dead", "rejected")
-RULE = re.compile(r"survivor chosen as ([^)]*)\)")
+RULE = re.compile(r"(?:survivor|the one kept is) chosen as ([^)]*)\)")
 
 
 @dataclass
