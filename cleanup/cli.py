@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 app = typer.Typer(
@@ -74,16 +75,16 @@ def runs_command() -> None:
     root = backup_root()
     found = list_runs(root)
     if found.height == 0:
-        console.print(f"No runs in {root}.")
+        console.print(f"No runs in {escape(str(root))}.")
         return
-    table = Table(title=f"Runs in {root}")
+    table = Table(title=escape(f"Runs in {root}"))
     for column in ("run", "started", "workspace", "what it did", "how it ended", "can be put back"):
         table.add_column(column, no_wrap=column in ("run", "started"))
     for row in found.iter_rows(named=True):
         table.add_row(
             row["run_id"],
             when(row["started"]),
-            row["workspace"],
+            escape(row["workspace"]),
             row["did"],
             row["status"],
             row["restorable"],
@@ -182,7 +183,7 @@ def _fail(err: Exception) -> typer.Exit:
         message = f"could not get an answer from {err.url.split('/v2/')[0]}: {err}. Check ATTIO_BASE_URL and the network."
     else:
         message = str(err)
-    console.print(f"[bold red]error:[/bold red] {message}")
+    console.print(f"[bold red]error:[/bold red] {escape(message)}")
     return typer.Exit(
         2 if isinstance(err, AuthenticationError | ConfigurationError | PermissionDeniedError) else 1
     )
@@ -250,7 +251,7 @@ def export_command(
             )
     except AttioError as err:
         raise _fail(err) from None
-    table = Table(title=f"Snapshot of {snapshot.schema.workspace_name} at {out}")
+    table = Table(title=escape(f"Snapshot of {snapshot.schema.workspace_name} at {out}"))
     table.add_column("part")
     table.add_column("rows", justify="right")
     for part, rows in snapshot.counts().items():
@@ -316,7 +317,7 @@ def tokens_command(
         if not equals or not token_id.strip():
             raise typer.BadParameter(f"{pair!r}: write labels as ID=LABEL", param_hint="--label")
         path = save_label(loaded, token_id.strip(), name)
-        console.print(f"Kept the label {name.strip()!r} for {token_id.strip()} in {path}")
+        console.print(escape(f"Kept the label {name.strip()!r} for {token_id.strip()} in {path}"))
     found = writers(loaded)
     if found.height == 0:
         console.print("Nothing in this snapshot says who wrote it.")
@@ -325,7 +326,9 @@ def tokens_command(
     start, end = found["first"].dt.min(), found["last"].dt.max()
     assert isinstance(start, datetime)
     assert isinstance(end, datetime)
-    table = Table(title=f"Who wrote what in {loaded.schema.workspace_name} (snapshot {loaded.path.name})")
+    table = Table(
+        title=escape(f"Who wrote what in {loaded.schema.workspace_name} (snapshot {loaded.path.name})")
+    )
     for column in ("who", "id", "notes", "records", "entries", "first write", "last write"):
         table.add_column(
             column,
@@ -335,7 +338,7 @@ def tokens_command(
     table.add_column(f"writes by day, {when(start)[:11].strip()} to {when(end)[:11].strip()}", no_wrap=True)
     for row in found.iter_rows(named=True):
         table.add_row(
-            namer.actor(row["actor_id"], row["actor_type"]),
+            escape(namer.actor(row["actor_id"], row["actor_type"])),
             row["actor_id"],
             f"{row['notes']:,}",
             f"{row['records']:,}",
@@ -385,10 +388,10 @@ def detect_command(
     except (RecipeError, SnapshotError, ActionTableError) as err:
         raise _fail(err) from None
     for notice in noticed:  # what the recipe says of its input (a source that matched few notes)
-        console.print(f"[yellow]Note:[/yellow] {notice.message}")
+        console.print(f"[yellow]Note:[/yellow] {escape(str(notice.message))}")
     print_summary(table, console, title=f"{recipe}: {len(table):,} findings")
     console.print(
-        f"Action table written to [bold]{written}[/bold]; set `decision` to approve or reject and save."
+        f"Action table written to [bold]{escape(str(written))}[/bold]; set `decision` to approve or reject and save."
     )
 
 
@@ -443,7 +446,7 @@ def report_command(
         path = write_report(table, loaded, out, run=result, token_labels=labels)
     except (ActionTableError, SnapshotError, ValueError) as err:
         raise _fail(err) from None
-    console.print(f"Report written to [bold]{path}[/bold]")
+    console.print(f"Report written to [bold]{escape(str(path))}[/bold]")
 
 
 def _saved_run_frame(path: Path, schema: dict[str, Any]) -> Any:
@@ -521,8 +524,8 @@ def _print_report(report: Any) -> None:
     console.print(table)
     problems = report.frame.filter(report.frame["status"] != "done").head(20)
     for action_id, action, target, status, detail, _, _ in problems.rows():
-        console.print(f"  {status}: {action} {target} ({action_id}): {detail}")
-    console.print(f"Backup, journal and report in [bold]{report.folder}[/bold]")
+        console.print(escape(f"  {status}: {action} {target} ({action_id}): {detail}"))
+    console.print(f"Backup, journal and report in [bold]{escape(str(report.folder))}[/bold]")
     if report.counts().get("unsettled"):
         console.print(f"Some steps are unsettled: run `attio-cleanup resume {report.run_id}` to finish them.")
 

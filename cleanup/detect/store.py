@@ -111,7 +111,7 @@ def rejected_pairs(snapshot: Snapshot, recipe: str) -> pl.DataFrame:
             continue
         id_column = "note_id" if name == "notes" else "_id"
         current = (
-            pl.scan_parquet(snapshot.path / f"{name}.parquet")
+            pl.scan_parquet(snapshot.path / f"{name}.parquet", glob=False)
             .filter(pl.col(id_column).is_in(group["left_id"].implode()))
             .select(pl.col(id_column).alias("left_id"), "_raw")
             .collect()

@@ -251,7 +251,7 @@ def _combine(chunks: list[Path], target: Path) -> Path:
         except OSError:  # a file system without hard links
             shutil.copyfile(chunks[0], tmp)
     else:
-        pl.concat([pl.scan_parquet(c) for c in chunks]).sink_parquet(tmp, compression_level=1)
+        pl.concat([pl.scan_parquet(c, glob=False) for c in chunks]).sink_parquet(tmp, compression_level=1)
     tmp.replace(target)
     return target
 

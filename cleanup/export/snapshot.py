@@ -105,7 +105,7 @@ class Snapshot:
             raise SnapshotError(
                 f"{part} in the snapshot at {self.path} is incomplete; re-run the export into the same folder"
             )
-        return pl.scan_parquet(part_file(self.path, part))
+        return pl.scan_parquet(part_file(self.path, part), glob=False)  # a folder may be named "[q3]"
 
     def records(self, object_slug: str) -> pl.LazyFrame:
         """The records of one object."""

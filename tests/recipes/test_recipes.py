@@ -416,6 +416,42 @@ def test_cli_detect_writes_a_reviewable_table(tmp_path: Path, small: Any) -> Non
     assert "duplicate_people" in listed.output
 
 
+def test_the_cli_prints_brackets_as_given(tmp_path: Path, small: Any) -> None:
+    """User text in square brackets ('[organizations]', a folder '[q3]') is printed, never read as markup."""
+    _, snapshot, _ = small
+    import shutil
+
+    folder = tmp_path / "[q3] snapshots" / "[today]"
+    shutil.copytree(snapshot.path, folder)
+    out = tmp_path / "[review]" / "notes.csv"
+    out.parent.mkdir()
+    wide = {"COLUMNS": "300"}
+    made = CliRunner().invoke(
+        app, ["detect", "duplicate_notes", "--snapshot", str(folder), "--out", str(out)], env=wide
+    )
+    assert made.exit_code == 0, made.output
+    assert "[review]" in made.output
+    refused = CliRunner().invoke(
+        app,
+        [
+            "detect",
+            "duplicate_notes",
+            "--snapshot",
+            str(folder),
+            "--param",
+            "reimport_token=[organizations]",
+            "--out",
+            str(out),
+        ],
+        env=wide,
+    )
+    assert "no note was written by API token '[organizations]'" in refused.output
+    missing = CliRunner().invoke(app, ["--runs-dir", str(tmp_path / "[runs]"), "resume", "[x]"], env=wide)
+    assert missing.exit_code == 1
+    assert "no run '[x]'" in missing.output
+    assert "[runs]" in missing.output
+
+
 # ------------------------------------------------------------------------------------ the demo seed
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory, demo_sandbox: RunningSandbox) -> tuple[Snapshot, Any]:

@@ -68,7 +68,7 @@ def _attribute(info: JSON, kind: str, parent_id: str, order: int) -> Attribute:
 def _raw(snapshot: Snapshot, part: str) -> list[JSON]:
     if part not in snapshot.parts:
         return []
-    frame = pl.scan_parquet(snapshot.path / f"{part}.parquet").select("_raw").collect()
+    frame = pl.scan_parquet(snapshot.path / f"{part}.parquet", glob=False).select("_raw").collect()
     return [orjson.loads(raw) for raw in frame["_raw"]]
 
 
