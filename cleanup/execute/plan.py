@@ -27,6 +27,7 @@ from ..actions.layout import Layout
 from ..actions.table import CLUSTER
 from ..export.schema import ListInfo, ObjectInfo
 from ..export.snapshot import Snapshot
+from .writable import Writable
 
 if TYPE_CHECKING:
     from ..client import AttioClient
@@ -212,6 +213,7 @@ def _name(row: dict[str, Any]) -> str:
 def _check(rows: pl.DataFrame, snapshot: Snapshot) -> list[str]:
     schema = snapshot.schema
     problems: list[str] = []
+    writable = Writable(snapshot)
     creates = {Action.CREATE_NOTE, Action.CREATE_RECORD, Action.ASSERT_RECORD, Action.CREATE_ENTRY}
     for row in rows.to_dicts():
         action = Action(row["action"])
@@ -235,15 +237,16 @@ def _check(rows: pl.DataFrame, snapshot: Snapshot) -> list[str]:
             continue
         if action not in creates and not row["found"]:
             problems.append(f"{_name(row)}: the target is not in the snapshot (deleted since, or a wrong id)")
-        problems += _payload_problems(row, snapshot)
+        problems += _payload_problems(row, snapshot, writable)
     problems += _survivor_problems(rows, snapshot)
     problems += _conflicts(rows)
     problems += _dependency_problems(rows)
     return problems
 
 
-def _payload_problems(row: dict[str, Any], snapshot: Snapshot) -> list[str]:
-    """Attributes a payload writes must exist on the object (or list) and be writable."""
+def _payload_problems(row: dict[str, Any], snapshot: Snapshot, writable: Writable) -> list[str]:
+    """Attributes a payload writes must exist on the object (or list) and be writable, and Attio must take
+    their values (:mod:`.writable`)."""
     action = Action(row["action"])
     if row["payload"] is None:
         return []
@@ -260,7 +263,7 @@ def _payload_problems(row: dict[str, Any], snapshot: Snapshot) -> list[str]:
         return []
     problems = []
     by_slug = {a.slug: a for a in container.attributes}
-    for slug in values:
+    for slug, value in values.items():
         attr = by_slug.get(slug)
         if attr is None:
             problems.append(
@@ -269,6 +272,8 @@ def _payload_problems(row: dict[str, Any], snapshot: Snapshot) -> list[str]:
             )
         elif not attr.is_writable:
             problems.append(f"{_name(row)}: payload writes {slug!r}, which Attio does not let the API write")
+        else:  # a value Attio would refuse (a member who is not one, an unknown option): said now
+            problems += [f"{_name(row)}: {said}" for said in writable.problems(attr, value)]
     if action == Action.ASSERT_RECORD:
         matching = payload.get("matching_attribute")
         if not matching or values.get(matching) in (None, [], ""):
