@@ -12,9 +12,18 @@ run ten times with the workspace looking as if it ran once.
   already in Attio (see ``references``); a row naming a record this run creates waits for it.
 * Internal persons (whose email is a workspace member's) are not imported as people; they name note authors.
 * Notes: one Affinity note becomes one Attio note per directly tagged record (or one, on the first, with
-  ``note_parent = "first"``); HTML becomes Markdown; ``created_at`` is kept in UTC (clamped to 1970 and
-  flagged when older); the author and the source are named in a last line — ``From Affinity note <id> by
-  <author>`` — which is also how a later run finds the note again and creates nothing.
+  ``note_parent = "first"``); HTML becomes Markdown; ``created_at`` is kept in UTC; the author and the
+  source are named in a last line — ``From Affinity note <id> by <author>`` — which is also how a later run
+  finds the note again and creates nothing.
+* Replies (a v1 note with ``parent_id``, a v2 ``user-reply``) carry no records of their own: a reply becomes
+  a note on the same record(s) as the note it answers, with its own date, its first line naming what it
+  answers — ``Reply to the note of 4 Jun 2019 by Ann Lee: "Had a lunch meeting…"``. A reply whose parent is
+  in none of the notes files is refused, with the reason.
+* Dates Attio cannot store (before 1970, or in the future) are not quietly changed: the note is left
+  ``pending`` with the real date and the fix in its reason; approved, it is dated 1 Jan 1970 (or now), and
+  its source line keeps the real date.
+* Every input item is accounted for (:attr:`ImportResult.accounting`), per file and kind:
+  read = imported + already there + pending + refused + skipped, each refusal and skip with its reason.
 """
 
 from __future__ import annotations
@@ -22,7 +31,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +43,8 @@ from markdownify import markdownify
 from ..actions import ActionTable
 from ..export.schema import AttributeInfo, WorkspaceSchema
 from ..export.snapshot import Snapshot
-from .coerce import clamp_note_date
-from .mapping import ListMapping, Mapping, ObjectMapping
+from ..labels import day, when
+from .mapping import ListMapping, Mapping, ObjectMapping, combined
 from .reading import CsvTable, ImportInputError, read_csv
 from .references import ReferenceResolver, Target, hold_dependents
 from .rows import (
@@ -65,6 +75,9 @@ class AffinityNote:
     created_at: datetime
     tagged: dict[str, list[str]]  # organizations / persons / opportunities → Affinity ids
     creator_id: str = ""  # v1: the author's Affinity person id, named from the people export when it has them
+    file: str = ""  # the notes file it came from
+    is_reply: bool = False  # a reply: its records are its parent's
+    reply_to: str = ""  # the parent note's id ("" when a reply does not name it)
 
     def author_in(self, authors: dict[str, str]) -> str:
         """The author's name, from ``authors`` (Affinity person id → name) when the note names only an id."""
@@ -79,14 +92,58 @@ class AffinityInputs:
     notes: list[AffinityNote]
 
 
+class Outcome(StrEnum):
+    """What became of one input item (a row, a note)."""
+
+    IMPORTED = "imported"  # approved rows write it
+    ALREADY = "already there"  # Attio holds it as it is: nothing to write
+    PENDING = "pending"  # its rows wait for a reviewer's decision (the reason says why and the fix)
+    REFUSED = "refused"  # it cannot be imported as it stands (the reason says why)
+    SKIPPED = "skipped"  # left out on purpose (the reason says why)
+
+
+OUTCOMES = [o.value for o in Outcome]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One input item and its outcome."""
+
+    file: str
+    kind: str  # organizations, pipeline entries, notes...
+    key: str  # its Affinity id (row id for list entries)
+    outcome: Outcome
+    reason: str = ""
+
+
 @dataclass
 class ImportResult:
-    """The action table of an import, what the source holds, and what could not be imported (and why)."""
+    """The action table of an import, what the source holds, and what could not be imported (and why).
+
+    ``read``: (file, kind) → items read; ``items``: what became of each one (see :meth:`accounting`)."""
 
     table: ActionTable
     source_counts: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
     not_imported: list[str] = field(default_factory=list)
+    read: dict[tuple[str, str], int] = field(default_factory=dict)
+    items: list[Item] = field(default_factory=list)
+
+    def accounting(self) -> pl.DataFrame:
+        """One row per file and kind: ``read`` and how many were imported, already there, pending, refused
+        and skipped; ``balanced`` is true when those add up to ``read`` (they always should)."""
+        counts = Counter((i.file, i.kind, i.outcome.value) for i in self.items)
+        rows = [
+            {"file": file, "kind": kind, "read": n, **{o: counts[(file, kind, o)] for o in OUTCOMES}}
+            for (file, kind), n in self.read.items()
+        ]
+        schema = {"file": pl.String, "kind": pl.String, "read": pl.Int64, **dict.fromkeys(OUTCOMES, pl.Int64)}
+        frame = pl.DataFrame(rows, schema=schema)
+        return frame.with_columns(balanced=pl.col("read") == pl.sum_horizontal(*OUTCOMES))
+
+    def reasons(self, *outcomes: Outcome) -> list[Item]:
+        """The items of these outcomes (each with its reason), in input order."""
+        return [i for i in self.items if i.outcome in outcomes]
 
 
 # ---------------------------------------------------------------------------------------------- notes
@@ -134,7 +191,7 @@ def load_all_notes(paths: list[Path]) -> list[AffinityNote]:
 
 def load_notes(path: str | Path) -> list[AffinityNote]:
     """Affinity notes from a JSON file of API v1 notes (a list, or ``{"notes": [...]}``) or API v2 notes
-    (``{"data": [...]}``). Replies are skipped: they carry no tagged records."""
+    (``{"data": [...]}``). Replies are kept, marked: they carry no records, their parent does."""
     path = Path(path)
     try:
         data = orjson.loads(path.read_bytes())
@@ -157,8 +214,8 @@ def load_notes(path: str | Path) -> list[AffinityNote]:
             problems.append(f"{where}: appears twice in the file; remove the repeat")
             continue
         seen.add(note_id)
-        if item.get("parent_id") or item.get("type") in ("user-reply", "ai-notetaker-reply"):
-            continue
+        is_reply = bool(item.get("parent_id")) or item.get("type") in ("user-reply", "ai-notetaker-reply")
+        parent = item.get("parent_id") or item.get("parentId") or (item.get("parent") or {}).get("id")
         try:
             creator_id = ""
             if isinstance(item.get("content"), dict):  # v2: content.html, creator embedded, attached previews
@@ -189,23 +246,72 @@ def load_notes(path: str | Path) -> list[AffinityNote]:
         except ImportInputError as error:
             problems += error.problems
             continue
-        notes.append(AffinityNote(note_id, text.strip(), author, created, tagged, creator_id))
+        if is_reply:
+            tagged = {}
+        reply_to = str(parent) if is_reply and parent else ""
+        notes.append(
+            AffinityNote(
+                note_id, text.strip(), author, created, tagged, creator_id, path.name, is_reply, reply_to
+            )
+        )
     if problems:
         raise ImportInputError(problems)
     return notes
 
 
-def note_body(note: AffinityNote, authors: dict[str, str]) -> tuple[str, str, str, str | None]:
+def judge_date(moment: datetime, now: datetime | None = None) -> tuple[str, str | None]:
+    """A note's ``created_at`` in UTC for Attio, and — when Attio cannot store it (before 1970, in the
+    future) — why, with the fix; the value is then the nearest date Attio takes, used only if approved."""
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    floor = datetime(1970, 1, 1, tzinfo=UTC)
+    fix = "or correct the date in Affinity and export the notes again"
+    if moment < floor:
+        return _utc(floor), (
+            f"dated {when(moment)}, before 1970, which Attio cannot store: approve to import it dated "
+            f"{when(floor)} (its last line keeps the real date), {fix}"
+        )
+    if moment > now:
+        return _utc(now), (
+            f"dated {when(moment)}, in the future, which Attio cannot store: approve to import it dated "
+            f"{when(now)} (its last line keeps the real date), {fix}"
+        )
+    return _utc(moment), None
+
+
+def _utc(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip("#*_ -") for line in text.splitlines() if line.strip("#*_ -")), "")
+
+
+def _cut(text: str, length: int) -> str:
+    return text[:length].rstrip() + ("…" if len(text) > length else "")
+
+
+def reply_line(parent: AffinityNote, authors: dict[str, str]) -> str:
+    """The first line of a reply: ``Reply to the note of 4 Jun 2019 by Ann Lee: "Had a lunch…"``."""
+    opening = _first_line(parent.text)
+    quoted = f': "{_cut(opening, 60)}"' if opening else ""
+    return f"Reply to the note of {day(parent.created_at.astimezone(UTC))} by {parent.author_in(authors)}{quoted}"
+
+
+def note_body(
+    note: AffinityNote, authors: dict[str, str], parent: AffinityNote | None = None
+) -> tuple[str, str, str, str | None]:
     """(title, Markdown content with the source line naming the author from ``authors`` (see
-    :meth:`AffinityNote.author_in`), created_at in UTC, a flag when the date was clamped)."""
-    created_at, flag = clamp_note_date(note.created_at)
-    first = next((line.strip("#*_ -") for line in note.text.splitlines() if line.strip("#*_ -")), "")
-    title = first[:TITLE_LENGTH].rstrip() + ("…" if len(first) > TITLE_LENGTH else "") or "Note from Affinity"
+    :meth:`AffinityNote.author_in`), created_at in UTC, why the date needs a decision — see
+    :func:`judge_date`). A reply (``parent`` given) opens with :func:`reply_line`."""
+    created_at, problem = judge_date(note.created_at)
+    text = f"{reply_line(parent, authors)}\n\n{note.text}".strip() if parent is not None else note.text
+    title = _cut(_first_line(text), TITLE_LENGTH) or "Note from Affinity"
     source = (
-        f"_From Affinity note {note.id} by {note.author_in(authors)}, {note.created_at.date().isoformat()}_"
+        f"_From Affinity note {note.id} by {note.author_in(authors)}, {day(note.created_at.astimezone(UTC))}_"
     )
-    content = f"{note.text}\n\n---\n{source}" if note.text else source
-    return title, content, created_at, flag
+    content = f"{text}\n\n---\n{source}" if text else source
+    return title, content, created_at, problem
 
 
 # ---------------------------------------------------------------------------------------------- building
@@ -231,6 +337,19 @@ class _Records:
     source_rows: list[_SourceRow] = field(default_factory=list)
     current: dict[str, JSON] = field(default_factory=dict)
     attributes: dict[str, AttributeInfo] = field(default_factory=dict)
+    file: str = ""
+
+
+@dataclass
+class _Tracked:
+    """One input item while building: its outcome, or the rows whose decisions give it."""
+
+    file: str
+    kind: str
+    key: str
+    action_ids: list[str] = field(default_factory=list)
+    outcome: Outcome | None = None
+    reason: str = ""
 
 
 class AffinityImporter:
@@ -261,6 +380,25 @@ class AffinityImporter:
         self.members: set[str] = set()  # Affinity person ids that are workspace members
         self.references = ReferenceResolver(snapshot)
         self._inputs = inputs
+        self._tracked: list[_Tracked] = []
+
+    def _track(
+        self, file: str, kind: str, key: str, outcome: Outcome | None = None, reason: str = "", *ids: str
+    ) -> None:
+        self._tracked.append(_Tracked(file, kind, key, list(ids), outcome, reason))
+
+    def _account(self) -> None:
+        """Each tracked item's outcome, from its rows' final decisions when it has rows."""
+        rows = {row["action_id"]: row for row in self.rows}
+        items = []
+        for t in self._tracked:
+            outcome, reason = t.outcome, t.reason
+            if outcome is None:
+                waiting = [rows[a] for a in t.action_ids if rows[a]["decision"] == "pending"]
+                outcome = Outcome.PENDING if waiting else Outcome.IMPORTED
+                reason = waiting[0]["reason"] if waiting else ""
+            items.append(Item(t.file, t.kind, t.key, outcome, reason))
+        self.result.items = items
 
     def read_inputs(self) -> AffinityInputs:
         """Read every file the mapping names and check ids (present, not repeated; a note in one notes file
@@ -279,15 +417,28 @@ class AffinityImporter:
             for m in self.mapping.lists.values()
         ]
         for key, file, id_columns in sections:
-            try:
-                table = read_csv(self.exports / file, encoding=self.mapping.encoding)
-            except ImportInputError as error:
-                problems += error.problems
-                continue
-            tables[key] = table
             section: ObjectMapping | ListMapping | None = self.mapping.objects.get(
                 key.removeprefix("objects.")
             ) or self.mapping.lists.get(key.removeprefix("lists."))
+            allowed = section is not None and section.allow_empty
+            fix = f"export it again with its rows, or set allow_empty = true in [{key}] to import nothing from it"
+            path = self.exports / file
+            if path.is_file() and not path.read_bytes().strip():
+                if not allowed:
+                    problems.append(f"{file}: the file is empty (not even a header); {fix}")
+                    continue
+                names = [*id_columns, *(section.columns if section is not None else {})]
+                schema = {**dict.fromkeys(names, pl.String), "_line": pl.Int64}
+                tables[key] = CsvTable(path, pl.DataFrame(schema=schema), "utf-8", ",")
+                continue
+            try:
+                table = read_csv(path, encoding=self.mapping.encoding)
+            except ImportInputError as error:
+                problems += error.problems
+                continue
+            if not table.frame.height and not allowed:
+                problems.append(f"{file}: has a header but no rows; {fix}")
+            tables[key] = table
             columns = section.columns if section is not None else {}
             missing = [c for c in columns if c not in table.frame.columns]
             if missing:
@@ -321,14 +472,12 @@ class AffinityImporter:
         tables = self.read_inputs().tables
         for om in self.mapping.objects.values():
             attributes = {a.slug: a for a in schema.objects[om.object].attributes}
-            problems += coerce(
-                tables[f"objects.{om.name}"], om.columns, attributes, self.mapping.options
-            ).problems
+            table, columns = combined(tables[f"objects.{om.name}"], om.columns, om.combine, attributes)
+            problems += coerce(table, columns, attributes, self.mapping.options).problems
         for lm in self.mapping.lists.values():
             attributes = {a.slug: a for a in schema.lists[lm.list_slug].attributes}
-            problems += coerce(
-                tables[f"lists.{lm.name}"], lm.columns, attributes, self.mapping.options
-            ).problems
+            table, columns = combined(tables[f"lists.{lm.name}"], lm.columns, lm.combine, attributes)
+            problems += coerce(table, columns, attributes, self.mapping.options).problems
         if problems:
             raise ImportInputError(problems)
 
@@ -353,6 +502,7 @@ class AffinityImporter:
         if self.notes_paths:
             self._notes(inputs.notes)
         hold_dependents(self.rows)
+        self._account()
         frame = records_frame(self.rows)
         table = ActionTable.build(frame) if frame.height else ActionTable.empty()
         self.result.table = table
@@ -373,14 +523,18 @@ class AffinityImporter:
         attributes.setdefault(
             self.mapping.id_attribute, _id_attribute(self.mapping.id_attribute, unique=True)
         )
-        coerced = coerce(table, om.columns, attributes, self.options)
+        table, columns = combined(table, om.columns, om.combine, attributes)
+        coerced = coerce(table, columns, attributes, self.options)
         if coerced.problems:
             return coerced.problems
         existing = Existing.of(self.snapshot, info, self.mapping.id_attribute)
-        state = self.records[om.name] = _Records(om, existing=dict(existing.by_identity))
+        state = self.records[om.name] = _Records(
+            om, existing=dict(existing.by_identity), file=table.path.name
+        )
         ids = [str(v).strip() for v in table.frame[om.id_column].to_list()]
         names = self._names(table, om)
         self.result.source_counts[om.name] = len(ids)
+        self.result.read[(table.path.name, om.name)] = len(ids)
         claimed: dict[tuple[str, Any], str] = {}
         uniques = [a for a in info.attributes if a.is_unique and a.slug != self.mapping.id_attribute]
         targets = self.references.imported_for(om.object)
@@ -393,9 +547,9 @@ class AffinityImporter:
                 self.authors[source_id] = (
                     f"{name} <{sorted(emails & self.member_emails)[0]}>" if name else sorted(emails)[0]
                 )
-                self.result.not_imported.append(
-                    f"{om.name} {source_id} ({name}) is a workspace member (internal person): not imported as a person"
-                )
+                why = f"{om.name} {source_id} ({name}) is a workspace member (internal person): not imported as a person"
+                self.result.not_imported.append(why)
+                self._track(table.path.name, om.name, source_id, Outcome.SKIPPED, why)
                 continue
             if name:
                 self.authors.setdefault(source_id, f"{name} <{sorted(emails)[0]}>" if emails else name)
@@ -427,7 +581,9 @@ class AffinityImporter:
             diff = changes(current, row.values, state.attributes)
             if not diff and not held:
                 unchanged += 1
+                self._track(state.file, om.name, row.source_id, Outcome.ALREADY)
                 continue
+            self._track(state.file, om.name, row.source_id, None, "", row.action_id)
             what = "update" if row.record_id else "import"
             decision, told = review(held)
             payload: JSON = {
@@ -475,15 +631,18 @@ class AffinityImporter:
         attributes.setdefault(
             self.mapping.id_attribute, _id_attribute(self.mapping.id_attribute, unique=False)
         )
-        coerced = coerce(table, lm.columns, attributes, self.options)
+        table, columns = combined(table, lm.columns, lm.combine, attributes)
+        coerced = coerce(table, columns, attributes, self.options)
         if coerced.problems:
             return coerced.problems
         current = self._current_entries(lm.list_slug, attributes)
         parent_object = self.mapping.objects[lm.records].object
         row_ids = [str(v).strip() for v in table.frame[lm.row_id_column].to_list()]
         entity_ids = [str(v or "").strip() for v in table.frame[lm.record_id_column].to_list()]
-        self.result.source_counts[f"{lm.name} entries"] = len(row_ids)
-        column_of = {slug: column for column, slugs in lm.columns.items() for slug in slugs}
+        kind, file = f"{lm.name} entries", table.path.name
+        self.result.source_counts[kind] = len(row_ids)
+        self.result.read[(file, kind)] = len(row_ids)
+        column_of = {slug: column for column, slugs in columns.items() for slug in slugs}
         unchanged = 0
         for row_id, entity_id, values in zip(row_ids, entity_ids, coerced.values, strict=True):
             values[self.mapping.id_attribute] = row_id
@@ -497,7 +656,9 @@ class AffinityImporter:
                 if not diff:
                     unchanged += 1
                     self.result.not_imported += [f"{lm.name} row {row_id}: {h}" for h in resolved.held]
+                    self._track(file, kind, row_id, Outcome.ALREADY)
                     continue
+                self._track(file, kind, row_id, None, "", action_id)
                 self.rows.append(
                     {
                         "action_id": action_id,
@@ -514,10 +675,13 @@ class AffinityImporter:
                 continue
             parent = self._parent(lm.records, entity_id)
             if parent is None:
-                self.result.not_imported.append(
-                    f"{lm.name} row {row_id}: {lm.records} {entity_id or '(none)'} is neither in the export nor in Attio"
-                )
+                why = f"{lm.name} row {row_id}: {lm.records} {entity_id or '(none)'} is neither in the export nor in Attio"
+                self.result.not_imported.append(why)
+                self._track(file, kind, row_id, Outcome.REFUSED, why)
                 continue
+            self._track(file, kind, row_id, None, "", action_id)
+            if "parent_action" in parent:  # its record is made in this run: the entry waits for it
+                waits = {"depends_on": [*waits.get("depends_on", []), parent["parent_action"]]}
             self.rows.append(
                 {
                     "action_id": action_id,
@@ -570,52 +734,100 @@ class AffinityImporter:
     def _notes(self, notes: list[AffinityNote]) -> None:
         done = self._imported_notes()
         self.result.source_counts["notes"] = len(notes)
-        made = unchanged = 0
         for note in notes:
-            targets: list[tuple[str, str, JSON]] = []
-            for section, ids in note.tagged.items():
-                for source_id in ids:
-                    if section == "persons" and source_id in self.members:
-                        continue  # an internal person: a workspace member, named as the author instead
-                    parent = self._parent(section, source_id)
-                    if parent is None:
-                        self.result.not_imported.append(
-                            f"note {note.id} → {section} {source_id}: not in the export or in Attio"
-                            if section in self.records
-                            else f"note {note.id} → {section} {source_id}: no [objects.{section}] in the mapping"
-                        )
-                        continue
-                    targets.append((section, source_id, parent))
-            if self.mapping.note_parent == "first":
-                targets = targets[:1]
-            title, content, created_at, flag = note_body(note, self.authors)
-            for section, source_id, parent in targets:
-                if "parent_record_id" in parent and (note.id, parent["parent_record_id"]) in done:
-                    unchanged += 1
+            key = (note.file, "notes")
+            self.result.read[key] = self.result.read.get(key, 0) + 1
+        by_id = {n.id: n for n in notes}
+        unchanged = 0
+        for note in notes:
+            parent = by_id.get(note.reply_to) if note.is_reply else None
+            if note.is_reply and parent is None:
+                why = (
+                    f"note {note.id} is a reply to note {note.reply_to}, which is in none of the notes files; "
+                    "give the file that holds it with --notes"
+                    if note.reply_to
+                    else f"note {note.id} is a reply that does not name the note it answers; export the notes "
+                    "with API v1, whose replies carry parent_id"
+                )
+                self.result.not_imported.append(why)
+                self._track(note.file, "notes", note.id, Outcome.REFUSED, why)
+                continue
+            targets, missing, members = self._note_targets(note, parent)
+            if not targets:
+                skipped = members and not missing
+                why = (
+                    f"note {note.id} is tagged only to workspace members; Attio keeps no notes on them"
+                    if skipped
+                    else f"note {note.id} is on no record the import can reach: "
+                    + ("; ".join(missing) or "it is tagged to none")
+                )
+                if not skipped and not missing:
+                    self.result.not_imported.append(why)
+                self._track(note.file, "notes", note.id, Outcome.SKIPPED if skipped else Outcome.REFUSED, why)
+                continue
+            title, content, created_at, problem = note_body(note, self.authors, parent)
+            made: list[str] = []
+            for section, source_id, where in targets:
+                if "parent_record_id" in where and (note.id, where["parent_record_id"]) in done:
                     continue
-                made += 1
+                action_id = f"affinity:note:{note.id}:{section}:{source_id}"
+                made.append(action_id)
+                what = f"import Affinity {'reply' if parent else 'note'} {note.id} onto {section} {source_id}"
                 self.rows.append(
                     {
-                        "action_id": f"affinity:note:{note.id}:{section}:{source_id}",
+                        "action_id": action_id,
                         "recipe": RECIPE,
                         "action": "create_note",
                         "object": self.mapping.objects[section].object,
                         "payload": {
                             "parent_object": self.mapping.objects[section].object,
-                            **parent,
+                            **where,
                             "title": title,
                             "format": "markdown",
                             "content": content,
                             "created_at": created_at,
                         },
-                        "reason": f"import Affinity note {note.id} onto {section} {source_id}"
-                        + (f" ({flag})" if flag else ""),
-                        "evidence": flag,
+                        "reason": f"{what}; left for review: {problem}" if problem else what,
+                        "evidence": problem,
                         "confidence": 1.0,
-                        "decision": "approve",
+                        "decision": "pending" if problem else "approve",
                     }
                 )
+            if made:
+                self._track(note.file, "notes", note.id, None, "", *made)
+            else:
+                unchanged += 1
+                self._track(note.file, "notes", note.id, Outcome.ALREADY)
         self.result.unchanged["notes"] = unchanged
+
+    def _note_targets(
+        self, note: AffinityNote, parent: AffinityNote | None
+    ) -> tuple[list[tuple[str, str, JSON]], list[str], bool]:
+        """(section, Affinity id, how the note names its record) of each record a note (or, for a reply,
+        its parent) goes on; the tagged records it cannot reach, said in words (and listed as not
+        imported); and whether it was tagged to a workspace member."""
+        targets: list[tuple[str, str, JSON]] = []
+        missing: list[str] = []
+        members = False
+        for section, ids in (parent or note).tagged.items():
+            for source_id in ids:
+                if section == "persons" and source_id in self.members:
+                    members = True
+                    continue  # an internal person: a workspace member, named as the author instead
+                where = self._parent(section, source_id)
+                if where is None:
+                    why = (
+                        f"note {note.id} → {section} {source_id}: not in the export or in Attio"
+                        if section in self.records
+                        else f"note {note.id} → {section} {source_id}: no [objects.{section}] in the mapping"
+                    )
+                    self.result.not_imported.append(why)
+                    missing.append(why)
+                    continue
+                targets.append((section, source_id, where))
+        if self.mapping.note_parent == "first":
+            targets = targets[:1]
+        return targets, missing, members
 
 
 def _id_attribute(slug: str, *, unique: bool) -> AttributeInfo:

@@ -8,10 +8,12 @@ and Excel serial numbers; timestamps are written in UTC.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import phonenumbers
@@ -50,6 +52,18 @@ class Options:
     members: dict[str, str] = field(default_factory=dict)  # member email → id (for actor references)
 
 
+TIME = re.compile(
+    r"^(?P<day>\S+?)[\sT,]+(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ap>[AaPp]\.?\s*[Mm]\.?)?$"
+)
+
+
+def _date_hint(options: Options) -> str:
+    if options.date_format == "iso":
+        return "write YYYY-MM-DD, or give --date-format mdy or dmy for slashed dates (date_format in a mapping file)"
+    form = "MM/DD/YYYY" if options.date_format == "mdy" else "DD/MM/YYYY"
+    return f"write {form} (--date-format {options.date_format}, as given) or YYYY-MM-DD"
+
+
 def _date(text: str, options: Options) -> date:
     value = text.strip()
     if re.fullmatch(r"\d{5}(\.\d+)?", value):  # an Excel serial day number
@@ -63,28 +77,60 @@ def _date(text: str, options: Options) -> date:
             return datetime.strptime(value, form).date()
         except ValueError:
             continue
-    raise CoerceError(
-        f"{text!r} is not a date; write YYYY-MM-DD, or set date_format to mdy or dmy for slashed dates"
-    )
+    timed = TIME.fullmatch(value)
+    if timed is not None and timed["day"] != value:
+        return _date(timed["day"], options)  # a date and time where a date is wanted: the date
+    raise CoerceError(f"{text!r} is not a date; {_date_hint(options)}")
 
 
 def _timestamp(text: str, options: Options) -> str:
+    """ISO timestamps, dates (midnight UTC), and a date with a time of day, 24-hour or with AM/PM
+    (``01/15/2023 09:12 AM`` with ``--date-format mdy``); a time without a zone is taken as UTC."""
     value = text.strip()
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        day = _date(value, options)
-        moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        timed = TIME.fullmatch(value)
+        if timed is None:
+            day = _date(value, options)
+            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        else:
+            day = _date(timed["day"], options)
+            hour, minute, second = int(timed["h"]), int(timed["m"]), int(timed["s"] or 0)
+            if timed["ap"]:
+                if not 1 <= hour <= 12:
+                    raise CoerceError(f"{text!r}: {hour} is not an hour on a 12-hour clock") from None
+                hour = hour % 12 + (12 if timed["ap"][0] in "Pp" else 0)
+            try:
+                moment = datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=UTC)
+            except ValueError:
+                raise CoerceError(f"{text!r} is not a time of day; write e.g. 09:12 or 9:12 AM") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+CURRENCY = re.compile(r"^(?:[A-Z]{3}\s?)?[$€£¥₹]?|[$€£¥₹]?(?:\s?[A-Z]{3})?$")
+
+
 def _number(text: str, _: Options) -> float:
+    """Digits with a dot for decimals, allowing thousands separators (``1,200``, ``1 200``, ``1'200``, and
+    ``1.200,50`` when both are there) and a currency symbol or code (``$12,500,000``, ``EUR 40``)."""
+    value = CURRENCY.sub("", text.strip()).strip()
+    value = re.sub(r"(?<=\d)[\s\u00a0\u202f']+(?=\d{3})", "", value)
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", value):
+        value = value.replace(",", "")
+    elif re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+,\d+", value):
+        value = value.replace(".", "").replace(",", ".")
     try:
-        return float(text.strip().replace(" ", ""))
+        number = float(value)
     except ValueError:
-        raise CoerceError(f"{text!r} is not a number; write digits with a dot for decimals") from None
+        number = float("nan")
+    if not math.isfinite(number) or not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", value):
+        raise CoerceError(
+            f"{text!r} is not a number; write digits with a dot for decimals (1200.50; 1,200 and $ are fine)"
+        )
+    return number
 
 
 def _checkbox(text: str, _: Options) -> bool:
@@ -115,7 +161,7 @@ def _email(text: str, _: Options) -> dict[str, str]:
         found = validate_email(text.strip(), check_deliverability=False, test_environment=True)
     except EmailNotValidError as error:
         raise CoerceError(f"{text!r} is not an email address ({error})") from None
-    return {"email_address": found.normalized}
+    return {"email_address": found.normalized.lower()}  # as Attio stores it
 
 
 def _phone(text: str, options: Options) -> dict[str, Any]:
@@ -123,12 +169,46 @@ def _phone(text: str, options: Options) -> dict[str, Any]:
         number = phonenumbers.parse(text.strip(), options.phone_region)
     except phonenumbers.NumberParseException:
         raise CoerceError(
-            f"{text!r} is not a phone number Attio accepts; write it with + and the country code, "
-            "or set phone_region (e.g. GB)"
+            f"{text!r} is not a phone number Attio accepts; write it with + and the country code, or give "
+            "the region of numbers without it: --phone-region (e.g. GB), or --phone-region-column with a "
+            "country column (phone_region in a mapping file)"
         ) from None
     if not phonenumbers.is_possible_number(number):
         raise CoerceError(f"{text!r} is not a possible phone number")
     return {"original_phone_number": phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)}
+
+
+# Country names people write that are not the region's English display name.
+COUNTRY_ALIASES = {
+    "usa": "US", "u.s.": "US", "u.s.a.": "US", "united states of america": "US", "america": "US",
+    "uk": "GB", "u.k.": "GB", "great britain": "GB", "britain": "GB", "england": "GB", "scotland": "GB",
+    "wales": "GB", "northern ireland": "GB", "deutschland": "DE", "españa": "ES", "holland": "NL",
+    "the netherlands": "NL", "schweiz": "CH", "suisse": "CH", "österreich": "AT", "czech republic": "CZ",
+    "south korea": "KR", "korea": "KR", "russia": "RU", "uae": "AE",
+}  # fmt: skip
+
+
+@cache
+def _regions() -> dict[str, str]:
+    from phonenumbers.geocoder import _region_display_name
+
+    names = {region.casefold(): region for region in phonenumbers.SUPPORTED_REGIONS}
+    for region in phonenumbers.SUPPORTED_REGIONS:
+        shown = _region_display_name(region, "en")
+        if shown:
+            names.setdefault(shown.casefold(), region)
+    return {**names, **COUNTRY_ALIASES}
+
+
+def region_of(text: str) -> str:
+    """A country cell (ISO code or English name) as the phone region of numbers written without +country:
+    ``region_of("United Kingdom")`` and ``region_of("gb")`` are ``"GB"``."""
+    region = _regions().get(" ".join(text.split()).casefold())
+    if region is None:
+        raise CoerceError(
+            f"{text!r} is not a country the phone numbers can be read for; write its two-letter code (e.g. GB)"
+        )
+    return region
 
 
 def _name(text: str, _: Options) -> dict[str, str]:

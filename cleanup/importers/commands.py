@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .affinity import ImportResult
 
 STOPPED = (
     "stopped: run the same import again to go on; what it already wrote is matched in Attio, "
@@ -76,17 +81,12 @@ def affinity_command(
             )
             result = prepared.result
             console.print(f"Snapshot of the workspace in [bold]{prepared.snapshot.path}[/bold]")
-            for kind, count in result.source_counts.items():
-                same = result.unchanged.get(kind, 0)
-                console.print(f"{kind}: {count:,} in the export, {same:,} already in Attio as they are")
+            _print_accounting(console, result)
             table = result.table
             counts = table.frame.group_by("action", "decision").len().sort("action", "decision").rows()
             for action, decision, n in counts:
                 console.print(f"  {action} ({decision}): {n:,}")
-            for line in result.not_imported[:20]:
-                console.print(f"  not imported: {line}")
-            if len(result.not_imported) > 20:
-                console.print(f"  ... and {len(result.not_imported) - 20} more not imported")
+            _print_alerts(console, result)
             if out is not None:
                 table.write(out)
                 console.print(f"Action table for review: [bold]{out}[/bold]")
@@ -117,27 +117,100 @@ def affinity_command(
     raise typer.Exit(report.exit_code)
 
 
+def _print_accounting(console: Console, result: ImportResult) -> None:
+    """Every input item accounted for, per file and kind: read = imported + already there + pending +
+    refused + skipped."""
+    from rich.markup import escape
+
+    from .affinity import Outcome
+
+    for row in result.accounting().iter_rows(named=True):
+        parts = [f"{row[o.value]:,} {o.value}" for o in Outcome if row[o.value]]
+        console.print(
+            f"{escape(row['file'])} ({escape(row['kind'])}): {row['read']:,} read = {' + '.join(parts) or 'none'}"
+        )
+
+
+def _print_alerts(console: Console, result: ImportResult, shown: int = 20) -> None:
+    """What needs a decision (pending, with the reason and the fix), what was refused and what was skipped,
+    each in a sentence."""
+    import polars as pl
+    from rich.markup import escape
+
+    from .affinity import Outcome
+
+    pending = result.table.frame.filter(pl.col("decision") == "pending")
+    if pending.height:
+        console.print(
+            f"[bold]Needs a decision[/bold] ({pending.height:,} rows left pending: write the table with --out, set `decision` to approve, then `attio-cleanup plan`):"
+        )
+        for action_id, reason in pending.select("action_id", "reason").head(shown).rows():
+            console.print(f"  {escape(action_id)}: {escape(reason or '')}")
+        if pending.height > shown:
+            console.print(f"  ... and {pending.height - shown:,} more (all in the action table)")
+    for outcome in (Outcome.REFUSED, Outcome.SKIPPED):
+        items = result.reasons(outcome)
+        if items:
+            console.print(f"[bold]{outcome.value.capitalize()}[/bold] ({len(items):,}):")
+            for item in items[:shown]:
+                console.print(f"  {escape(item.file)}: {escape(item.reason)}")
+            if len(items) > shown:
+                console.print(f"  ... and {len(items) - shown:,} more")
+    others = [line for line in result.not_imported if not any(line in i.reason for i in result.items)]
+    for line in others[:shown]:
+        console.print(f"  not imported: {escape(line)}")
+    if len(others) > shown:
+        console.print(f"  ... and {len(others) - shown:,} more not imported")
+
+
 @affinity_app.command("init")
 def init_command(
     exports: Annotated[Path, typer.Option(help="The folder of Affinity CSV exports.")],
     out: Annotated[Path, typer.Option(help="Where to write the mapping file.")] = Path(
         "affinity-mapping.toml"
     ),
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Do not read the workspace's schema (slugs are then guesses).")
+    ] = False,
+    base_url: Annotated[
+        str | None, typer.Option(help="API base URL (default: ATTIO_BASE_URL or Attio).")
+    ] = None,
 ) -> None:
-    """Write a mapping file guessed from the exports' headers, to edit before the import.
+    """Write a mapping file guessed from the exports' headers and the workspace's lists and attributes (read
+    when an API key is set), to check before the import: as written, it runs.
 
     Example: attio-cleanup import affinity init --exports exports/ --out map.toml
     """
+    from rich.markup import escape
+
     from ..cli import _fail, console
+    from ..client import AttioClient
+    from ..client.client import resolve_token
+    from ..client.errors import AttioError, ConfigurationError
+    from ..export.schema import WorkspaceSchema, fetch_schema
     from .init import guess_mapping
     from .reading import ImportInputError
 
     if out.exists():
-        console.print(f"[bold red]error:[/bold red] {out} exists; choose another --out or remove it")
+        console.print(
+            f"[bold red]error:[/bold red] {escape(str(out))} exists; choose another --out or remove it"
+        )
         raise typer.Exit(1)
+    schema: WorkspaceSchema | None = None
     try:
-        text = guess_mapping(exports)
-    except ImportInputError as err:
+        if not offline:
+            try:
+                resolve_token(None)
+            except ConfigurationError:
+                console.print(
+                    "No Attio API key, so the workspace was not read: list slugs and attributes are guesses "
+                    "(set ATTIO_API_KEY and run init again, or check them by hand)."
+                )
+            else:
+                with AttioClient(base_url=base_url) as client:
+                    schema = client.run(fetch_schema(client.aio))
+        text = guess_mapping(exports, schema)
+    except (ImportInputError, AttioError) as err:
         raise _fail(err) from None
     out.write_text(text, encoding="utf-8")
     console.print(
@@ -161,7 +234,13 @@ def csv_command(
     file: Annotated[Path, typer.Argument(help="The CSV file (encoding and delimiter are recognised).")],
     object_slug: Annotated[str, typer.Option("--object", help="The Attio object the rows become.")],
     match: Annotated[str, typer.Option(help="The unique attribute rows are matched on (e.g. domains).")],
-    column: Annotated[list[str], typer.Option(help="'Column=attribute_slug' (repeatable).")],
+    column: Annotated[
+        list[str],
+        typer.Option(
+            help="'Column=attribute_slug' (repeatable); name parts as 'First Name=name.first_name', "
+            "'Last Name=name.last_name'."
+        ),
+    ],
     list_slug: Annotated[
         str | None, typer.Option("--list", help="Also add each record to this list.")
     ] = None,
@@ -177,6 +256,14 @@ def csv_command(
     date_format: Annotated[str, typer.Option(help="iso, mdy or dmy: how slashed dates are read.")] = "iso",
     phone_region: Annotated[
         str | None, typer.Option(help="Region of phone numbers without +country.")
+    ] = None,
+    phone_region_column: Annotated[
+        str | None,
+        typer.Option(help="A country column (name or ISO code) giving each row's phone region."),
+    ] = None,
+    require_link: Annotated[
+        list[str] | None,
+        typer.Option(help="A record-reference attribute a row is refused without (repeatable)."),
     ] = None,
     encoding: Annotated[
         str | None, typer.Option(help="The file's encoding (recognised if not given).")
@@ -200,13 +287,15 @@ def csv_command(
 
     Example: attio-cleanup import csv leads.csv --object companies --match domains --column "Website=domains" --column "Company=name" --yes
     """
+    from rich.markup import escape
+
     from ..cli import _fail, _print_report, _stops_on_ctrl_c, console
     from ..client import AttioClient
     from ..client.errors import AttioError
     from ..execute import PlanError, RunError
     from ..export.snapshot import SnapshotError
     from .coerce import Options
-    from .csv import CsvSpec, NoteColumns
+    from .csv import CsvImportResult, CsvSpec, NoteColumns
     from .reading import ImportInputError
     from .session import prepare_csv
 
@@ -224,24 +313,31 @@ def csv_command(
         encoding,
         skip_invalid,
         reject_file,
+        phone_region_column,
+        frozenset(require_link or []),
     )
     folder = work or Path("imports") / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     try:
         with _stops_on_ctrl_c(STOPPED), AttioClient(base_url=base_url) as client:
             prepared = prepare_csv(client, spec, folder)
             result = prepared.result
-            for name, count in result.source_counts.items():
-                console.print(
-                    f"{name}: {count:,} rows, {result.unchanged.get(name, 0):,} already in Attio as they are"
-                )
+            if isinstance(result, CsvImportResult):
+                console.print(f"{escape(file.name)}: {escape(result.encoding_note)}")
+                console.print(f"{escape(file.name)}: {result.lines.sentence()}")
+            _print_accounting(console, result)
             for action, decision, n in (
                 result.table.frame.group_by("action", "decision").len().sort("action", "decision").rows()
             ):
                 console.print(f"  {action} ({decision}): {n:,}")
+            _print_alerts(console, result)
+            if isinstance(result, CsvImportResult) and result.links_left_out:
+                console.print(f"[bold]Imported without the link[/bold] ({len(result.links_left_out):,}):")
+                for line in result.links_left_out[:20]:
+                    console.print(f"  {escape(line)}")
             if result.not_imported:
                 rejected = reject_file or file.with_name(f"{file.stem}.rejected.csv")
                 console.print(
-                    f"  {len(result.not_imported):,} bad cells; their rows are in [bold]{rejected}[/bold]"
+                    f"  {len(result.not_imported):,} problems; their rows are in [bold]{escape(str(rejected))}[/bold]"
                 )
             if out is not None:
                 result.table.write(out)

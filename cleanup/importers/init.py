@@ -1,16 +1,26 @@
-"""``attio-cleanup import affinity init``: a mapping file to edit, guessed from the export files' headers.
+"""``attio-cleanup import affinity init``: a mapping file to edit, guessed from the export files' headers
+and (when it can read it) the workspace's schema, written so that it runs as generated.
 
 Each CSV in the exports folder is recognised by its id columns (``Organization Id``, ``Person Id``, and
 ``Affinity Row ID`` for list exports); each header Affinity is known to write gets the standard Attio
-attribute it usually becomes; every other column is written out commented, for the user to map or leave.
+attribute it usually becomes (only if the workspace has it, when the schema is known); every other column is
+written out commented, for the user to map or leave.
+
+* Organizations exported only inside a list export: the list's ``Organization Id``, ``Name`` and ``Website``
+  columns make the ``[objects.organizations]`` section, so the list's rows name records the mapping reaches.
+* A list export's Attio list is one of the workspace's lists of companies — the one whose name the file
+  name starts with, or the only one — never the file name with its export date; when none fits, the
+  section says to create one (and the mapping check names the lists there are).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import tomlkit
 
+from ..export.schema import AttributeInfo, WorkspaceSchema
 from .reading import ImportInputError, read_csv
 
 # Affinity header → the standard Attio attribute it usually becomes.
@@ -32,8 +42,39 @@ LIST_COLUMNS = {"Status": "stage"}
 ID_COLUMNS = {"Affinity Row ID", "Organization Id", "Person Id", "Opportunity Id"}
 
 
-def guess_mapping(exports: str | Path) -> str:
-    """The text of a mapping file for the CSVs in ``exports``."""
+def export_name(stem: str) -> str:
+    """A list export's file name without the export date: ``Deal_pipeline__export_10-Oct-2025`` →
+    ``Deal_pipeline``."""
+    stem = re.sub(r"_*export_*\d{1,2}-[A-Za-z]{3}-\d{4}$", "", stem)
+    stem = re.sub(r"[-_ ]*\d{4}-\d{2}-\d{2}(T\d+)?$", "", stem)
+    return stem.strip("-_ ") or "list"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def choose_list(stem: str, schema: WorkspaceSchema | None) -> tuple[str, str]:
+    """(the Attio list slug for a list export of organizations, a comment saying how it was chosen)."""
+    wanted = _slug(export_name(stem))
+    if schema is None:
+        return wanted, "the Attio list's slug (the workspace was not read: check it)"
+    lists = [li for li in schema.lists.values() if li.parent_object == "companies"]
+    named = [li for li in lists if wanted.startswith(_slug(li.name)) or wanted.startswith(_slug(li.slug))]
+    if len(named) == 1:
+        return named[0].slug, f"the workspace's list {named[0].name!r}, whose name the file name starts with"
+    if not named and len(lists) == 1:
+        return lists[0].slug, f"the workspace's only list of companies, {lists[0].name!r}"
+    choices = ", ".join(li.slug for li in lists) or "none yet"
+    return wanted, (
+        f"no list of companies in the workspace fits: create one with this slug in Attio, "
+        f"or name one of: {choices}"
+    )
+
+
+def guess_mapping(exports: str | Path, schema: WorkspaceSchema | None = None) -> str:
+    """The text of a mapping file for the CSVs in ``exports``; with ``schema``, list slugs come from the
+    workspace's lists and only attributes the workspace has (and lets the API write) are mapped."""
     folder = Path(exports)
     files = sorted(folder.glob("*.csv"))
     if not files:
@@ -59,28 +100,44 @@ def guess_mapping(exports: str | Path) -> str:
     doc.add("import", settings)
     objects = tomlkit.table(is_super_table=True)
     lists = tomlkit.table(is_super_table=True)
-    for path in files:
-        headers = read_csv(path).columns
-        is_list = "Affinity Row ID" in headers and "Organization Id" in headers
-        if is_list:
-            name = path.stem.replace("-", "_").replace(" ", "_").lower()
-            section = tomlkit.table()
-            section.add("file", path.name)
-            section.add("list", name)
-            section["list"].comment("the Attio list's slug")
-            section.add("records", "organizations")
-            section.add("record_id_column", "Organization Id")
-            section.add("row_id_column", "Affinity Row ID")
-            section.add("columns", _columns(headers, LIST_COLUMNS))
-            lists.add(name, section)
-        elif "Organization Id" in headers or "Person Id" in headers:
+    headers_of = {path: read_csv(path).columns for path in files}
+    list_files = [p for p, h in headers_of.items() if "Affinity Row ID" in h and "Organization Id" in h]
+    for path, headers in headers_of.items():
+        if path in list_files:
+            continue
+        if "Organization Id" in headers or "Person Id" in headers:
             is_org = "Organization Id" in headers
+            target = "companies" if is_org else "people"
             section = tomlkit.table()
             section.add("file", path.name)
-            section.add("object", "companies" if is_org else "people")
+            section.add("object", target)
             section.add("id_column", "Organization Id" if is_org else "Person Id")
-            section.add("columns", _columns(headers, ORGANIZATION_COLUMNS if is_org else PERSON_COLUMNS))
+            known = ORGANIZATION_COLUMNS if is_org else PERSON_COLUMNS
+            section.add("columns", _columns(headers, known, _attributes(schema, "objects", target)))
             objects.add("organizations" if is_org else "persons", section)
+    if list_files and "organizations" not in objects:  # organizations only in a list export
+        path = list_files[0]
+        section = tomlkit.table()
+        section.add("file", path.name)
+        section["file"].comment("organizations appear only in this list export: its rows make them")
+        section.add("object", "companies")
+        section.add("id_column", "Organization Id")
+        only = {h: ORGANIZATION_COLUMNS[h] for h in headers_of[path] if h in ORGANIZATION_COLUMNS}
+        section.add("columns", _columns(list(only), only, _attributes(schema, "objects", "companies")))
+        objects.add("organizations", section)
+    for path in list_files:
+        slug, how = choose_list(path.stem, schema)
+        name = slug if slug not in lists else _slug(path.stem)
+        section = tomlkit.table()
+        section.add("file", path.name)
+        section.add("list", slug)
+        section["list"].comment(how)
+        section.add("records", "organizations")
+        section.add("record_id_column", "Organization Id")
+        section.add("row_id_column", "Affinity Row ID")
+        listed = [h for h in headers_of[path] if h not in ORGANIZATION_COLUMNS]
+        section.add("columns", _columns(listed, LIST_COLUMNS, _attributes(schema, "lists", slug)))
+        lists.add(name, section)
     if objects:
         doc.add("objects", objects)
     if lists:
@@ -88,13 +145,27 @@ def guess_mapping(exports: str | Path) -> str:
     return tomlkit.dumps(doc)
 
 
-def _columns(headers: list[str], known: dict[str, str]) -> tomlkit.items.Table:
+def _attributes(schema: WorkspaceSchema | None, kind: str, slug: str) -> dict[str, AttributeInfo] | None:
+    """The attributes of an object or list by slug; None when the schema is unknown (map every guess)."""
+    if schema is None:
+        return None
+    found = (schema.objects if kind == "objects" else schema.lists).get(slug)
+    return {a.slug: a for a in found.attributes} if found is not None else {}
+
+
+def _columns(
+    headers: list[str], known: dict[str, str], attributes: dict[str, AttributeInfo] | None
+) -> tomlkit.items.Table:
     table = tomlkit.table()
     for header in headers:
         if header in ID_COLUMNS:
             continue
-        if header in known:
-            table.add(header, known[header])
+        slug = known.get(header)
+        attr = attributes.get(slug) if attributes is not None and slug else None
+        if slug and (attributes is None or (attr is not None and attr.is_writable)):
+            table.add(header, slug)
+        elif slug:
+            table.add(tomlkit.comment(f'"{header}" = "{slug}"  # the workspace has no writable {slug}'))
         else:
             table.add(tomlkit.comment(f'"{header}" = ""'))
     return table

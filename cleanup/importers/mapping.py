@@ -24,22 +24,106 @@ against the live schema before anything runs.
     records = "organizations"      # the [objects.*] section whose ids the rows name
     record_id_column = "Organization Id"
     row_id_column = "Affinity Row ID"
+    allow_empty = false            # true: a file with a header and no rows imports nothing (else refused)
     [lists.pipeline.columns]
     "Status" = "stage"
+
+Several columns into one attribute: Location sub-columns ("Location (City)", "(State)", "(Country)",
+"(Street)"...) mapped to one location attribute make one location; several columns on one multi-valued
+attribute add up; on any other attribute the mapping check refuses them unless a rule says how to combine:
+
+    [objects.organizations.combine]
+    description = "first"                        # the first non-empty cell, in the columns' order
+    year_founded = { prefer = "Year Founded (2)" }  # that column when not empty, else the first non-empty
+    notes = { join = "; " }                      # every non-empty cell, joined ("join" alone: "; ")
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from ..export.schema import AttributeInfo, WorkspaceSchema
 from .coerce import Options
-from .reading import ImportInputError
+from .reading import CsvTable, ImportInputError
 
 NOTE_PARENTS = ("each", "first")
+# Location sub-columns, in the order their parts make one location.
+LOCATION_PARTS = ("street", "address", "street address", "city", "state", "state/region", "region", "country")
+LOCATION_COLUMN = re.compile(r"^.*\((?P<part>[^()]+)\)(?: \(\d+\))?$")
+
+
+@dataclass(frozen=True)
+class Combine:
+    """How several columns make one value: ``first`` non-empty, ``prefer`` a column, or ``join`` them."""
+
+    how: str  # first | prefer | join
+    argument: str = ""  # prefer: the column; join: the separator
+
+    def apply(self, cells: list[tuple[str, str]]) -> str:
+        """One value from (column, cell) pairs, in the mapping's column order."""
+        present = [(c, v.strip()) for c, v in cells if v and v.strip()]
+        if self.how == "join":
+            return (self.argument or "; ").join(v for _, v in present)
+        if self.how == "prefer":
+            present.sort(key=lambda cv: cv[0] != self.argument)
+        return present[0][1] if present else ""
+
+
+def location_part(column: str) -> str | None:
+    """The part of a location a sub-column holds ("Location (City)" → "city"), or None."""
+    found = LOCATION_COLUMN.match(column)
+    part = found["part"].strip().lower() if found else ""
+    return part if part in LOCATION_PARTS else None
+
+
+def shared_slugs(columns: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Attribute slug → the columns feeding it, for slugs fed by more than one column."""
+    feeding: dict[str, list[str]] = {}
+    for column, slugs in columns.items():
+        for slug in slugs:
+            feeding.setdefault(slug, []).append(column)
+    return {slug: cols for slug, cols in feeding.items() if len(cols) > 1}
+
+
+def combined(
+    table: CsvTable,
+    columns: dict[str, list[str]],
+    combine: dict[str, Combine],
+    attributes: dict[str, AttributeInfo],
+) -> tuple[CsvTable, dict[str, list[str]]]:
+    """The table and column mapping with each attribute fed by several columns (location sub-columns, or
+    a ``combine`` rule) fed instead by one made column, "A + B", holding the combined cell."""
+    columns = {c: list(s) for c, s in columns.items()}
+    made: dict[str, list[str]] = {}
+    frame = table.frame
+    for slug, feeding in shared_slugs(columns).items():
+        attr = attributes.get(slug)
+        if attr is None or (attr.is_multiselect and slug not in combine):
+            continue  # unknown: the mapping check says so; multi-valued: the values add up
+        if attr.type == "location" and slug not in combine:
+            order = sorted(feeding, key=lambda c: LOCATION_PARTS.index(location_part(c) or "country"))
+            rule = Combine("join", ", ")
+        elif slug in combine:
+            order, rule = feeding, combine[slug]
+        else:
+            continue
+        name = " + ".join(order)
+        cells = zip(*(frame[c].fill_null("").to_list() for c in order), strict=True)
+        values = [rule.apply(list(zip(order, row, strict=True))) for row in cells]
+        frame = frame.with_columns(pl.Series(name, values, dtype=pl.String))
+        for column in feeding:
+            columns[column].remove(slug)
+        made[name] = [slug]
+    if not made:
+        return table, columns
+    kept = {c: s for c, s in columns.items() if s}
+    return replace(table, frame=frame), {**kept, **made}
 
 
 @dataclass(frozen=True)
@@ -49,6 +133,8 @@ class ObjectMapping:
     object: str
     id_column: str
     columns: dict[str, list[str]]  # column → attribute slugs (a column may feed several)
+    combine: dict[str, Combine] = field(default_factory=dict)  # slug → how its several columns make one
+    allow_empty: bool = False  # a file with a header and no rows imports nothing (else it is refused)
 
 
 @dataclass(frozen=True)
@@ -60,6 +146,8 @@ class ListMapping:
     record_id_column: str
     row_id_column: str
     columns: dict[str, list[str]]
+    combine: dict[str, Combine] = field(default_factory=dict)
+    allow_empty: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,7 +188,13 @@ class Mapping:
             got = _section(path, f"objects.{name}", section, ("file", "object", "id_column"), problems)
             if got is not None:
                 objects[name] = ObjectMapping(
-                    name, got["file"], got["object"], got["id_column"], got["columns"]
+                    name,
+                    got["file"],
+                    got["object"],
+                    got["id_column"],
+                    got["columns"],
+                    got["combine"],
+                    got["allow_empty"],
                 )
         lists = {}
         for name, section in data.get("lists", {}).items():
@@ -120,6 +214,8 @@ class Mapping:
                 got["record_id_column"],
                 got["row_id_column"],
                 got["columns"],
+                got["combine"],
+                got["allow_empty"],
             )
         if problems:
             raise ImportInputError(problems)
@@ -150,6 +246,7 @@ class Mapping:
                 )
                 continue
             problems += _attribute_problems(f"objects.{mapping.name}", mapping.columns, info.attributes)
+            problems += _shared_problems(f"objects.{mapping.name}", mapping, info.attributes)
         for lm in self.lists.values():
             li = schema.lists.get(lm.list_slug)
             if li is None:
@@ -164,6 +261,7 @@ class Mapping:
                     f"{parent.object} records ([objects.{lm.records}])"
                 )
             problems += _attribute_problems(f"lists.{lm.name}", lm.columns, li.attributes)
+            problems += _shared_problems(f"lists.{lm.name}", lm, li.attributes)
         return problems
 
 
@@ -177,7 +275,9 @@ def _section(
     if missing:
         problems.append(f"{path.name}: [{where}] needs {', '.join(missing)}")
         return None
-    unknown = set(section) - {*keys, "columns"}
+    unknown = set(section) - {*keys, "columns", "combine", "allow_empty"}
+    if not isinstance(section.get("allow_empty", False), bool):
+        problems.append(f"{path.name}: [{where}] allow_empty must be true or false")
     if unknown:
         problems.append(f"{path.name}: [{where}] has unknown key(s) {', '.join(sorted(unknown))}")
     columns: dict[str, list[str]] = {}
@@ -189,7 +289,47 @@ def _section(
             )
             continue
         columns[column] = slugs
-    return {**section, "columns": columns}
+    combine: dict[str, Combine] = {}
+    for slug, rule in (section.get("combine") or {}).items():
+        if rule in ("first", "join"):
+            combine[slug] = Combine(rule)
+        elif isinstance(rule, dict) and set(rule) == {"prefer"} and isinstance(rule["prefer"], str):
+            combine[slug] = Combine("prefer", rule["prefer"])
+        elif isinstance(rule, dict) and set(rule) == {"join"} and isinstance(rule["join"], str):
+            combine[slug] = Combine("join", rule["join"])
+        else:
+            problems.append(
+                f'{path.name}: [{where}.combine] {slug} must be "first", "join", {{ prefer = "Column" }} '
+                f'or {{ join = "; " }}'
+            )
+    allow_empty = section.get("allow_empty") is True
+    return {**section, "columns": columns, "combine": combine, "allow_empty": allow_empty}
+
+
+def _shared_problems(
+    where: str, section: ObjectMapping | ListMapping, attributes: list[AttributeInfo]
+) -> list[str]:
+    """Several columns on one single-valued attribute, with no rule to combine them (the last would win)."""
+    by_slug = {a.slug: a for a in attributes}
+    problems = []
+    for slug, feeding in shared_slugs(section.columns).items():
+        attr = by_slug.get(slug)
+        rule = section.combine.get(slug)
+        named = " and ".join(repr(c) for c in feeding)
+        if rule is not None and rule.how == "prefer" and rule.argument not in feeding:
+            problems.append(
+                f"[{where}.combine] {slug}: prefers {rule.argument!r}, which is not one of {named}"
+            )
+        if attr is None or rule is not None or attr.is_multiselect:
+            continue
+        if attr.type == "location" and all(location_part(c) for c in feeding):
+            continue
+        problems.append(
+            f"[{where}.columns] {named} all go to {slug!r}, which holds one value, so one would be lost: "
+            f'map only one, or say how to combine them in [{where}.combine]: {slug} = "first" (the first '
+            f'non-empty), {{ prefer = {feeding[-1]!r} }}, or "join"'
+        )
+    return problems
 
 
 def _attribute_problems(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,38 +48,159 @@ class CsvTable:
     frame: pl.DataFrame
     encoding: str
     delimiter: str
+    encoding_note: str = ""  # which encoding was used and how sure, in words
+    blank_lines: tuple[int, ...] = ()  # lines with no value at all (not in ``frame``; counted)
 
     @property
     def columns(self) -> list[str]:
         return [c for c in self.frame.columns if c != "_line"]
 
 
-def _decode(path: Path, raw: bytes, encoding: str | None) -> tuple[str, str]:
+# Single-byte code pages tried when a file is not UTF-8: the Windows page of each script, Western first (the
+# tie-breaker: most files that are not UTF-8 come from Excel on a Western Windows).
+CODE_PAGES = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257")
+# Letters beyond Latin-1 that cp1252 itself has: not unlikely in a Western text.
+CP1252_EXTRA = frozenset("ŒœŠšŽžŸƒ")
+IN_WORD = frozenset("’'‘ʼ·-‐\u00ad")  # punctuation that may stand between letters
+WORD = re.compile(r"[^\s,;\t|\"()\[\]{}<>/.:!?]+")
+
+
+def unlikely(text: str) -> tuple[int, int]:
+    """How misdecoded ``text`` looks, as (strong, weak) evidence, compared in that order. Strong: controls,
+    symbols between letters (``Wroc³aw``), a capital after a small letter (``ŁódŸ``), scripts mixed in a word,
+    a Latin word mostly of accented letters (``Ïðèâåò``). Weak: a letter beyond Latin-1 (``Peńa``), plausible
+    but rarer. ``unlikely("Peña Müller")`` is ``(0, 0)``; ``unlikely("Peńa")`` is ``(0, 1)``."""
+    strong = weak = 0
+    for word in {w for w in WORD.findall(text) if not w.isascii()}:
+        scripts = set()
+        accented = 0  # letters of Latin-1's upper half (``Ïðèâåò`` is Cyrillic read as cp1252)
+        for i, c in enumerate(word):
+            if c.isascii():
+                if c.isalpha():
+                    scripts.add("LATIN")
+                continue
+            category = unicodedata.category(c)
+            before = word[i - 1] if i else ""
+            after = word[i + 1] if i + 1 < len(word) else ""
+            if category[0] == "C":
+                strong += 1
+            elif category[0] != "L":
+                strong += c not in IN_WORD and before.isalpha() and after.isalpha()
+            else:
+                scripts.add(unicodedata.name(c, "?").split(" ")[0])
+                accented += ord(c) <= 0xFF
+                strong += c.isupper() and before.isalpha() and before.islower()
+                weak += "LATIN" in unicodedata.name(c, "") and ord(c) > 0xFF and c not in CP1252_EXTRA
+        letters = sum(ch.isalpha() for ch in word)
+        if len(scripts) > 1 or (scripts == {"LATIN"} and letters >= 4 and accented * 5 > letters * 3):
+            strong += 1
+    return strong, weak
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A file's text, the encoding it was read with, and how sure that is, in words."""
+
+    text: str
+    encoding: str
+    note: str
+
+
+def decode(path: Path, raw: bytes, encoding: str | None = None) -> Decoded:
+    """The bytes as text: a byte-order mark or ``encoding`` decides, else UTF-8 when the bytes are valid UTF-8,
+    else the code page whose reading looks least misdecoded (:func:`unlikely`), Western first on a tie.
+    A mixed file (UTF-8 and another encoding) or one that reads badly in every code page is refused, asking
+    for ``--encoding``."""
     for bom, name in BOMS:
         if raw.startswith(bom):
             encoding = encoding or name
             break
-    candidates = [encoding] if encoding else ["utf-8"]
+    if encoding:
+        try:
+            return Decoded(
+                raw.decode(encoding), encoding, f"read as {encoding} (as given, or by its byte-order mark)"
+            )
+        except UnicodeDecodeError as error:
+            line = raw[: error.start].count(b"\n") + 1
+            raise ImportInputError(
+                [
+                    f"{path.name}: line {line} is not valid {encoding} (byte {error.start}); "
+                    "give the file's real encoding with --encoding (e.g. cp1252 for Excel on Windows)"
+                ]
+            ) from None
+        except LookupError:
+            raise ImportInputError(
+                [f"{path.name}: unknown encoding {encoding!r}; give one Python knows, e.g. --encoding cp1252"]
+            ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        bad_line = raw[: error.start].count(b"\n") + 1
+    else:
+        return Decoded(text, "utf-8", "read as utf-8 (certain: every byte is valid UTF-8)")
+    utf8 = UTF8_LETTER.search(raw)
+    if utf8 is not None:
+        line = raw[: utf8.start()].count(b"\n") + 1
+        raise ImportInputError(
+            [
+                f"{path.name}: mixed encodings: line {line} is UTF-8 but line {bad_line} is not; save the "
+                "file again in one encoding (UTF-8), or give the one most of it is in with --encoding"
+            ]
+        )
+    scored: list[tuple[tuple[int, int], str, str]] = []
+    guess = charset_normalizer.from_bytes(raw).best()
+    candidates = [*CODE_PAGES]
+    if (
+        guess is not None
+        and guess.encoding
+        and codecs.lookup(guess.encoding).name not in {codecs.lookup(c).name for c in CODE_PAGES}
+    ):
+        candidates.append(guess.encoding)
     for candidate in candidates:
         try:
-            return raw.decode(candidate), candidate
-        except UnicodeDecodeError as error:
-            if encoding:
-                line = raw[: error.start].count(b"\n") + 1
-                raise ImportInputError(
-                    [
-                        f"{path.name}: line {line} is not valid {encoding} (byte {error.start}); "
-                        "give the file's real encoding with --encoding (e.g. cp1252 for Excel on Windows)"
-                    ]
-                ) from None
-        except LookupError:
-            raise ImportInputError([f"{path.name}: unknown encoding {encoding!r}"]) from None
-    guess = charset_normalizer.from_bytes(raw).best()
-    if guess is None or guess.encoding is None:
+            text = raw.decode(candidate)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        scored.append((unlikely(text), candidate, text))
+    if not scored:
         raise ImportInputError(
             [f"{path.name}: the text encoding could not be recognised; give it with --encoding (e.g. cp1252)"]
         )
-    return str(guess), guess.encoding
+    scored.sort(key=lambda item: item[0])  # stable: the order of CODE_PAGES breaks ties
+    score, used, text = scored[0]
+    if score[0]:
+        raise ImportInputError(
+            [
+                f"{path.name}: the encoding is doubtful: even as {used} it reads oddly ({_sample(text)}); "
+                "give the file's encoding with --encoding (e.g. cp1252, cp1250, utf-8)"
+            ]
+        )
+    other = next(((s, c, t) for s, c, t in scored[1:] if t != text), None)
+    if other is None or other[0][0]:
+        how = "likely: other code pages read with unlikely characters"
+    else:
+        how = "probably: its letters are the commoner ones"
+    note = f"read as {used} ({how}"
+    if other is not None:
+        note += f"; as {other[1]} it would read {_sample(other[2], text)}"
+    return Decoded(text, used, note + "); if that is wrong, give --encoding")
+
+
+UTF8_LETTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+
+
+def _sample(text: str, against: str | None = None) -> str:
+    """The first word that reads oddly (or differs from ``against``), quoted."""
+    words = WORD.findall(text)
+    if against is not None:
+        theirs = WORD.findall(against)
+        for word, mine in zip(words, theirs, strict=False):
+            if word != mine:
+                return repr(word)
+    for word in words:
+        if not word.isascii() and unlikely(word)[0]:
+            return repr(word)
+    return "its non-ASCII letters"
 
 
 def _sniff(text: str) -> str:
@@ -111,18 +234,21 @@ def read_csv(path: str | Path, *, encoding: str | None = None, delimiter: str | 
         raise ImportInputError([f"{path}: cannot be read ({error.strerror})"]) from None
     if not raw.strip():
         raise ImportInputError([f"{path.name}: the file is empty"])
-    text, used = _decode(path, raw, encoding)
+    decoded = decode(path, raw, encoding)
+    text, used = decoded.text, decoded.encoding
     text = text.removeprefix("\ufeff")
     delimiter = delimiter or _sniff(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     problems: list[str] = []
     rows: list[list[str]] = []
     lines: list[int] = []
+    blank: list[int] = []
     try:
         header = next(reader)
         start = reader.line_num + 1
         for record in reader:
             if not any(cell.strip() for cell in record):
+                blank.append(start)
                 start = reader.line_num + 1
                 continue
             if len(record) != len(header):
@@ -152,4 +278,4 @@ def read_csv(path: str | Path, *, encoding: str | None = None, delimiter: str | 
         {**columns, "_line": lines},
         schema={**dict.fromkeys(names, pl.String), "_line": pl.Int64},
     )
-    return CsvTable(path, frame, used, delimiter)
+    return CsvTable(path, frame, used, delimiter, decoded.note, tuple(blank))

@@ -144,10 +144,17 @@ class ReferenceResolver:
         return self.imported.setdefault(object_slug, ImportedRecords())
 
     def resolve(
-        self, values: JSON, attributes: dict[str, AttributeInfo], column_of: dict[str, str]
+        self,
+        values: JSON,
+        attributes: dict[str, AttributeInfo],
+        column_of: dict[str, str],
+        *,
+        unmatched_held: bool = True,
     ) -> Resolved:
         """Replace each :class:`Reference` in ``values`` by its write value, in place; what cannot be settled
-        is left out and said in ``held``. ``column_of``: attribute slug → the column it came from (for words)."""
+        is left out and said in ``held``. ``column_of``: attribute slug → the column it came from (for words).
+        With ``unmatched_held=False`` a name that matches no record is said in ``unmatched`` instead (the row
+        goes on without the link), by attribute slug."""
         out = Resolved()
         for slug in [s for s, v in values.items() if _is_reference(v)]:
             attr = attributes[slug]
@@ -163,7 +170,10 @@ class ReferenceResolver:
                 continue
             found: list[JSON] = []
             for ref, name in names:
-                target, problem = self._target(ref, name)
+                target, problem, nothing = self._target(ref, name)
+                if target is None and nothing and not unmatched_held:
+                    out.unmatched.setdefault(slug, []).append(f"{where}: {problem}")
+                    continue
                 if target is None:
                     out.held.append(f"{where}: {problem}")
                     continue
@@ -177,18 +187,23 @@ class ReferenceResolver:
         out.depends_on = list(dict.fromkeys(out.depends_on))
         return out
 
-    def _target(self, ref: Reference, name: str) -> tuple[Target | None, str]:
+    def _target(self, ref: Reference, name: str) -> tuple[Target | None, str, bool]:
+        """The record ``name`` leads to, else why not (and whether it is because nothing matched)."""
         objects = [self.slugs[i] for i in ref.object_ids if i in self.slugs] or list(self.schema.objects)
         found: list[Target] = []
         for slug in objects:
             found += self._in_import(slug, name) or self._in_workspace(slug, name)
         unique = list(dict.fromkeys(found))
         if not unique:
-            return None, f"{name!r} names no {' or '.join(objects)} record (by id, domain, email or name)"
+            return (
+                None,
+                f"{name!r} names no {' or '.join(objects)} record (by id, domain, email or name)",
+                True,
+            )
         if len(unique) > 1:
             shown = ", ".join(t.record_id or t.action_id or "?" for t in unique[:3])
-            return None, f"{name!r} names {len(unique)} records ({shown}); say which in Attio"
-        return unique[0], ""
+            return None, f"{name!r} names {len(unique)} records ({shown}); say which in Attio", False
+        return unique[0], "", False
 
     def _in_import(self, object_slug: str, name: str) -> list[Target]:
         rows = self.imported.get(object_slug)
@@ -210,6 +225,7 @@ class Resolved:
 
     held: list[str] = field(default_factory=list)
     depends_on: list[str] = field(default_factory=list)
+    unmatched: dict[str, list[str]] = field(default_factory=dict)  # slug → names matching no record, in words
 
 
 def _is_reference(value: Any) -> bool:

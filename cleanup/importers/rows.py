@@ -9,7 +9,7 @@ claimed, are left out of the row and said in its reason; the row is then left ``
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -36,10 +36,16 @@ class Coerced:
 
 
 def coerce(
-    table: CsvTable, columns: dict[str, list[str]], attributes: dict[str, AttributeInfo], options: Options
+    table: CsvTable,
+    columns: dict[str, list[str]],
+    attributes: dict[str, AttributeInfo],
+    options: Options,
+    *,
+    phone_regions: list[str | None] | None = None,
 ) -> Coerced:
     """Every mapped cell as its attribute's write value; several columns into one multiselect attribute add
-    up (e.g. "Primary Email" and "Email Addresses")."""
+    up (e.g. "Primary Email" and "Email Addresses"). ``phone_regions``: each row's phone region (from a
+    country column), where set overriding ``options.phone_region``."""
     missing = [c for c in columns if c not in table.frame.columns]
     if missing:
         known = ", ".join(table.columns)
@@ -55,17 +61,21 @@ def coerce(
         cells = table.frame[column].to_list()
         for slug in slugs:
             attr = attributes[slug]
-            convert = converter(attr, options)
-            cache: dict[str, Any] = {}
+            by_region = phone_regions is not None and attr.type == "phone-number"
+            converters: dict[str | None, Any] = {None: converter(attr, options)}
+            cache: dict[tuple[str, str | None], Any] = {}
             for i, text in enumerate(cells):
                 if text is None or not text.strip():
                     continue
-                if text not in cache:
+                region = phone_regions[i] if by_region and phone_regions is not None else None
+                if region not in converters:
+                    converters[region] = converter(attr, replace(options, phone_region=region))
+                if (text, region) not in cache:
                     try:
-                        cache[text] = convert(text)
+                        cache[text, region] = converters[region](text)
                     except CoerceError as error:
-                        cache[text] = error
-                value = cache[text]
+                        cache[text, region] = error
+                value = cache[text, region]
                 if isinstance(value, CoerceError):
                     found.problems.append(f"{table.path.name}: line {lines[i]}, column {column!r}: {value}")
                     found.bad_lines.add(lines[i])
@@ -102,8 +112,8 @@ def canon(kind: str, value: Any) -> Any:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
     if kind in ("number", "currency", "rating") and isinstance(value, int | float):
         return float(value)
-    if kind == "email-address" and isinstance(value, str):
-        return value.lower()
+    if kind in ("email-address", "domain") and isinstance(value, str):
+        return value.strip().lower()  # Attio stores both lower case: compare as it does
     return value
 
 
@@ -160,6 +170,7 @@ class Existing:
         if part not in snapshot.parts:
             return cls({}, {}, {})
         uniques = [a for a in info.attributes if a.is_unique and a.slug != "record_id"]
+        kind = next((a.type for a in info.attributes if a.slug == identity), "text")
         wanted = ["_id", *(a.slug for a in info.attributes if a.is_writable and a.type != "interaction")]
         frame = (
             snapshot.records(info.slug)
@@ -178,7 +189,7 @@ class Existing:
             key = row.get(identity)
             for cell in key if isinstance(key, list) else [key]:
                 if cell is not None:
-                    by_identity[str(canon("text", cell))] = record_id
+                    by_identity[identity_value(cell, kind)] = record_id
         return cls(by_identity, current, holders)
 
 
@@ -255,11 +266,13 @@ def members_of(snapshot: Snapshot) -> dict[str, str]:
     return {email.lower(): member for email, member in frame.rows() if email}
 
 
-def identity_value(value: Any) -> str:
-    """A record's identity (source id or unique value) as a plain string key."""
+def identity_value(value: Any, kind: str = "text") -> str:
+    """A record's identity (source id or unique value of attribute type ``kind``) as a plain string key,
+    compared as Attio compares it: ``identity_value({"email_address": "Jane@X.com"}, "email-address")``
+    and ``identity_value("jane@x.com", "email-address")`` are both ``"jane@x.com"``."""
     if isinstance(value, list):
         value = value[0] if value else None
-    return str(canon("text", value))
+    return str(canon(kind, value))
 
 
 def records_frame(rows: list[JSON]) -> pl.DataFrame:

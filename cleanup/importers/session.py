@@ -126,7 +126,9 @@ def prepare_csv(client: AttioClient, spec: CsvSpec, folder: str | Path) -> Prepa
     what the import touches, and build the action table."""
     table = read_csv(spec.path, encoding=spec.encoding)
     schema = client.run(fetch_schema(client.aio))
-    build_csv_import(replace(spec, reject_file=None, skip_invalid=True), _EmptySnapshot(schema), table)
+    build_csv_import(
+        replace(spec, reject_file=Path(os.devnull), skip_invalid=True), _EmptySnapshot(schema), table
+    )
     build_csv_import(
         replace(spec, skip_invalid=spec.skip_invalid, reject_file=Path(os.devnull)),
         _EmptySnapshot(schema),

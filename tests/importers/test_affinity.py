@@ -52,6 +52,8 @@ def test_an_affinity_export_imports_completely_and_a_second_run_writes_nothing(
         first = prepare_affinity(client, mapping, FIXTURES, NOTES, tmp_path / "one", create_attributes=True)
         pending = first.result.table.frame.filter(pl.col("decision") == "pending")
         assert sorted(pending["action_id"]) == [
+            "affinity:note:22987:organizations:290555008",  # dated 1965: Attio cannot store it
+            "affinity:note:22987:persons:54576635",
             "affinity:organizations:3584838",  # same website as 3584837, earlier in the file
             "affinity:organizations:55100",  # quiet.example is already on a company in Attio
             "affinity:persons:97304",  # shared@existing.example is already on a person in Attio
@@ -69,7 +71,9 @@ def test_an_affinity_export_imports_completely_and_a_second_run_writes_nothing(
     assert len(got["companies"]) == counts["organizations"] - 2  # both sides counted: 8 in the export
     assert len(got["people"]) == counts["persons"] - 2  # one workspace member, one collision
     assert len(got["entries"]) == counts["pipeline entries"] == 4
-    assert len(got["notes"]) == 9  # 5 v1 notes (a reply, an unknown org) + v2 → one note per tagged record
+    # one note per tagged record: v1 (a reply on its parent's 2 records, one 1965 note pending, an unknown
+    # org) and v2 (a reply that does not name its parent: refused)
+    assert len(got["notes"]) == 9
     deals = {d["values"]["name"][0]["value"]: d["values"] for d in got["deals"]}
     assert deals["Fenfloent seed"]["stage"][0]["status"]["title"] == "Lead"  # opportunities → deals
     assert deals["Affinity — Series B"]["owner"][0]["referenced_actor_type"] == "workspace-member"
@@ -93,7 +97,22 @@ def test_an_affinity_export_imports_completely_and_a_second_run_writes_nothing(
         n["content_plaintext"].split("From Affinity note ")[1].split(" ")[0]: n for n in got["notes"]
     }
     assert by_source["22984"]["created_at"].startswith("2017-03-28T08:38:41.275")  # -08:00 → UTC
-    assert by_source["22987"]["created_at"].startswith("1970-01-01T00:00:00")  # 1965: clamped, flagged
+    assert "22987" not in by_source  # 1965: left pending for a decision, not quietly clamped
+    reply = by_source["22986"]["content_plaintext"]
+    assert reply.startswith(
+        'Reply to the note of 1 May 2019 by Jane Doe <jane@affinity.co>: "Had a lunch meeting @ Google"'
+    )
+    assert by_source["22986"]["created_at"].startswith("2019-05-02T10:00:00")  # its own date
+    on = {
+        note: {
+            n["parent_record_id"]
+            for n in got["notes"]
+            if f"From Affinity note {note} " in n["content_plaintext"]
+        }
+        for note in ("22985", "22986")
+    }
+    assert on["22986"] == on["22985"]  # a reply: on its parent's records
+    assert len(on["22985"]) == 2
     assert "by Sandbox Admin <admin@sandbox.test>" in by_source["22984"]["content_plaintext"]
     v2 = by_source["31001"]["content_markdown"]
     assert v2.startswith("## Diligence call")  # HTML became Markdown
@@ -119,6 +138,9 @@ def test_an_affinity_export_imports_completely_and_a_second_run_writes_nothing(
         third.plan().apply(client)
     got = _imported(sb)
     assert len(got["companies"]) == counts["organizations"]
+    old = [n for n in got["notes"] if "From Affinity note 22987 " in n["content_plaintext"]]
+    assert [n["created_at"][:10] for n in old] == ["1970-01-01"] * 2  # approved: the nearest date Attio takes
+    assert "1 Jun 1965" in old[0]["content_plaintext"]  # and its last line keeps the real one
     assert len(got["people"]) == counts["persons"] - 1  # the internal person is a member, not a person
 
 
@@ -136,7 +158,7 @@ def test_a_killed_import_resumed_ends_as_one_clean_run(workspace: RunningSandbox
     assert len(killer.kills) >= 3, killer.kills  # fewer than 6 when a child finished the run first
     got = _imported(sb)
     shape = tuple(len(got[k]) for k in ("companies", "people", "deals", "entries", "notes"))
-    assert shape == (6, 4, 2, 4, 9)
+    assert shape == (6, 4, 2, 4, 9)  # the 1965 note is left pending
     with client_for(sb) as client:  # and a run after it finds nothing left to do
         again = prepare_affinity(client, mapping, FIXTURES, NOTES, tmp_path / "two", create_attributes=True)
     assert again.result.table.approved().height == 0
@@ -219,7 +241,9 @@ def test_a_cp1252_file_is_recognised_and_repeated_headers_are_told_apart(tmp_pat
 
 def test_notes_from_both_apis_are_read(tmp_path: Path) -> None:
     notes = {n.id: n for n in load_notes(FIXTURES / "notes-v1.json") + load_notes(FIXTURES / "notes-v2.json")}
-    assert set(notes) == {"22984", "22985", "22987", "22988", "31001"}  # replies left out
+    assert set(notes) == {"22984", "22985", "22986", "22987", "22988", "31001", "31002"}  # replies too
+    assert (notes["22986"].is_reply, notes["22986"].reply_to, notes["22986"].tagged) == (True, "22985", {})
+    assert (notes["31002"].is_reply, notes["31002"].reply_to) == (True, "")  # v2: the parent is not named
     assert notes["22984"].tagged["persons"] == ["38708", "24809"]  # directly tagged, not the attendees
     assert notes["31001"].author == "Jane Doe <jane@affinity.co>"
     assert html_to_markdown("<p>a <strong>b</strong></p><ol><li>x</li></ol>") == "a **b**\n\n1. x"
@@ -263,7 +287,9 @@ def test_cli_init_then_dry_run(workspace: RunningSandbox, tmp_path: Path) -> Non
     )
     assert dry.exit_code == 0, dry.output
     assert "Dry run only" in dry.output
-    assert "organizations: 8 in the export" in dry.output
+    assert "organizations.csv (organizations): 8 read = 6 imported + 2 pending" in dry.output
+    assert "notes-v1.json (notes): 5 read = 3 imported + 1 pending + 1 refused" in dry.output
+    assert "dated 1 Jun 1965 12:00 UTC, before 1970" in dry.output
     assert "To be created first: the affinity_id attribute on object companies" in dry.output
     assert (tmp_path / "actions.xlsx").exists()
     assert _imported_count(workspace) == 0
@@ -303,6 +329,7 @@ def test_note_parent_first_makes_one_note_per_affinity_note(
     assert sorted(notes["action_id"]) == [
         "affinity:note:22984:organizations:3584837",  # the organization first, not the two people
         "affinity:note:22985:organizations:64779194",
+        "affinity:note:22986:organizations:64779194",  # a reply: on its parent's record
         "affinity:note:22987:organizations:290555008",
         "affinity:note:31001:organizations:41122",
     ]

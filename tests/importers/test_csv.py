@@ -4,13 +4,14 @@ notes per row, a second run writes nothing, and bad cells refuse the file or go 
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from cleanup.importers.coerce import Options
-from cleanup.importers.csv import CsvSpec, NoteColumns
+from cleanup.importers.csv import CsvImportResult, CsvSpec, NoteColumns
 from cleanup.importers.reading import ImportInputError
 from cleanup.importers.session import prepare_csv
 from cleanup.testing import RunningSandbox
@@ -47,6 +48,10 @@ def test_a_csv_imports_with_entries_and_notes_and_a_second_run_writes_nothing(
         prepared = prepare_csv(client, _spec(path), tmp_path / "one")
         counts = dict(prepared.result.table.frame.group_by("action").len().rows())
         assert counts == {"assert_record": 3, "create_entry": 3, "create_note": 2}
+        assert isinstance(prepared.result, CsvImportResult)
+        lines = prepared.result.lines
+        assert lines.balanced
+        assert (lines.read, len(lines.imported)) == (3, 3)
         report = prepared.plan().apply(client)
         assert report.counts() == {"done": 8}, report.frame.filter(pl.col("status") != "done")
         log: list[str] = []
@@ -54,6 +59,7 @@ def test_a_csv_imports_with_entries_and_notes_and_a_second_run_writes_nothing(
         again = prepare_csv(client, _spec(path), tmp_path / "two")
     assert again.result.table.frame.height == 0
     assert again.result.unchanged["leads.csv"] == 3
+    assert again.result.accounting().row(0, named=True)["already there"] == 3
     assert not any(line.startswith(("POST /v2/notes", "PUT", "PATCH", "DELETE")) for line in log)
     with workspace.http() as http:
         found = http.post(
@@ -118,7 +124,7 @@ def test_a_column_naming_records_of_another_object_links_them(
         "Email,Name,Works at\n"
         "ada@quiet.example,Ada Quiet,https://www.quiet.example\n"  # by the company's domain
         "bo@quiet.example,Bo Quiet,quiet capital (added by HAND)\n"  # by its name: case and spacing aside
-        "cy@nowhere.example,Cy Nowhere,Nowhere Ltd\n",  # no such company: a finding, the rest imported
+        "cy@nowhere.example,Cy Nowhere,Nowhere Ltd\n",  # no such company: imported without the link
         encoding="utf-8",
     )
     spec = CsvSpec(
@@ -130,9 +136,16 @@ def test_a_column_naming_records_of_another_object_links_them(
     with client_for(workspace) as client:
         prepared = prepare_csv(client, spec, tmp_path / "one")
         table = prepared.result.table.frame
-        pending = table.filter(pl.col("decision") == "pending")
-        assert pending["action_id"].to_list() == ["csv:contacts:people:cy@nowhere.example"]
-        assert "Works at → company: 'Nowhere Ltd' names no companies record" in pending["reason"][0]
+        assert table.filter(pl.col("decision") == "pending").height == 0
+        cy = table.filter(pl.col("action_id") == "csv:contacts:people:cy@nowhere.example")
+        assert (
+            "imported without the link: Works at → company: 'Nowhere Ltd' names no companies"
+            in (cy["reason"][0])
+        )
+        assert isinstance(prepared.result, CsvImportResult)
+        assert prepared.result.links_left_out == [
+            "line 4: Works at → company: 'Nowhere Ltd' names no companies record (by id, domain, email or name)"
+        ]
         prepared.plan().apply(client)
         again = prepare_csv(client, spec, tmp_path / "two")
     assert again.result.table.approved().height == 0  # linked once: a second run writes nothing
@@ -146,4 +159,33 @@ def test_a_column_naming_records_of_another_object_links_them(
     }
     assert company["Ada Quiet"][0]["target_record_id"] == quiet["id"]["record_id"]
     assert company["Bo Quiet"][0]["target_record_id"] == quiet["id"]["record_id"]
-    assert "Cy Nowhere" not in company
+    assert company["Cy Nowhere"] == []  # imported, without the link
+
+
+def test_a_required_link_that_finds_nothing_refuses_the_row(
+    workspace: RunningSandbox, tmp_path: Path
+) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text(
+        "Email,Works at\nada@quiet.example,quiet.example\ncy@nowhere.example,Nowhere Ltd\n", encoding="utf-8"
+    )
+    columns = {"Email": ["email_addresses"], "Works at": ["company"]}
+    spec = CsvSpec(path, "people", "email_addresses", columns, required_links=frozenset({"company"}))
+    log: list[str] = []
+    with client_for(workspace, log) as client, pytest.raises(ImportInputError) as caught:
+        prepare_csv(client, spec, tmp_path / "one")
+    assert "contacts.csv: line 3: Works at → company: 'Nowhere Ltd' names no companies record" in str(
+        caught.value
+    )
+    assert "the link is required (--require-link)" in str(caught.value)
+    assert "line 2" not in str(caught.value)  # quiet.example is a company: linked
+    assert all(line.startswith("GET") or line.endswith("/query") for line in log)  # reads only
+    rejects = tmp_path / "rejects.csv"
+    with client_for(workspace) as client:
+        prepared = prepare_csv(
+            client, replace(spec, skip_invalid=True, reject_file=rejects), tmp_path / "two"
+        )
+    result = prepared.result
+    assert isinstance(result, CsvImportResult)
+    assert (len(result.lines.imported), len(result.lines.refused)) == (1, 1)
+    assert "Nowhere Ltd" in rejects.read_text(encoding="utf-8")
