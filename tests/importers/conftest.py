@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from cleanup.testing import RunningSandbox, sandbox_server
@@ -31,20 +32,7 @@ def make_pipeline(sb: RunningSandbox) -> None:
         )
         assert made.status_code == 200, made.text
         for slug, kind in (("stage", "status"), ("next_step", "text"), ("first_contact", "date")):
-            body = {
-                "data": {
-                    "title": slug.replace("_", " ").capitalize(),
-                    "description": None,
-                    "api_slug": slug,
-                    "type": kind,
-                    "is_required": False,
-                    "is_unique": False,
-                    "is_multiselect": False,
-                    "config": {},
-                }
-            }
-            answer = http.post("/v2/lists/pipeline/attributes", json=body)
-            assert answer.status_code == 200, answer.text
+            add_attribute(http, "/v2/lists/pipeline", slug, kind)
         for title in STAGES:
             answer = http.post(
                 "/v2/lists/pipeline/attributes/stage/statuses", json={"data": {"title": title}}
@@ -56,6 +44,24 @@ def make_pipeline(sb: RunningSandbox) -> None:
         assert http.post("/v2/objects/companies/records", json=company).status_code == 200
         person = {"data": {"values": {"email_addresses": ["shared@existing.example"]}}}
         assert http.post("/v2/objects/people/records", json=person).status_code == 200
+
+
+def add_attribute(http: httpx.Client, parent: str, slug: str, kind: str) -> None:
+    """Add an attribute ``slug`` of type ``kind`` to ``parent`` (``/v2/lists/pipeline``, ``/v2/objects/x``)."""
+    body = {
+        "data": {
+            "title": slug.replace("_", " ").capitalize(),
+            "description": None,
+            "api_slug": slug,
+            "type": kind,
+            "is_required": False,
+            "is_unique": False,
+            "is_multiselect": False,
+            "config": {},
+        }
+    }
+    answer = http.post(f"{parent}/attributes", json=body)
+    assert answer.status_code == 200, answer.text
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from cleanup.importers.reading import ImportInputError, read_csv, unlikely
 from cleanup.importers.session import prepare_csv
 from cleanup.testing import RunningSandbox, sandbox_server
 from tests.conftest import client_for, unlimited
-from tests.importers.conftest import make_pipeline
+from tests.importers.conftest import add_attribute, make_pipeline
 
 FIXTURES = Path(__file__).parent / "fixtures" / "csv"
 
@@ -34,20 +34,7 @@ def writes(log: list[str]) -> list[str]:
 def _add_company_attributes(sb: RunningSandbox) -> None:
     with sb.http() as http:
         for slug, kind in (("annual_revenue", "number"), ("employees", "number"), ("created", "timestamp")):
-            body = {
-                "data": {
-                    "title": slug.replace("_", " ").capitalize(),
-                    "description": None,
-                    "api_slug": slug,
-                    "type": kind,
-                    "is_required": False,
-                    "is_unique": False,
-                    "is_multiselect": False,
-                    "config": {},
-                }
-            }
-            answer = http.post("/v2/objects/companies/attributes", json=body)
-            assert answer.status_code == 200, answer.text
+            add_attribute(http, "/v2/objects/companies", slug, kind)
 
 
 @pytest.fixture
