@@ -192,6 +192,15 @@ class Existing:
                     by_identity[identity_value(cell, kind)] = record_id
         return cls(by_identity, current, holders)
 
+    def name_of(self, record_id: str) -> str:
+        """A record as a reviewer finds it in Attio: 'the record “Acme GmbH” (…4dd)'."""
+        name = (self.current.get(record_id) or {}).get("name")
+        if isinstance(name, list):
+            name = name[0] if name else None
+        if isinstance(name, dict):
+            name = name.get("full_name") or name.get("value")
+        return f"the record “{name}” (…{record_id[-5:]})" if name else f"record {record_id}"
+
 
 def hold_back_collisions(
     values: JSON,
@@ -213,7 +222,7 @@ def hold_back_collisions(
             key = (attr.slug, canon(attr.type, value))
             holder = existing.holders.get(key)
             if holder is not None and holder != record_id:
-                held.append(f"{_shown(value)} is already on Attio record {holder}")
+                held.append(f"{_shown(value)} is already on {existing.name_of(holder)} in Attio")
             elif claimed.get(key, source) != source:
                 held.append(f"{_shown(value)} is also on {label} {claimed[key]} earlier in the file")
             else:

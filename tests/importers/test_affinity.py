@@ -59,7 +59,7 @@ def test_an_affinity_export_imports_completely_and_a_second_run_writes_nothing(
             "affinity:persons:97304",  # shared@existing.example is already on a person in Attio
         ]
         assert (
-            "quiet.example is already on Attio record"
+            "quiet.example is already on the record “Quiet Capital (added by hand)”"
             in pending.filter(pl.col("action_id") == "affinity:organizations:55100")["reason"][0]
         )
         report = first.plan().apply(client)
