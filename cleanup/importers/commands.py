@@ -95,6 +95,8 @@ def affinity_command(
                     f"To be created first: the {loaded.id_attribute} attribute on {', '.join(prepared.missing_attributes)}"
                 )
             if not yes:
+                if not prepared.missing_attributes:  # what Attio would refuse is refused now, not at --yes
+                    prepared.plan()
                 console.print("Dry run only: add [bold]--yes[/bold] to import.")
                 return
             if not table.approved().height:
@@ -343,6 +345,8 @@ def csv_command(
                 result.table.write(out)
                 console.print(f"Action table for review: [bold]{out}[/bold]")
             if not yes:
+                if not prepared.missing_attributes:  # what Attio would refuse is refused now, not at --yes
+                    prepared.plan()
                 console.print("Dry run only: add [bold]--yes[/bold] to import.")
                 return
             if not result.table.approved().height:
