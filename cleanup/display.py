@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import polars as pl
 
-from .actions.schema import Action, Decision
+from .actions.schema import SCHEMA_ACTIONS, Action, Decision
+from .execute.schema_steps import describe
 from .export.snapshot import Snapshot, SnapshotError
 from .labels import STATUS_WORDS, Namer, confidence_text, confidence_word, short_id, when
 
@@ -251,6 +252,8 @@ class _Names:
         action = Action(row["action"])
         payload = _payload(row.get("payload"))
         obj, target = row.get("object"), row.get("target_id")
+        if action in SCHEMA_ACTIONS:
+            return describe(row, self.snapshot.schema if self.snapshot is not None else None)
         if action == Action.MERGE_RECORDS:
             return f"merge {self.record(obj, target)} into {self.record(obj, row.get('survivor_id'))}"
         if action == Action.DELETE_RECORD:

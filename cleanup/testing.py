@@ -110,7 +110,7 @@ def snapshot_of(sandbox: RunningSandbox, folder: str | Path, **options: Any) -> 
 
 
 # The phases a run goes through, in order, as its journal records them (``cleanup.execute.run``).
-RUN_PHASES = ("read", "create_record", "assert", "update", "create", "merge", "delete", "verify")
+RUN_PHASES = ("read", "schema", "create_record", "assert", "update", "create", "merge", "delete", "verify")
 KILL_KINDS = ("arrival", "committed", "read", "time")
 READ_BATCH = 50  # the re-read phase journals its reads at least this often (``KeptReads``)
 

@@ -239,6 +239,9 @@ ACTION_WORDS = {
     Action.DELETE_ENTRY: "list entries to remove",
     Action.CREATE_ENTRY: "list entries to add",
     Action.UPDATE_ENTRY: "list entries to update",
+    Action.CREATE_LIST: "lists to make",
+    Action.CREATE_ATTRIBUTE: "attributes to add",
+    Action.CREATE_OPTION: "choices to add to select or status attributes",
 }
 
 
@@ -290,6 +293,14 @@ def _what_happens(
             return f"The entry {thing} is removed from its list; the record itself stays."
         case Action.CREATE_ENTRY:
             return f"{thing} is added to the list."
+        case Action.CREATE_LIST | Action.CREATE_ATTRIBUTE | Action.CREATE_OPTION:
+            from ..execute.schema_steps import describe
+
+            schema = namer.snapshot.schema if namer is not None else None
+            said = describe(
+                {"action": action, "object": object_slug, "list": list_slug, "payload": body}, schema
+            )
+            return said[0].upper() + said[1:] + ", before any record is written."
 
 
 def _titles(body: dict[str, Any], object_slug: str | None, list_slug: str | None, namer: Namer | None) -> str:

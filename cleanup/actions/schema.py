@@ -28,6 +28,11 @@ class Action(StrEnum):
     DELETE_ENTRY = "delete_entry"  # delete a list entry
     CREATE_ENTRY = "create_entry"  # add a record to a list
     UPDATE_ENTRY = "update_entry"  # write ``payload`` entry values (e.g. carried over from a duplicate entry)
+    CREATE_LIST = "create_list"  # make the list ``list`` (``payload``: name, parent object)
+    CREATE_ATTRIBUTE = (
+        "create_attribute"  # add an attribute to ``object`` or ``list`` (``payload``: its definition)
+    )
+    CREATE_OPTION = "create_option"  # add a select option or status to an attribute of ``object`` or ``list``
 
 
 class Decision(StrEnum):
@@ -67,9 +72,14 @@ CHECKED_BEFORE_KEEP = tuple(c for c in CHECKED if c != "survivor_id")
 CHECK_COLUMN = "_check"  # per-row digest of the CHECKED columns, so a reviewed file can be verified alone
 ENTRY_ACTIONS = frozenset({Action.DELETE_ENTRY, Action.CREATE_ENTRY, Action.UPDATE_ENTRY})
 NEEDS_SURVIVOR = frozenset({Action.MERGE_RECORDS})
-NEEDS_TARGET = frozenset(Action) - {
-    Action.CREATE_NOTE,
-    Action.CREATE_RECORD,
-    Action.ASSERT_RECORD,
-    Action.CREATE_ENTRY,
-}
+SCHEMA_ACTIONS = frozenset({Action.CREATE_LIST, Action.CREATE_ATTRIBUTE, Action.CREATE_OPTION})
+NEEDS_TARGET = (
+    frozenset(Action)
+    - SCHEMA_ACTIONS
+    - {
+        Action.CREATE_NOTE,
+        Action.CREATE_RECORD,
+        Action.ASSERT_RECORD,
+        Action.CREATE_ENTRY,
+    }
+)

@@ -35,6 +35,7 @@ from .schema import (
     NEEDS_TARGET,
     OPTIONAL,
     SCHEMA,
+    SCHEMA_ACTIONS,
     Action,
     Decision,
 )
@@ -462,6 +463,13 @@ def _validate(frame: pl.DataFrame, layout: Layout | None = None) -> pl.DataFrame
             pl.col("survivor_id").is_not_null() & (pl.col("survivor_id") == pl.col("target_id")),
             "survivor_id",
             "`survivor_id` is the target itself; choose another record of the cluster",
+        ),
+        (
+            pl.col("action").is_in([a.value for a in SCHEMA_ACTIONS])
+            & pl.col("list").is_null()
+            & (pl.col("object").is_null() | (pl.col("action") == Action.CREATE_LIST.value)),
+            "list",
+            "a schema action needs `list` (or `object`, for an attribute or a choice on an object)",
         ),
         (
             pl.col("action").is_in([a.value for a in ENTRY_ACTIONS]) & pl.col("list").is_null(),

@@ -24,9 +24,11 @@ import polars as pl
 
 from ..actions import Action, ActionTable
 from ..actions.layout import Layout
+from ..actions.schema import SCHEMA_ACTIONS
 from ..actions.table import CLUSTER
-from ..export.schema import ListInfo, ObjectInfo
+from ..export.schema import ListInfo, ObjectInfo, WorkspaceSchema
 from ..export.snapshot import Snapshot
+from .schema_steps import planned_schema, schema_problems
 from .writable import Writable
 
 if TYPE_CHECKING:
@@ -48,6 +50,9 @@ CALLS: dict[Action, dict[str, int]] = {
     Action.DELETE_ENTRY: {"read": 1, "write": 1},
     Action.CREATE_ENTRY: {"read": 0, "write": 1},
     Action.UPDATE_ENTRY: {"read": 1, "write": 1},
+    Action.CREATE_LIST: {"read": 1, "write": 1},  # looked for first, then made
+    Action.CREATE_ATTRIBUTE: {"read": 1, "write": 1},
+    Action.CREATE_OPTION: {"read": 2, "write": 1},
 }
 DEFAULT_MAX_DELETES = 10_000
 
@@ -80,6 +85,7 @@ class Plan:
     rates: Rates = field(default_factory=Rates)
     max_deletes: int = DEFAULT_MAX_DELETES
     rows: pl.DataFrame = field(init=False)
+    schema: WorkspaceSchema = field(init=False)  # the snapshot's, with what the plan's schema rows add
 
     def __post_init__(self) -> None:
         from .choices import reviewer_choices
@@ -94,7 +100,9 @@ class Plan:
         ).filter(pl.col("decision") == "approve")
         approved, problems = reviewer_choices(approved, self.snapshot, layout)
         self.rows = _resolve(approved, self.snapshot)
-        problems += _check(self.rows, self.snapshot)
+        makes = self.rows.filter(pl.col("action").is_in([a.value for a in SCHEMA_ACTIONS]))
+        self.schema = planned_schema(self.snapshot.schema, makes.to_dicts())
+        problems += _check(self.rows, self.snapshot, self.schema)
         deletes = self.rows.filter(pl.col("action").is_in([a.value for a in DELETES])).height
         if deletes > self.max_deletes:
             problems.append(
@@ -210,13 +218,16 @@ def _name(row: dict[str, Any]) -> str:
     return f"{where} ({row['action']} {row['target_id'] or ''})".replace(" )", ")")
 
 
-def _check(rows: pl.DataFrame, snapshot: Snapshot) -> list[str]:
-    schema = snapshot.schema
+def _check(rows: pl.DataFrame, snapshot: Snapshot, schema: WorkspaceSchema) -> list[str]:
+    """Every approved row against the snapshot and the schema as the plan leaves it (``schema``)."""
     problems: list[str] = []
     writable = Writable(snapshot)
     creates = {Action.CREATE_NOTE, Action.CREATE_RECORD, Action.ASSERT_RECORD, Action.CREATE_ENTRY}
     for row in rows.to_dicts():
         action = Action(row["action"])
+        if action in SCHEMA_ACTIONS:
+            problems += schema_problems(schema, row, _name(row))
+            continue
         if row["object"] is not None and row["object"] not in schema.objects:
             problems.append(
                 f"{_name(row)}: unknown object {row['object']!r}; the workspace has {', '.join(schema.objects)}"
@@ -237,14 +248,14 @@ def _check(rows: pl.DataFrame, snapshot: Snapshot) -> list[str]:
             continue
         if action not in creates and not row["found"]:
             problems.append(f"{_name(row)}: the target is not in the snapshot (deleted since, or a wrong id)")
-        problems += _payload_problems(row, snapshot, writable)
+        problems += _payload_problems(row, schema, writable)
     problems += _survivor_problems(rows, snapshot)
     problems += _conflicts(rows)
     problems += _dependency_problems(rows)
     return problems
 
 
-def _payload_problems(row: dict[str, Any], snapshot: Snapshot, writable: Writable) -> list[str]:
+def _payload_problems(row: dict[str, Any], schema: WorkspaceSchema, writable: Writable) -> list[str]:
     """Attributes a payload writes must exist on the object (or list) and be writable, and Attio must take
     their values (:mod:`.writable`)."""
     action = Action(row["action"])
@@ -253,11 +264,11 @@ def _payload_problems(row: dict[str, Any], snapshot: Snapshot, writable: Writabl
     payload = orjson.loads(row["payload"])
     container: ObjectInfo | ListInfo
     if action in {Action.UPDATE_RECORD, Action.CREATE_RECORD, Action.ASSERT_RECORD}:
-        container, values = snapshot.schema.objects[row["object"]], payload.get("values", payload)
+        container, values = schema.objects[row["object"]], payload.get("values", payload)
     elif action in {Action.UPDATE_ENTRY, Action.CREATE_ENTRY}:
-        container, values = snapshot.schema.lists[row["list"]], payload.get("entry_values", payload)
+        container, values = schema.lists[row["list"]], payload.get("entry_values", payload)
     elif action == Action.MERGE_RECORDS:
-        container = snapshot.schema.objects[row["object"]]
+        container = schema.objects[row["object"]]
         values = {**payload.get("carry", {}), **payload.get("take", {})}
     else:
         return []

@@ -23,6 +23,7 @@ from ..client.errors import NotFoundError
 from .backup import write_private
 from .journal import Status
 from .merge import MOVE, settled_record
+from .schema_steps import present
 from .steps import note_body, payload_of, target_path
 
 if TYPE_CHECKING:
@@ -287,6 +288,8 @@ async def verify(
             continue
         if step == "delete":
             checks.append(partial(_gone, client, target_path(row)))
+        elif step == "schema":
+            checks.append(partial(present, client, row))
         elif step == "create" and created and Action(row["action"]) == Action.CREATE_ENTRY:
             checks.append(partial(_exists, client, f"/v2/lists/{row['list']}/entries/{created}"))
         elif step == "create" and created:

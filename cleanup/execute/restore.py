@@ -38,6 +38,7 @@ import orjson
 import polars as pl
 
 from ..actions import Action
+from ..actions.schema import SCHEMA_ACTIONS
 from ..client import AsyncAttioClient, AttioClient
 from ..client.errors import (
     ApiError,
@@ -88,6 +89,9 @@ ORDER = {
     Action.DELETE_NOTE: 5,
     Action.RECREATE_NOTE: 5,
     Action.DELETE_ENTRY: 5,
+    Action.CREATE_OPTION: 6,
+    Action.CREATE_ATTRIBUTE: 7,
+    Action.CREATE_LIST: 8,
 }
 
 
@@ -212,6 +216,17 @@ WORDS: dict[Action, tuple[str, str, str]] = {
         "records the run deleted",
         "created again (with a new id), with {its} notes, list entries, task links and references",
     ),
+    Action.CREATE_LIST: (
+        "list the run made",
+        "lists the run made",
+        "left in place (empty once its entries go)",
+    ),
+    Action.CREATE_ATTRIBUTE: (
+        "attribute the run added",
+        "attributes the run added",
+        "left in place (empty once the values the run wrote go)",
+    ),
+    Action.CREATE_OPTION: ("choice the run added", "choices the run added", "left in place"),
     Action.MERGE_RECORDS: (
         "merge the run made",
         "merges the run made",
@@ -322,6 +337,11 @@ def finished_rows(run: Run, only: set[str] | None = None) -> list[JSON]:
 def offline_reason(run: Run, row: JSON) -> str | None:
     """Why an action cannot be put back, when that is known without asking Attio (else ``None``)."""
     action = Action(row["action"])
+    if action in SCHEMA_ACTIONS:
+        return (
+            "Attio keeps lists, attributes and choices once made (the API deletes none of them); "
+            "archive it in Attio's settings if it is not wanted"
+        )
     if action in (Action.CREATE_NOTE, Action.CREATE_ENTRY, Action.CREATE_RECORD, Action.ASSERT_RECORD):
         step = {"create_record": "create_record", "assert_record": "assert"}.get(row["action"], "create")
         if run.journal.state(row["action_id"], step)[1] is None:

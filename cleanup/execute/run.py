@@ -33,11 +33,12 @@ import platformdirs
 import polars as pl
 
 from ..actions import Action
+from ..actions.schema import SCHEMA_ACTIONS
 from ..client import AsyncAttioClient, AttioClient
 from ..client.errors import AmbiguousWriteError, ApiError, NotFoundError
 from ..client.portal import interrupted_again
 from ..detect.findings import fingerprint
-from ..export.schema import WorkspaceSchema
+from ..export.schema import WorkspaceSchema, fetch_schema
 from ..progress import progress_bar
 from .backup import BackupView, private_dir, write_backup, write_private
 from .hanging import hanging_on
@@ -45,6 +46,7 @@ from .journal import FINISHED, Journal, KeptReads, Status
 from .merge import MergeMode, Merger
 from .plan import Plan
 from .report import RunReport, build_report
+from .schema_steps import make
 from .shape import filter_value, unique_slugs
 from .steps import find_created, payload_of, record_values, send, target_path
 
@@ -60,10 +62,17 @@ STEPS: dict[Action, tuple[str, ...]] = {
     Action.ASSERT_RECORD: ("assert",),
     Action.CREATE_NOTE: ("create",),
     Action.CREATE_ENTRY: ("create",),
+    Action.CREATE_LIST: ("schema",),
+    Action.CREATE_ATTRIBUTE: ("schema",),
+    Action.CREATE_OPTION: ("schema",),
 }
-# Records first (notes and entries may hang on them), carried values before their duplicates go.
-PHASES = ("create_record", "assert", "update", "create", "merge", "delete")
+# The schema first (lists, attributes, options the rows write), then records (notes and entries may hang
+# on them), carried values before their duplicates go.
+PHASES = ("schema", "create_record", "assert", "update", "create", "merge", "delete")
+# Within the schema phase: a list before its attributes, an attribute before its options.
+SCHEMA_WAVES = (Action.CREATE_LIST, Action.CREATE_ATTRIBUTE, Action.CREATE_OPTION)
 PHASE_LABELS = {
+    "schema": "make lists, attributes and options",
     "create_record": "create records",
     "assert": "assert records",
     "update": "update",
@@ -73,6 +82,7 @@ PHASE_LABELS = {
 }
 ASSERTS_PER_QUERY = 500  # asserts looked up by one records/query (its page maximum)
 CREATES = frozenset({Action.CREATE_NOTE, Action.CREATE_ENTRY, Action.CREATE_RECORD, Action.ASSERT_RECORD})
+UNREAD = CREATES | SCHEMA_ACTIONS  # nothing to re-read before: they make what is not there yet
 
 
 class RunError(RuntimeError):
@@ -159,7 +169,7 @@ class Run:
             "notes_in_workspace": plan.snapshot.counts().get("notes"),  # for the read-back's cost
         }
         write_private(folder / "meta.json", orjson.dumps(meta, option=orjson.OPT_INDENT_2))
-        write_private(folder / "schema.json", orjson.dumps(plan.snapshot.schema.to_json()))
+        write_private(folder / "schema.json", orjson.dumps(plan.schema.to_json()))
         run = cls(folder, rows)
         run.journal.plan(
             [
@@ -257,6 +267,11 @@ class Run:
                     break
                 if phase == "merge":
                     waves = [[merger.group(group) for group in self._merge_groups(rows)]]
+                elif phase == "schema":
+                    waves = [
+                        [self._step(client, row, phase) for row in rows if Action(row["action"]) == kind]
+                        for kind in SCHEMA_WAVES
+                    ]
                 else:
                     waves = [
                         [self._step(client, row, phase) for row in wave]
@@ -268,6 +283,8 @@ class Run:
                     task = bar.add_task(PHASE_LABELS[phase], total=total, rate="")
                     for jobs in waves:  # a wave starts once the rows it references are written
                         await _gather(gate, jobs, functools.partial(bar.advance, task))
+                if phase == "schema" and any(Action(r["action"]) in SCHEMA_ACTIONS for r in rows):
+                    await self._schema_made(client)
             self.journal.set_phase("verify")
             task = bar.add_task("verify", total=None, rate="")
             report = await build_report(self, client, every, gate)
@@ -275,6 +292,19 @@ class Run:
         report.save()
         self.journal.set_phase("finished" if not report.counts().get("not_started") else "stopped")
         return report
+
+    async def _schema_made(self, client: AsyncAttioClient) -> None:
+        """Read the schema again once the run's lists, attributes and options are made (or found), so the
+        writes after them see their real ids; kept in the run folder for a resume and a restore."""
+        if any(
+            self.journal.state(r["action_id"], "schema")[0] != Status.DONE
+            for r in self.rows.to_dicts()
+            if Action(r["action"]) in SCHEMA_ACTIONS
+        ):
+            return  # some failed or were not sent: the planned schema stays what the run goes by
+        self.schema = await fetch_schema(client)
+        write_private(self.folder / "schema.json", orjson.dumps(self.schema.to_json()))
+        self.backup = BackupView(self.folder / "backup", self.schema)
 
     def _merge_groups(self, rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
         groups: dict[str, list[dict[str, Any]]] = {}
@@ -372,7 +402,7 @@ class Run:
             [
                 read(current, row["action_id"], "target", target_path(row))
                 for row in rows
-                if Action(row["action"]) not in CREATES  # asserts are read below, many at a time
+                if Action(row["action"]) not in UNREAD  # asserts are read below, many at a time
             ]
             + [read(survivors, s, "survivor", f"/v2/objects/{o}/records/{s}") for o, s in wanted]
             + _asserted_records(
@@ -409,7 +439,7 @@ class Run:
         doomed: dict[str, set[str]] = {}
         for row in rows:
             action = Action(row["action"])
-            if action in CREATES and action != Action.ASSERT_RECORD:
+            if action in UNREAD and action != Action.ASSERT_RECORD:
                 self.journal.mark(row["action_id"], "read", Status.DONE)
                 continue
             raw = current.get(row["action_id"])
@@ -470,6 +500,9 @@ class Run:
         status, _, _ = self.journal.state(action_id, step)
         if status in FINISHED or self.stopping:
             return
+        if step == "schema":
+            await self._make(client, row)
+            return
         if step == "delete" and Action(row["action"]) == Action.RECREATE_NOTE:
             made, _, _ = self.journal.state(action_id, "create")
             if made != Status.DONE:
@@ -512,6 +545,17 @@ class Run:
         else:
             self.journal.mark(action_id, step, Status.DONE, created_id=created)
 
+    async def _make(self, client: AsyncAttioClient, row: dict[str, Any]) -> None:
+        """A list, attribute or option: looked for, then made (a resend after a kill looks first too)."""
+        self.journal.mark(row["action_id"], "schema", Status.SENT)
+        try:
+            made, there = await make(client, row)
+        except (ApiError, AmbiguousWriteError) as error:
+            self.journal.mark(row["action_id"], "schema", Status.FAILED, detail=str(error))
+            return
+        detail = "already there" if there else None
+        self.journal.mark(row["action_id"], "schema", Status.DONE, created_id=made, detail=detail)
+
     async def _found(
         self, client: AsyncAttioClient, row: dict[str, Any], step: str, parent: str | None, how: str
     ) -> bool:
@@ -553,22 +597,32 @@ def _asserted_records(
     take a list); the others one query each."""
     by_attribute: dict[tuple[str, str], dict[str, list[str]]] = {}  # (object, slug) → value → action ids
     jobs: list[Awaitable[None]] = []
+    unmade = {  # attributes the run itself makes (planned, no id yet): no record can hold them yet
+        (object_slug, a.slug)
+        for object_slug, info in schema.objects.items()
+        for a in info.attributes
+        if not a.id
+    }
+
+    async def query(object_slug: str, slug: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+        if (object_slug, slug) in unmade:  # made by this run, after the reads: nothing holds it yet
+            return []
+        answer = await client.post(f"/v2/objects/{object_slug}/records/query", body)
+        data: list[dict[str, Any]] = answer["data"]
+        return data
 
     async def one(action_id: str, object_slug: str, slug: str, value: Any) -> None:
-        body = await client.post(
-            f"/v2/objects/{object_slug}/records/query", {"filter": {slug: value}, "limit": 1}
-        )
-        found[action_id] = orjson.dumps(body["data"][0]).decode() if body["data"] else None
+        data = await query(object_slug, slug, {"filter": {slug: value}, "limit": 1})
+        found[action_id] = orjson.dumps(data[0]).decode() if data else None
 
     async def many(object_slug: str, slug: str, wanted: dict[str, list[str]]) -> None:
-        body = await client.post(
-            f"/v2/objects/{object_slug}/records/query",
-            {"filter": {slug: {"$in": list(wanted)}}, "limit": len(wanted)},  # unique: one record a value
+        data = await query(  # unique: one record a value
+            object_slug, slug, {"filter": {slug: {"$in": list(wanted)}}, "limit": len(wanted)}
         )
         for action_ids in wanted.values():
             for action_id in action_ids:
                 found[action_id] = None
-        for record in body["data"]:
+        for record in data:
             raw = orjson.dumps(record).decode()
             for value in record["values"].get(slug, []):
                 for action_id in wanted.get(value.get("value"), []):

@@ -40,6 +40,9 @@ DID = {
     Action.DELETE_ENTRY: ("deleted", "list entry"),
     Action.CREATE_ENTRY: ("added", "list entry"),
     Action.UPDATE_ENTRY: ("updated", "list entry"),
+    Action.CREATE_LIST: ("made", "list"),
+    Action.CREATE_ATTRIBUTE: ("added", "attribute"),
+    Action.CREATE_OPTION: ("added", "choice"),
 }
 
 

@@ -1,10 +1,11 @@
 """Whether Attio will take a value, judged before any write from the snapshot, the way Attio judges it: a
 member named by email who is a member of the workspace, a select option or status that exists and is not
 archived, a referenced record that exists. The plan refuses, in its dry run, a row whose value Attio would
-answer with 400 ``value_not_found`` — naming the row, the attribute, the value and the fix.
+answer with 400 ``value_not_found`` — naming the row, the attribute, the value and the fix; the importers
+leave such a value out of its row, which waits for a reviewer with the same words (``importers.unwritable``).
 
 >>> Writable(snapshot).problems(attribute, value)  # doctest: +SKIP
-['owner: ann@fund.example is not a member of the workspace; add her as a member, or map owners to a text attribute']
+['Deal owner: ann@fund.example is not a member of the workspace; add them as a workspace member in Attio and import again, or map this column to a text attribute']
 """
 
 from __future__ import annotations
@@ -73,8 +74,8 @@ class Writable:
         email = item.get("workspace_member_email_address")
         if email is not None and str(email).lower() not in emails:
             return (
-                f"{email} is not a member of the workspace; invite them to Attio first, or map this column to "
-                "a text attribute"
+                f"{email} is not a member of the workspace; add them as a workspace member in Attio and import "
+                "again, or map this column to a text attribute"
             )
         member = item.get("referenced_actor_id")
         if item.get("referenced_actor_type") == "workspace-member" and member and member not in ids:

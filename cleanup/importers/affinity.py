@@ -7,6 +7,9 @@ run ten times with the workspace looking as if it ran once.
   in a list attribute of the same name. A row whose values are already in Attio makes no action at all.
 * Collisions: a domain or email another Attio record already holds (or an earlier row of the file claimed)
   is left out of the row, which is left ``pending`` with the reason — a finding to review, not a failure.
+* Values Attio would refuse (an owner who is not a workspace member, an archived option or status) are left
+  out the same way, the rest of the row kept (see ``unwritable``); a row whose only change was such a value
+  stays ``pending`` too, so the finding is seen.
 * References: a column mapped to a record-reference attribute (a person's "Organizations" → ``company``, an
   opportunity's → ``associated_company``) names records by Affinity id or exact name, in the export or
   already in Attio (see ``references``); a row naming a record this run creates waits for it.
@@ -41,6 +44,7 @@ import polars as pl
 from markdownify import markdownify
 
 from ..actions import ActionTable
+from ..execute.writable import Writable
 from ..export.schema import AttributeInfo, WorkspaceSchema
 from ..export.snapshot import Snapshot
 from ..labels import day, when
@@ -57,6 +61,7 @@ from .rows import (
     repeated_keys,
     review,
 )
+from .unwritable import hold_back_unwritable
 
 JSON = dict[str, Any]
 RECIPE = "affinity_import"
@@ -363,14 +368,16 @@ class AffinityImporter:
         notes: str | Path | list[str | Path] | None = None,
         *,
         inputs: AffinityInputs | None = None,
+        schema: WorkspaceSchema | None = None,
     ) -> None:
-        """``inputs``: the files as another importer of the same mapping already read them (not read again)."""
+        """``inputs``: the files as another importer of the same mapping already read them (not read again);
+        ``schema``: the workspace's as the import's own schema rows leave it (default: the snapshot's)."""
         self.mapping = mapping
         self.exports = Path(exports)
         self.snapshot = snapshot
         given = notes if isinstance(notes, list) else [notes] if notes else []
         self.notes_paths = [Path(p) for p in given]
-        self.schema: WorkspaceSchema = snapshot.schema
+        self.schema: WorkspaceSchema = schema or snapshot.schema
         self.rows: list[JSON] = []
         self.result = ImportResult(ActionTable.empty())
         self.records: dict[str, _Records] = {}
@@ -501,6 +508,7 @@ class AffinityImporter:
             raise ImportInputError(bad)
         if self.notes_paths:
             self._notes(inputs.notes)
+        hold_back_unwritable(self.rows, self.schema, Writable(self.snapshot))
         hold_dependents(self.rows)
         self._account()
         frame = records_frame(self.rows)

@@ -44,7 +44,7 @@ def affinity_command(
         Path | None, typer.Option(help="Folder for the import's snapshot (default: imports/<time>).")
     ] = None,
     yes: Annotated[
-        bool, typer.Option("--yes", help="Create the id attributes and apply the approved rows.")
+        bool, typer.Option("--yes", help="Apply the approved rows (first the lists and attributes it makes).")
     ] = False,
     base_url: Annotated[
         str | None, typer.Option(help="API base URL (default: ATTIO_BASE_URL or Attio).")
@@ -76,9 +76,7 @@ def affinity_command(
     try:
         loaded = Mapping.load(mapping)
         with _stops_on_ctrl_c(STOPPED), AttioClient(base_url=base_url) as client:
-            prepared = prepare_affinity(
-                client, loaded, exports, list(notes or []), folder, create_attributes=yes
-            )
+            prepared = prepare_affinity(client, loaded, exports, list(notes or []), folder)
             result = prepared.result
             console.print(f"Snapshot of the workspace in [bold]{prepared.snapshot.path}[/bold]")
             _print_accounting(console, result)
@@ -90,13 +88,9 @@ def affinity_command(
             if out is not None:
                 table.write(out)
                 console.print(f"Action table for review: [bold]{out}[/bold]")
-            if prepared.missing_attributes:
-                console.print(
-                    f"To be created first: the {loaded.id_attribute} attribute on {', '.join(prepared.missing_attributes)}"
-                )
+            _print_schema_changes(console, prepared.schema_changes)
             if not yes:
-                if not prepared.missing_attributes:  # what Attio would refuse is refused now, not at --yes
-                    prepared.plan()
+                prepared.plan()  # what Attio would refuse is refused now, not at --yes
                 console.print("Dry run only: add [bold]--yes[/bold] to import.")
                 return
             if not table.approved().height:
@@ -117,6 +111,16 @@ def affinity_command(
             )
             console.print(f"  {kind}: {count:,} in the export, {after[kind]:,} in Attio{mark}")
     raise typer.Exit(report.exit_code)
+
+
+def _print_schema_changes(console: Console, changes: list[str]) -> None:
+    """What the import makes in the workspace before any record (the executor makes it, journalled)."""
+    from rich.markup import escape
+
+    if changes:
+        console.print(f"[bold]Made in the workspace first[/bold] ({len(changes):,}):")
+        for line in changes:
+            console.print(f"  {escape(line)}")
 
 
 def _print_accounting(console: Console, result: ImportResult) -> None:
@@ -345,8 +349,7 @@ def csv_command(
                 result.table.write(out)
                 console.print(f"Action table for review: [bold]{out}[/bold]")
             if not yes:
-                if not prepared.missing_attributes:  # what Attio would refuse is refused now, not at --yes
-                    prepared.plan()
+                prepared.plan()  # what Attio would refuse is refused now, not at --yes
                 console.print("Dry run only: add [bold]--yes[/bold] to import.")
                 return
             if not result.table.approved().height:

@@ -12,8 +12,11 @@ left out and written, with the reason, to a reject file.
 Conveniences: a personal name from separate columns (``"First Name": ["name.first_name"]``,
 ``"Last Name": ["name.last_name"]``); a phone region per row from a country column; an exact repeat of a
 row imported once (and said); a link whose name finds no record left out of the row, which is imported
-without it (and listed), unless the link is in ``required_links``. Every line of the file is accounted
-for (:class:`Accounting`): read = imported + already there + pending + refused + skipped.
+without it (and listed), unless the link is in ``required_links``. A value Attio would refuse (an owner who
+is not a workspace member, an archived option) is left out of its row, which is left ``pending`` with the
+reason and the fix (see ``unwritable``) — even when it was the row's only change, so the finding is seen.
+Every line of the file is accounted for (:class:`Accounting`): read = imported + already there + pending +
+refused + skipped.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import orjson
 import polars as pl
 
 from ..actions import ActionTable
+from ..execute.writable import Writable
 from ..export.schema import AttributeInfo
 from ..export.snapshot import Snapshot
 from .affinity import ImportResult, Item, Outcome
@@ -46,6 +50,7 @@ from .rows import (
     records_frame,
     review,
 )
+from .unwritable import hold_back_unwritable
 
 RECIPE = "csv_import"
 JSON = dict[str, Any]
@@ -287,6 +292,7 @@ def build_csv_import(spec: CsvSpec, snapshot: Snapshot, table: CsvTable | None =
     claimed: dict[tuple[str, Any], str] = {}
     stem = spec.path.stem
     references = ReferenceResolver(snapshot)
+    writable = Writable(snapshot)
     enforced = [  # a required link is judged only where the snapshot holds the records it may point at
         slug
         for slug in sorted(spec.required_links)
@@ -346,6 +352,7 @@ def build_csv_import(spec: CsvSpec, snapshot: Snapshot, table: CsvTable | None =
                 )
             if spec.note is not None:
                 made += _note_row(spec, table, i, key, parent, record_id, dates[i], notes_of)
+        hold_back_unwritable(made, snapshot.schema, writable)
         if made and made[0]["action"] == "assert_record" and made[0]["decision"] == "pending":
             for row in made[1:]:  # a record left for review: what hangs on it waits too
                 row["decision"] = "pending"

@@ -10,7 +10,8 @@ written out commented, for the user to map or leave.
   columns make the ``[objects.organizations]`` section, so the list's rows name records the mapping reaches.
 * A list export's Attio list is one of the workspace's lists of companies — the one whose name the file
   name starts with, or the only one — never the file name with its export date; when none fits, the
-  section says to create one (and the mapping check names the lists there are).
+  section makes one (``create = "Deal pipeline"``, its Status column a new status attribute whose
+  statuses the import makes from the file), planned in the dry run like any other write.
 """
 
 from __future__ import annotations
@@ -54,21 +55,29 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-def choose_list(stem: str, schema: WorkspaceSchema | None) -> tuple[str, str]:
-    """(the Attio list slug for a list export of organizations, a comment saying how it was chosen)."""
+def choose_list(stem: str, schema: WorkspaceSchema | None) -> tuple[str, str, str]:
+    """(the Attio list slug for a list export of organizations, a comment saying how it was chosen, and the
+    name of the list to make when the workspace has none that fits — else "")."""
     wanted = _slug(export_name(stem))
     if schema is None:
-        return wanted, "the Attio list's slug (the workspace was not read: check it)"
+        return wanted, "the Attio list's slug (the workspace was not read: check it)", ""
     lists = [li for li in schema.lists.values() if li.parent_object == "companies"]
     named = [li for li in lists if wanted.startswith(_slug(li.name)) or wanted.startswith(_slug(li.slug))]
     if len(named) == 1:
-        return named[0].slug, f"the workspace's list {named[0].name!r}, whose name the file name starts with"
+        return (
+            named[0].slug,
+            f"the workspace's list {named[0].name!r}, whose name the file name starts with",
+            "",
+        )
     if not named and len(lists) == 1:
-        return lists[0].slug, f"the workspace's only list of companies, {lists[0].name!r}"
+        return lists[0].slug, f"the workspace's only list of companies, {lists[0].name!r}", ""
     choices = ", ".join(li.slug for li in lists) or "none yet"
-    return wanted, (
-        f"no list of companies in the workspace fits: create one with this slug in Attio, "
-        f"or name one of: {choices}"
+    title = export_name(stem).replace("_", " ").strip()
+    title = title[:1].upper() + title[1:]
+    return (
+        wanted,
+        f"no list of companies in the workspace fits (it has: {choices}): the import makes one",
+        title,
     )
 
 
@@ -97,6 +106,9 @@ def guess_mapping(exports: str | Path, schema: WorkspaceSchema | None = None) ->
     settings.add("phone_region", "")
     settings.add("note_parent", "each")
     settings["note_parent"].comment("each: a note on every tagged record; first: one note")
+    settings.add(
+        "create_options", _flag(False, "true: select options and statuses the files name are made if missing")
+    )
     doc.add("import", settings)
     objects = tomlkit.table(is_super_table=True)
     lists = tomlkit.table(is_super_table=True)
@@ -126,23 +138,48 @@ def guess_mapping(exports: str | Path, schema: WorkspaceSchema | None = None) ->
         section.add("columns", _columns(list(only), only, _attributes(schema, "objects", "companies")))
         objects.add("organizations", section)
     for path in list_files:
-        slug, how = choose_list(path.stem, schema)
+        slug, how, create = choose_list(path.stem, schema)
         name = slug if slug not in lists else _slug(path.stem)
         section = tomlkit.table()
         section.add("file", path.name)
         section.add("list", slug)
         section["list"].comment(how)
+        if create:
+            section.add("create", create)
+            section["create"].comment("the new list's name (planned in the dry run, made by --yes)")
         section.add("records", "organizations")
         section.add("record_id_column", "Organization Id")
         section.add("row_id_column", "Affinity Row ID")
         listed = [h for h in headers_of[path] if h not in ORGANIZATION_COLUMNS]
-        section.add("columns", _columns(listed, LIST_COLUMNS, _attributes(schema, "lists", slug)))
+        attributes = _attributes(schema, "lists", slug)
+        if create:  # a new list has no attributes yet: its Status column makes a status attribute
+            made = {LIST_COLUMNS[h]: "status" for h in listed if h in LIST_COLUMNS}
+            attributes = {slug: _planned(slug, kind) for slug, kind in made.items()}
+            section.add("columns", _columns(listed, LIST_COLUMNS, attributes))
+            news = tomlkit.table()
+            for attribute, kind in made.items():
+                news.add(attribute, kind)
+            section.add("new_attributes", news)
+            settings["create_options"] = _flag(True, "the new list's statuses are made from the file")
+        else:
+            section.add("columns", _columns(listed, LIST_COLUMNS, attributes))
         lists.add(name, section)
     if objects:
         doc.add("objects", objects)
     if lists:
         doc.add("lists", lists)
     return tomlkit.dumps(doc)
+
+
+def _flag(value: bool, comment: str) -> tomlkit.items.Item:
+    item = tomlkit.item(value)
+    item.comment(comment)
+    return item
+
+
+def _planned(slug: str, kind: str) -> AttributeInfo:
+    """An attribute the mapping will ask the import to make."""
+    return AttributeInfo(slug, "", slug, kind, False, False, False, True, False)
 
 
 def _attributes(schema: WorkspaceSchema | None, kind: str, slug: str) -> dict[str, AttributeInfo] | None:

@@ -9,6 +9,8 @@ against the live schema before anything runs.
     phone_region = ""              # e.g. "GB" for numbers written without +country
     encoding = ""                  # the files' encoding when not UTF-8 (recognised if left empty)
     note_parent = "each"           # each: one Attio note per tagged record; first: one note
+    create_options = false         # true: select options and statuses the workspace lacks are made
+                                   # (else each such value is left out of its row, which waits for review)
 
     [objects.organizations]        # one section per exported file of records
     file = "organizations.csv"
@@ -25,8 +27,14 @@ against the live schema before anything runs.
     record_id_column = "Organization Id"
     row_id_column = "Affinity Row ID"
     allow_empty = false            # true: a file with a header and no rows imports nothing (else refused)
+    create = "Pipeline"            # when the workspace has no list `pipeline`: make it, with this name
     [lists.pipeline.columns]
     "Status" = "stage"
+    [lists.pipeline.new_attributes]  # attributes the workspace lacks, made by the import (any section)
+    stage = "status"                 # a type; or { type = "select", title = "Stage", multiselect = true }
+
+What the import makes in the workspace — the source-id attribute, a list, new attributes, options — is
+planned as rows of the action table, shown in the dry run, and made by the executor before any record.
 
 Several columns into one attribute: Location sub-columns ("Location (City)", "(State)", "(Country)",
 "(Street)"...) mapped to one location attribute make one location; several columns on one multi-valued
@@ -127,6 +135,15 @@ def combined(
 
 
 @dataclass(frozen=True)
+class NewAttribute:
+    """An attribute the mapping asks the import to make: its type, title and whether it holds several."""
+
+    type: str
+    title: str = ""
+    multiselect: bool = False
+
+
+@dataclass(frozen=True)
 class ObjectMapping:
     name: str
     file: str
@@ -135,6 +152,9 @@ class ObjectMapping:
     columns: dict[str, list[str]]  # column → attribute slugs (a column may feed several)
     combine: dict[str, Combine] = field(default_factory=dict)  # slug → how its several columns make one
     allow_empty: bool = False  # a file with a header and no rows imports nothing (else it is refused)
+    new_attributes: dict[str, NewAttribute] = field(
+        default_factory=dict
+    )  # made when the workspace lacks them
 
 
 @dataclass(frozen=True)
@@ -148,6 +168,8 @@ class ListMapping:
     columns: dict[str, list[str]]
     combine: dict[str, Combine] = field(default_factory=dict)
     allow_empty: bool = False
+    new_attributes: dict[str, NewAttribute] = field(default_factory=dict)
+    create: str = ""  # the name of the list to make when the workspace has none with this slug
 
 
 @dataclass(frozen=True)
@@ -159,6 +181,7 @@ class Mapping:
     encoding: str | None = None
     objects: dict[str, ObjectMapping] = field(default_factory=dict)
     lists: dict[str, ListMapping] = field(default_factory=dict)
+    create_options: bool = False  # select options and statuses the workspace lacks are made
 
     @classmethod
     def load(cls, path: str | Path) -> Mapping:
@@ -195,6 +218,7 @@ class Mapping:
                     got["columns"],
                     got["combine"],
                     got["allow_empty"],
+                    got["new_attributes"],
                 )
         lists = {}
         for name, section in data.get("lists", {}).items():
@@ -216,7 +240,15 @@ class Mapping:
                 got["columns"],
                 got["combine"],
                 got["allow_empty"],
+                got["new_attributes"],
+                got.get("create") or "",
             )
+            if not isinstance(got.get("create", ""), str):
+                problems.append(
+                    f'{path.name}: [lists.{name}] create must be the new list\'s name, e.g. "Pipeline"'
+                )
+        if not isinstance(settings.get("create_options", False), bool):
+            problems.append(f"{path.name}: create_options must be true or false")
         if problems:
             raise ImportInputError(problems)
         options = Options(
@@ -232,6 +264,7 @@ class Mapping:
             settings.get("encoding") or None,
             objects,
             lists,
+            settings.get("create_options") is True,
         )
 
     def check(self, schema: WorkspaceSchema) -> list[str]:
@@ -251,7 +284,9 @@ class Mapping:
             li = schema.lists.get(lm.list_slug)
             if li is None:
                 problems.append(
-                    f"[lists.{lm.name}] list {lm.list_slug!r} is not in the workspace (it has {', '.join(sorted(schema.lists)) or 'none'})"
+                    f"[lists.{lm.name}] list {lm.list_slug!r} is not in the workspace (it has "
+                    f"{', '.join(sorted(schema.lists)) or 'none'}); name one of those, or let the import make "
+                    f'it: create = "{lm.list_slug.replace("_", " ").capitalize()}" in [lists.{lm.name}]'
                 )
                 continue
             parent = self.objects.get(lm.records)
@@ -275,7 +310,10 @@ def _section(
     if missing:
         problems.append(f"{path.name}: [{where}] needs {', '.join(missing)}")
         return None
-    unknown = set(section) - {*keys, "columns", "combine", "allow_empty"}
+    extra = {"columns", "combine", "allow_empty", "new_attributes"} | (
+        {"create"} if where.startswith("lists.") else set()
+    )
+    unknown = set(section) - {*keys, *extra}
     if not isinstance(section.get("allow_empty", False), bool):
         problems.append(f"{path.name}: [{where}] allow_empty must be true or false")
     if unknown:
@@ -303,7 +341,45 @@ def _section(
                 f'or {{ join = "; " }}'
             )
     allow_empty = section.get("allow_empty") is True
-    return {**section, "columns": columns, "combine": combine, "allow_empty": allow_empty}
+    new_attributes = _new_attributes(path, where, section.get("new_attributes") or {}, columns, problems)
+    return {
+        **section,
+        "columns": columns,
+        "combine": combine,
+        "allow_empty": allow_empty,
+        "new_attributes": new_attributes,
+    }
+
+
+def _new_attributes(
+    path: Path, where: str, given: Any, columns: dict[str, list[str]], problems: list[str]
+) -> dict[str, NewAttribute]:
+    """``[<section>.new_attributes]``: slug = "type", or slug = { type, title, multiselect }. The title
+    defaults to the header of the column that feeds it."""
+    from ..execute.schema_steps import CREATABLE_TYPES
+
+    out: dict[str, NewAttribute] = {}
+    if not isinstance(given, dict):
+        problems.append(f"{path.name}: [{where}.new_attributes] must be a table of slug = type")
+        return out
+    for slug, written in given.items():
+        spec = {"type": written} if isinstance(written, str) else written
+        if not isinstance(spec, dict) or set(spec) - {"type", "title", "multiselect"}:
+            problems.append(
+                f'{path.name}: [{where}.new_attributes] {slug} must be a type or {{ type = "select", '
+                'title = "Stage", multiselect = false }'
+            )
+            continue
+        if spec.get("type") not in CREATABLE_TYPES:
+            problems.append(
+                f"{path.name}: [{where}.new_attributes] {slug}: type {spec.get('type')!r} cannot be made; "
+                f"use one of {', '.join(CREATABLE_TYPES)}"
+            )
+            continue
+        feeding = next((c for c, slugs in columns.items() if slug in slugs), None)
+        title = str(spec.get("title") or feeding or slug.replace("_", " ").capitalize())
+        out[slug] = NewAttribute(spec["type"], title, spec.get("multiselect") is True)
+    return out
 
 
 def _shared_problems(
@@ -342,7 +418,9 @@ def _attribute_problems(
             attr = by_slug.get(slug)
             if attr is None:
                 problems.append(
-                    f"[{where}.columns] {column!r} → {slug!r}: no such attribute (there are: {', '.join(sorted(by_slug))})"
+                    f"[{where}.columns] {column!r} → {slug!r}: no such attribute (there are: "
+                    f"{', '.join(sorted(by_slug))}); map another, or let the import make it: "
+                    f'{slug} = "text" (or another type) in [{where}.new_attributes]'
                 )
             elif not attr.is_writable:
                 problems.append(

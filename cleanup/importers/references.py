@@ -234,16 +234,24 @@ def _is_reference(value: Any) -> bool:
     )
 
 
+def _waits_for(row: JSON) -> list[str]:
+    """The rows a row cannot go without: the records its references name (``depends_on``) and the record a
+    note or an entry hangs on (``parent_action``)."""
+    payload = row.get("payload") or {}
+    parent = [payload["parent_action"]] if payload.get("parent_action") else []
+    return [*(payload.get("depends_on") or []), *parent]
+
+
 def hold_dependents(rows: list[JSON]) -> None:
-    """Leave for review every approved row that waits (``depends_on``) for a row left for review, and say
-    so in its reason: approving both runs them in order."""
+    """Leave for review every approved row that waits for a row left for review (a reference to the record
+    it makes, or a note or entry on it), and say so in its reason: approving both runs them in order."""
     pending = {row["action_id"] for row in rows if row["decision"] == "pending"}
-    waiting = [row for row in rows if (row.get("payload") or {}).get("depends_on")]
+    waiting = [row for row in rows if _waits_for(row)]
     changed = True
     while changed:
         changed = False
         for row in waiting:
-            held = [a for a in row["payload"]["depends_on"] if a in pending]
+            held = [a for a in _waits_for(row) if a in pending]
             if row["decision"] != "pending" and held:
                 row["decision"] = "pending"
                 row["reason"] += f"; waits for {', '.join(held)}, which is left for review"

@@ -10,37 +10,51 @@ executor like any cleanup.
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
+from ..actions import ActionTable
+from ..actions.schema import SCHEMA_ACTIONS
 from ..client import AttioClient
-from ..client.errors import ApiError
 from ..execute import Plan
+from ..execute.schema_steps import attribute_row, describe, list_row, option_row, planned_schema
 from ..export import export
 from ..export.schema import WorkspaceSchema, fetch_schema
 from ..export.snapshot import Snapshot
-from .affinity import AffinityImporter, ImportResult
+from .affinity import RECIPE, AffinityImporter, ImportResult
 from .csv import CsvSpec, build_csv_import
-from .mapping import Mapping
-from .reading import read_csv
+from .mapping import ListMapping, Mapping, ObjectMapping, combined
+from .reading import CsvTable, read_csv
 from .references import referenced_objects
+from .rows import records_frame
+
+JSON = dict[str, Any]
 
 ID_DESCRIPTION = "The record's id in the system it was imported from (set by attio-cleanup imports)."
 
 
 @dataclass
 class Prepared:
-    """An import ready to review and apply: its action table, the snapshot it was built against, and the
-    source-id attributes still to be created (a dry run creates none)."""
+    """An import ready to review and apply: its action table (the lists, attributes and options it makes
+    come first, as rows) and the snapshot it was built against."""
 
     result: ImportResult
     snapshot: Snapshot
-    missing_attributes: list[str]
 
     def plan(self, max_deletes: int = 0) -> Plan:
         """The executor's plan of the approved rows (an import deletes nothing)."""
         return Plan(self.result.table, self.snapshot, max_deletes=max_deletes)
+
+    @property
+    def schema_changes(self) -> list[str]:
+        """What the import makes in the workspace before any record, in words."""
+        frame = self.result.table.frame.filter(pl.col("action").is_in([a.value for a in SCHEMA_ACTIONS]))
+        schema = planned_schema(self.snapshot.schema, frame.to_dicts())
+        return [describe(row, schema) for row in frame.to_dicts()]
 
 
 def missing_id_attributes(mapping: Mapping, schema: WorkspaceSchema) -> list[tuple[str, str]]:
@@ -58,27 +72,88 @@ def missing_id_attributes(mapping: Mapping, schema: WorkspaceSchema) -> list[tup
     return missing
 
 
-def create_id_attributes(client: AttioClient, mapping: Mapping, missing: list[tuple[str, str]]) -> None:
-    """Create the source-id attribute: unique text on objects (what records are asserted on), text on lists.
-    ``config`` is sent even though empty: Attio answers 400 without it."""
-    for target, slug in missing:
-        body: dict[str, Any] = {
-            "data": {
-                "title": "Affinity ID" if mapping.id_attribute.startswith("affinity") else "Source ID",
-                "description": ID_DESCRIPTION,
-                "api_slug": mapping.id_attribute,
-                "type": "text",
-                "is_required": False,
-                "is_unique": target == "objects",
-                "is_multiselect": False,
-                "config": {},
-            }
+def schema_rows(mapping: Mapping, schema: WorkspaceSchema, tables: dict[str, CsvTable]) -> list[JSON]:
+    """The rows that make what the import needs and the workspace lacks, in the order they are made: lists
+    (``create = "Name"``), the source-id attribute, ``new_attributes``, and (``create_options``) the select
+    options and statuses the files hold that the attributes lack."""
+    rows: list[JSON] = []
+    for lm in mapping.lists.values():
+        if lm.list_slug not in schema.lists and lm.create and lm.records in mapping.objects:
+            parent = mapping.objects[lm.records].object
+            rows.append(list_row(RECIPE, lm.list_slug, lm.create, parent))
+    planned = planned_schema(schema, rows)
+    title = "Affinity ID" if mapping.id_attribute.startswith("affinity") else "Source ID"
+    for target, slug in missing_id_attributes(mapping, planned):
+        rows.append(
+            attribute_row(
+                RECIPE,
+                target,
+                slug,
+                mapping.id_attribute,
+                title,
+                "text",
+                unique=target == "objects",  # what records are asserted on
+                description=ID_DESCRIPTION,
+            )
+        )
+    sections: list[tuple[str, str, ObjectMapping | ListMapping]] = [
+        *(("objects", om.object, om) for om in mapping.objects.values()),
+        *(("lists", lm.list_slug, lm) for lm in mapping.lists.values()),
+    ]
+    for target, slug, section in sections:
+        container = (planned.objects if target == "objects" else planned.lists).get(slug)
+        have = {a.slug for a in container.attributes} if container else set()
+        for attribute, new in section.new_attributes.items():
+            if attribute not in have:
+                rows.append(
+                    attribute_row(
+                        RECIPE, target, slug, attribute, new.title, new.type, multiselect=new.multiselect
+                    )
+                )
+    if mapping.create_options:
+        planned = planned_schema(schema, rows)
+        for target, slug, section in sections:
+            key = f"{'objects' if target == 'objects' else 'lists'}.{section.name}"
+            rows += _option_rows(mapping, planned, target, slug, section, tables[key])
+    return rows
+
+
+def _option_rows(
+    mapping: Mapping,
+    schema: WorkspaceSchema,
+    target: str,
+    slug: str,
+    section: ObjectMapping | ListMapping,
+    table: CsvTable,
+) -> list[JSON]:
+    """Options (statuses) the file's cells name that the select (status) attributes lack, once each."""
+    container = (schema.objects if target == "objects" else schema.lists).get(slug)
+    if container is None:
+        return []
+    attributes = {a.slug: a for a in container.attributes}
+    table, columns = combined(table, section.columns, section.combine, attributes)
+    choices = {
+        s: a
+        for s, a in attributes.items()
+        if a.type in ("select", "status") and any(s in targets for targets in columns.values())
+    }
+    if not choices:
+        return []
+    rows = []
+    for attribute, info in choices.items():
+        have = {
+            str(c.get("title")).casefold() for c in (info.options if info.type == "select" else info.statuses)
         }
-        try:
-            client.post(f"/v2/{target}/{slug}/attributes", body)
-        except ApiError as error:
-            if error.code != "slug_conflict":  # made meanwhile (a re-run): fine
-                raise
+        named: dict[str, str] = {}  # casefolded → as first written (Attio matches titles as the import does)
+        for column in (c for c, targets in columns.items() if attribute in targets):
+            for cell in table.frame[column].drop_nulls().unique(maintain_order=True).to_list():
+                parts = cell.split(mapping.options.separator) if info.is_multiselect else [cell]
+                for part in (p.strip() for p in parts):
+                    if part and part.casefold() not in have:
+                        named.setdefault(part.casefold(), part)
+        named_titles = list(named.values())
+        rows += [option_row(RECIPE, target, slug, attribute, title) for title in named_titles]
+    return rows
 
 
 def prepare_affinity(
@@ -88,25 +163,33 @@ def prepare_affinity(
     notes: str | Path | list[str | Path] | None,
     folder: str | Path,
     *,
-    create_attributes: bool = False,
+    create_attributes: bool | None = None,
 ) -> Prepared:
-    """Check the inputs (before any request), check the mapping against the live schema, create the
-    source-id attributes if asked, snapshot what the import touches, and build the action table."""
+    """Check the inputs (before any request), check the mapping against the live schema (as the import's
+    own schema rows leave it), snapshot what the import touches, and build the action table: first the
+    rows that make the lists, attributes and options it needs, then the records, entries and notes.
+
+    ``create_attributes`` is gone: what the import makes is planned as rows, applied by the executor."""
+    if create_attributes is not None:
+        warnings.warn(
+            "create_attributes is no longer needed: the import plans the attributes it makes as rows of its "
+            "action table, and the executor makes them first; drop the argument",
+            DeprecationWarning,
+            stacklevel=2,
+        )
     folder = Path(folder)
     probe = AffinityImporter(mapping, exports, _EmptySnapshot(), notes)
-    probe.read_inputs()  # file problems end here, before any request
+    inputs = probe.read_inputs()  # file problems end here, before any request
     schema = client.run(fetch_schema(client.aio))
-    probe.validate(schema)  # the slugs and every cell, before anything is written or exported
-    missing = missing_id_attributes(mapping, schema)
-    if missing and create_attributes:
-        create_id_attributes(client, mapping, missing)
-        missing = []
+    makes = schema_rows(mapping, schema, inputs.tables)
+    planned = planned_schema(schema, makes)
+    probe.validate(planned)  # the slugs and every cell, before anything is written or exported
     objects = {m.object for m in mapping.objects.values()}
     for om in mapping.objects.values():
-        objects |= referenced_objects(schema, schema.objects[om.object].attributes, om.columns)
+        objects |= referenced_objects(planned, planned.objects[om.object].attributes, om.columns)
     for lm in mapping.lists.values():
-        objects |= referenced_objects(schema, schema.lists[lm.list_slug].attributes, lm.columns)
-    lists = sorted({m.list_slug for m in mapping.lists.values()})
+        objects |= referenced_objects(planned, planned.lists[lm.list_slug].attributes, lm.columns)
+    lists = sorted({m.list_slug for m in mapping.lists.values()} & set(schema.lists))
     snapshot = export(
         client,
         folder / "snapshot",
@@ -116,9 +199,18 @@ def prepare_affinity(
         tasks=False,
         progress=False,
     )
-    importer = AffinityImporter(mapping, exports, snapshot, notes, inputs=probe.read_inputs())
+    importer = AffinityImporter(mapping, exports, snapshot, notes, inputs=inputs, schema=planned)
     result = importer.build()
-    return Prepared(result, snapshot, [f"{target[:-1]} {slug}" for target, slug in missing])
+    result.table = _with_schema_rows(makes, result.table)
+    return Prepared(result, snapshot)
+
+
+def _with_schema_rows(makes: list[JSON], table: ActionTable) -> ActionTable:
+    """The import's table with the rows that make its lists, attributes and options first."""
+    if not makes:
+        return table
+    made = ActionTable.build(records_frame(makes))
+    return ActionTable.concat([made, table]) if len(table) else made
 
 
 def prepare_csv(client: AttioClient, spec: CsvSpec, folder: str | Path) -> Prepared:
@@ -147,7 +239,7 @@ def prepare_csv(client: AttioClient, spec: CsvSpec, folder: str | Path) -> Prepa
         tasks=False,
         progress=False,
     )
-    return Prepared(build_csv_import(spec, snapshot, table), snapshot, [])
+    return Prepared(build_csv_import(spec, snapshot, table), snapshot)
 
 
 class _EmptySnapshot(Snapshot):

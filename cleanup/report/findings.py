@@ -588,6 +588,9 @@ ACTION_WORDS = {
     Action.DELETE_NOTE.value: "delete a note",
     Action.RECREATE_NOTE.value: "re-date a note",
     Action.MERGE_RECORDS.value: "merge",
+    Action.CREATE_LIST.value: "make a list",
+    Action.CREATE_ATTRIBUTE.value: "add an attribute to",
+    Action.CREATE_OPTION.value: "add a choice to an attribute of",
 }
 
 

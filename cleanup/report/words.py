@@ -142,6 +142,9 @@ def _other(action: str, where: str, n: int, namer: Namer) -> str:
         Action.ASSERT_RECORD.value: f"create or update {thing}",
         Action.UPDATE_RECORD.value: f"change values of {thing}",
         Action.CREATE_ENTRY.value: f"add {thing}",
+        Action.CREATE_LIST.value: f"make {plural(n, 'list')}",
+        Action.CREATE_ATTRIBUTE.value: f"add {plural(n, 'attribute')} to {namer.list_name(where) if where in schema.lists else where}",
+        Action.CREATE_OPTION.value: f"add {plural(n, 'choice')} to attributes of {where}",
     }
     return verbs.get(action, f"{action.replace('_', ' ')}: {thing}")
 

@@ -54,7 +54,7 @@ def _update(deal_id: str, values: dict[str, Any]) -> ActionTable:
     [
         (
             {"owner": [{"workspace_member_email_address": "ann@fund.example"}]},
-            "Deal owner: ann@fund.example is not a member of the workspace; invite them to Attio first",
+            "Deal owner: ann@fund.example is not a member of the workspace; add them as a workspace member in Attio",
         ),
         (
             {"stage": "Closing"},

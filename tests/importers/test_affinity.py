@@ -17,7 +17,7 @@ from cleanup.importers.affinity import html_to_markdown, load_notes
 from cleanup.importers.mapping import Mapping
 from cleanup.importers.reading import ImportInputError, read_csv
 from cleanup.importers.session import prepare_affinity
-from cleanup.testing import Killer, RunningSandbox
+from cleanup.testing import Killer, KillPoint, RunningSandbox
 from tests.conftest import client_for
 from tests.importers.conftest import FIXTURES
 
@@ -49,7 +49,7 @@ def test_an_affinity_export_imports_completely_and_a_second_run_writes_nothing(
     sb = workspace
     mapping = Mapping.load(FIXTURES / "mapping.toml")
     with client_for(sb) as client:
-        first = prepare_affinity(client, mapping, FIXTURES, NOTES, tmp_path / "one", create_attributes=True)
+        first = prepare_affinity(client, mapping, FIXTURES, NOTES, tmp_path / "one")
         pending = first.result.table.frame.filter(pl.col("decision") == "pending")
         assert sorted(pending["action_id"]) == [
             "affinity:note:22987:organizations:290555008",  # dated 1965: Attio cannot store it
@@ -126,14 +126,14 @@ def test_an_affinity_export_imports_completely_and_a_second_run_writes_nothing(
     # the second run: everything is already there; only the findings are left, pending
     log: list[str] = []
     with client_for(sb, log) as client:
-        second = prepare_affinity(client, mapping, FIXTURES, NOTES, tmp_path / "two", create_attributes=True)
+        second = prepare_affinity(client, mapping, FIXTURES, NOTES, tmp_path / "two")
         assert second.result.table.approved().height == 0
         assert sorted(second.result.table.frame["action_id"]) == sorted(pending["action_id"])
     assert [line for line in log if not line.startswith("GET") and not line.endswith("/query")] == []
 
     # the reviewer approves the findings: imported without the colliding values, counts now equal
     with client_for(sb) as client:
-        third = prepare_affinity(client, mapping, FIXTURES, NOTES, tmp_path / "three", create_attributes=True)
+        third = prepare_affinity(client, mapping, FIXTURES, NOTES, tmp_path / "three")
         third.result.table = third.result.table.decide("approve")
         third.plan().apply(client)
     got = _imported(sb)
@@ -148,19 +148,27 @@ def test_a_killed_import_resumed_ends_as_one_clean_run(workspace: RunningSandbox
     sb = workspace
     mapping = Mapping.load(FIXTURES / "mapping.toml")
     with client_for(sb) as client:
-        prepared = prepare_affinity(
-            client, mapping, FIXTURES, NOTES, tmp_path / "one", create_attributes=True
-        )
+        prepared = prepare_affinity(client, mapping, FIXTURES, NOTES, tmp_path / "one")
     run = Run.start(prepared.plan())
     run.close()
+    assert run.rows["action"].to_list().count("create_attribute") == 4  # the id attributes, made by the run
     killer = Killer(sb, run.run_id, run.folder.parent, seed=5, max_writes=3)
+    made = [  # the id attribute's create committed and unanswered; then one killed as it arrives
+        KillPoint("committed", 1, "schema", match="POST /v2/objects/.*/attributes"),
+        KillPoint("arrival", 2, "schema", match="POST /v2/.*/attributes"),
+    ]
+    assert killer.run(made, finish=False) == -9
+    assert [k.phase for k in killer.kills] == ["schema", "schema"]
     assert killer.run(6) == 0
-    assert len(killer.kills) >= 3, killer.kills  # fewer than 6 when a child finished the run first
+    assert len(killer.kills) >= 5, killer.kills  # fewer than 8 when a child finished the run first
+    with sb.http() as http:
+        slugs = [a["api_slug"] for a in http.get("/v2/objects/companies/attributes").json()["data"]]
+    assert slugs.count("affinity_id") == 1
     got = _imported(sb)
     shape = tuple(len(got[k]) for k in ("companies", "people", "deals", "entries", "notes"))
     assert shape == (6, 4, 2, 4, 9)  # the 1965 note is left pending
     with client_for(sb) as client:  # and a run after it finds nothing left to do
-        again = prepare_affinity(client, mapping, FIXTURES, NOTES, tmp_path / "two", create_attributes=True)
+        again = prepare_affinity(client, mapping, FIXTURES, NOTES, tmp_path / "two")
     assert again.result.table.approved().height == 0
 
 
@@ -216,9 +224,7 @@ def test_malformed_inputs_give_a_clear_error_and_write_nothing(
         notes = [tmp_path / "notes.json"]
     log: list[str] = []
     with client_for(workspace, log) as client, pytest.raises(ImportInputError, match=message) as caught:
-        prepare_affinity(
-            client, Mapping.load(mapping_path), folder, notes, tmp_path / "work", create_attributes=True
-        )
+        prepare_affinity(client, Mapping.load(mapping_path), folder, notes, tmp_path / "work")
     if requests == "none":  # a broken file is refused before any request
         assert log == []
     else:  # only the schema was read: no record, entry or note, and no write
@@ -290,7 +296,8 @@ def test_cli_init_then_dry_run(workspace: RunningSandbox, tmp_path: Path) -> Non
     assert "organizations.csv (organizations): 8 read = 6 imported + 2 pending" in dry.output
     assert "notes-v1.json (notes): 5 read = 3 imported + 1 pending + 1 refused" in dry.output
     assert "dated 1 Jun 1965 12:00 UTC, before 1970" in dry.output
-    assert "To be created first: the affinity_id attribute on object companies" in dry.output
+    assert "Made in the workspace first (4):" in dry.output
+    assert "add the attribute “Affinity ID” (text, unique) to Companies" in dry.output
     assert (tmp_path / "actions.xlsx").exists()
     assert _imported_count(workspace) == 0
 
@@ -333,11 +340,11 @@ def test_note_parent_first_makes_one_note_per_affinity_note(
         "affinity:note:22987:organizations:290555008",
         "affinity:note:31001:organizations:41122",
     ]
-    assert prepared.missing_attributes == [
-        "object companies",
-        "object people",
-        "object deals",
-        "list pipeline",
+    assert prepared.schema_changes == [
+        "add the attribute “Affinity ID” (text, unique) to Companies",
+        "add the attribute “Affinity ID” (text, unique) to People",
+        "add the attribute “Affinity ID” (text, unique) to Deals",
+        "add the attribute “Affinity ID” (text) to Deal pipeline",
     ]
 
 
@@ -363,7 +370,7 @@ def test_references_are_looked_up_exactly_and_what_cannot_be_settled_is_a_findin
             assert made.status_code == 200
     mapping = Mapping.load(folder / "mapping.toml")
     with client_for(workspace) as client:
-        first = prepare_affinity(client, mapping, folder, None, tmp_path / "one", create_attributes=True)
+        first = prepare_affinity(client, mapping, folder, None, tmp_path / "one")
         table = first.result.table
         reasons = dict(
             table.frame.filter(pl.col("decision") == "pending").select("action_id", "reason").rows()
@@ -396,7 +403,7 @@ def test_references_are_looked_up_exactly_and_what_cannot_be_settled_is_a_findin
         assert linked["Fenfloent seed"][0]["target_record_id"] in _company_ids(workspace, "Fenfloent Studio")
 
         # the reviewer approves the findings: Ana waits for her company, made in the same run
-        second = prepare_affinity(client, mapping, folder, None, tmp_path / "two", create_attributes=True)
+        second = prepare_affinity(client, mapping, folder, None, tmp_path / "two")
         second.result.table = second.result.table.decide("approve")
         report = second.plan().apply(client)
         assert set(report.counts()) == {"done"}
@@ -407,7 +414,7 @@ def test_references_are_looked_up_exactly_and_what_cannot_be_settled_is_a_findin
     assert got["Joscha Feth"]["company"] == []
     assert got["John Smith"]["company"] == []
     with client_for(workspace) as client:  # and nothing is left to do but the findings no one can settle
-        third = prepare_affinity(client, mapping, folder, None, tmp_path / "three", create_attributes=True)
+        third = prepare_affinity(client, mapping, folder, None, tmp_path / "three")
     assert third.result.table.approved().height == 0
     assert sorted(third.result.table.frame["action_id"]) == [
         "affinity:opportunities:117",  # Twin Co

@@ -42,9 +42,7 @@ def test_every_item_is_accounted_for(workspace: RunningSandbox, tmp_path: Path, 
     expected = {**{f: _rows_in(FIXTURES / f) for f in files}, **{n.name: _notes_in(n) for n in notes}}
     for run in ("first", "second"):  # before anything is imported, and after: "already there" counts too
         with client_for(workspace) as client:
-            prepared = prepare_affinity(
-                client, mapping, FIXTURES, notes, tmp_path / run, create_attributes=True
-            )
+            prepared = prepare_affinity(client, mapping, FIXTURES, notes, tmp_path / run)
             if run == "first":
                 prepared.plan().apply(client)
         accounting = prepared.result.accounting()
@@ -64,7 +62,6 @@ def test_replies_and_dates_are_judged_in_the_open(workspace: RunningSandbox, tmp
             FIXTURES,
             NOTES,
             tmp_path / "w",
-            create_attributes=True,
         )
     result = prepared.result
     by_key = {(i.file, i.key): i for i in result.items}
