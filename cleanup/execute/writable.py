@@ -94,18 +94,19 @@ class Writable:
 
 def _choice(attr: AttributeInfo, item: Any) -> str | None:
     """A select option or status named by title or id must exist and not be archived."""
-    choices = attr.options if attr.type == "select" else attr.statuses
-    if not choices:
-        return None  # the snapshot holds none to judge by
+    choices = attr.options if attr.type == "select" else attr.statuses  # none: every value is unknown
     named = item.get("option") or item.get("status") if isinstance(item, dict) else item
     if not isinstance(named, str):
         return None
     found = next((c for c in choices if named in (c.get("title"), c.get("id"))), None)
     kind = "option" if attr.type == "select" else "status"
     if found is None:
-        live = ", ".join(sorted(str(c["title"]) for c in choices if not c.get("is_archived")))
+        live = ", ".join(sorted(str(c["title"]) for c in choices if not c.get("is_archived"))) or "none yet"
         article = "an" if kind == "option" else "a"
-        return f"{named!r} is not {article} {kind} of it (it has: {live}); add the {kind} in Attio or map the value"
+        return (
+            f"{named!r} is not {article} {kind} of it (it has: {live}); add the {kind} in Attio and import "
+            "again (an Affinity mapping makes it with create_options = true), or map the value to another"
+        )
     if found.get("is_archived"):
         return f"the {kind} {named!r} is archived; restore it in Attio or map the value to another"
     return None

@@ -278,13 +278,10 @@ def converter(attr: AttributeInfo, options: Options) -> Callable[[str], Any]:
         }
 
         def one(text: str) -> Any:
-            title = titles.get(text.strip().casefold())
-            if title is None:
-                shown = ", ".join(sorted(titles.values())[:12])
-                raise CoerceError(
-                    f"{text!r} is not an option of {attr.slug} ({shown}); add the option in Attio or fix the cell"
-                )
-            return title
+            # An option the attribute lacks is kept as written: the importer leaves it out of its row, which
+            # waits for review with the fix (or the import makes it, with create_options): a finding, not a
+            # bad cell that refuses the file.
+            return titles.get(text.strip().casefold(), text.strip())
     elif kind in CONVERTERS:
         convert = CONVERTERS[kind]
 

@@ -102,3 +102,29 @@ def test_a_list_the_workspace_lacks_without_create_says_how_to_make_it(
             raise AssertionError("a list the workspace lacks was taken without `create`")
     assert "list 'watchlist' is not in the workspace" in said
     assert 'create = "Watchlist" in [lists.pipeline]' in said
+
+
+def test_a_status_the_list_lacks_is_a_finding_on_its_row_unless_options_are_made(
+    workspace: RunningSandbox, tmp_path: Path
+) -> None:
+    folder = tmp_path / "exports"
+    shutil.copytree(FIXTURES, folder)
+    pipeline = folder / "deal-pipeline.csv"
+    pipeline.write_text(pipeline.read_text().replace("Due diligence", "Diligence (old)"))
+    mapping_path = folder / "mapping.toml"
+    with client_for(workspace) as client:
+        prepared = prepare_affinity(client, Mapping.load(mapping_path), folder, None, tmp_path / "one")
+        rows = prepared.result.table.frame.filter(pl.col("action_id") == "affinity:pipeline:389").to_dicts()
+        assert rows[0]["decision"] == "pending"
+        assert "'Diligence (old)' is not a status of it" in rows[0]["reason"]
+        assert "create_options = true" in rows[0]["reason"]
+        assert "stage" not in (rows[0]["payload"] or "")
+        prepared.plan()  # the dry run passes: the row waits, nothing is refused at apply
+        text = mapping_path.read_text().replace(
+            'note_parent = "each"', 'note_parent = "each"\ncreate_options = true'
+        )
+        mapping_path.write_text(text)
+        made = prepare_affinity(client, Mapping.load(mapping_path), folder, None, tmp_path / "two")
+    assert "add the choice “Diligence (old)” to Stage on Deal pipeline" in made.schema_changes
+    row = made.result.table.frame.filter(pl.col("action_id") == "affinity:pipeline:389").to_dicts()[0]
+    assert row["decision"] == "approve"

@@ -90,17 +90,21 @@ def test_bad_cells_refuse_the_file_or_go_to_a_reject_file(workspace: RunningSand
         prepare_csv(client, _spec(path), tmp_path / "one")
     message = str(caught.value)
     assert "line 4, column 'Website': 'not a website' is not a website or domain" in message
-    assert "line 5, column 'Stage': 'Maybe later' is not an option of stage" in message
+    assert "Maybe later" not in message  # an unknown status is a finding on its row, not a bad cell
     assert "--skip-invalid" in message
     assert all(line.startswith("GET") for line in log)  # the schema only: nothing written or exported
     rejects = tmp_path / "rejects.csv"
     with client_for(workspace) as client:
         prepared = prepare_csv(client, _spec(path, skip_invalid=True, reject_file=rejects), tmp_path / "two")
         report = prepared.plan().apply(client)
-    assert report.counts() == {"done": 3}  # Acme: record, entry, note
+    assert report.counts() == {"done": 5}  # Acme: record, entry, note; Cyan: record, note
+    pending = prepared.result.table.frame.filter(pl.col("decision") == "pending")
+    (entry,) = pending.filter(pl.col("action") == "create_entry").to_dicts()  # Cyan's, without its stage
+    assert "'Maybe later' is not a status of it (it has: " in entry["reason"]
+    assert "add the status in Attio and import again" in entry["reason"]
     with rejects.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert [(r["Company"], r["line"]) for r in rows] == [("Bolt Energy", "4"), ("Cyan Bio", "5")]
+    assert [(r["Company"], r["line"]) for r in rows] == [("Bolt Energy", "4")]
     assert "is not a website or domain" in rows[0]["problem"]
 
 
