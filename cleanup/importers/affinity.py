@@ -49,7 +49,7 @@ from ..export.schema import AttributeInfo, WorkspaceSchema
 from ..export.snapshot import Snapshot
 from ..labels import day, when
 from .mapping import ListMapping, Mapping, ObjectMapping, combined
-from .reading import CsvTable, ImportInputError, read_csv
+from .reading import CsvTable, ImportInputError, encoding_setting, read_csv
 from .references import ReferenceResolver, Target, hold_dependents
 from .rows import (
     Existing,
@@ -133,6 +133,7 @@ class ImportResult:
     not_imported: list[str] = field(default_factory=list)
     read: dict[tuple[str, str], int] = field(default_factory=dict)
     items: list[Item] = field(default_factory=list)
+    encodings: dict[str, str] = field(default_factory=dict)  # file → how it was read, when not plain UTF-8
 
     def accounting(self) -> pl.DataFrame:
         """One row per file and kind: ``read`` and how many were imported, already there, pending, refused
@@ -439,7 +440,7 @@ class AffinityImporter:
                 tables[key] = CsvTable(path, pl.DataFrame(schema=schema), "utf-8", ",")
                 continue
             try:
-                table = read_csv(path, encoding=self.mapping.encoding)
+                table = read_csv(path, encoding=self.mapping.encoding, how=encoding_setting)
             except ImportInputError as error:
                 problems += error.problems
                 continue
@@ -495,6 +496,9 @@ class AffinityImporter:
             raise ImportInputError(problems)
         inputs = self.read_inputs()
         tables = inputs.tables
+        self.result.encodings = {
+            t.path.name: t.encoding_note for t in tables.values() if t.encoding_note and t.encoding != "utf-8"
+        }
         bad: list[str] = []
         for om in self.mapping.objects.values():
             bad += self._records(om, tables[f"objects.{om.name}"])

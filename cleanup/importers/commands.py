@@ -57,6 +57,8 @@ def affinity_command(
     """
     if ctx.invoked_subcommand is not None:
         return
+    from rich.markup import escape
+
     from ..cli import _fail, _print_report, _stops_on_ctrl_c, console
     from ..client import AttioClient
     from ..client.errors import AttioError
@@ -79,6 +81,8 @@ def affinity_command(
             prepared = prepare_affinity(client, loaded, exports, list(notes or []), folder)
             result = prepared.result
             console.print(f"Snapshot of the workspace in [bold]{prepared.snapshot.path}[/bold]")
+            for file, note in result.encodings.items():
+                console.print(f"{escape(file)}: {escape(note)}")
             _print_accounting(console, result)
             table = result.table
             counts = table.frame.group_by("action", "decision").len().sort("action", "decision").rows()

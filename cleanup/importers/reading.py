@@ -12,6 +12,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,11 +107,23 @@ class Decoded:
     note: str
 
 
-def decode(path: Path, raw: bytes, encoding: str | None = None) -> Decoded:
+def encoding_flag(example: str = "") -> str:
+    """How the command line is told a file's encoding: ``--encoding cp1252``."""
+    return f"--encoding {example}".rstrip()
+
+
+def encoding_setting(example: str = "") -> str:
+    """How a mapping file is told its files' encoding: ``encoding = "cp1252" under [import] in the mapping``."""
+    return f'encoding = "{example or "cp1252"}" under [import] in the mapping'
+
+
+def decode(
+    path: Path, raw: bytes, encoding: str | None = None, how: Callable[[str], str] = encoding_flag
+) -> Decoded:
     """The bytes as text: a byte-order mark or ``encoding`` decides, else UTF-8 when the bytes are valid UTF-8,
     else the code page whose reading looks least misdecoded (:func:`unlikely`), Western first on a tie.
     A mixed file (UTF-8 and another encoding) or one that reads badly in every code page is refused, asking
-    for ``--encoding``."""
+    for the encoding the way ``how`` says it is given (``--encoding``, or a mapping's setting)."""
     for bom, name in BOMS:
         if raw.startswith(bom):
             encoding = encoding or name
@@ -125,12 +138,12 @@ def decode(path: Path, raw: bytes, encoding: str | None = None) -> Decoded:
             raise ImportInputError(
                 [
                     f"{path.name}: line {line} is not valid {encoding} (byte {error.start}); "
-                    "give the file's real encoding with --encoding (e.g. cp1252 for Excel on Windows)"
+                    f"give the file's real encoding: {how('cp1252')} (cp1252 is Excel on Windows)"
                 ]
             ) from None
         except LookupError:
             raise ImportInputError(
-                [f"{path.name}: unknown encoding {encoding!r}; give one Python knows, e.g. --encoding cp1252"]
+                [f"{path.name}: unknown encoding {encoding!r}; give one Python knows, e.g. {how('cp1252')}"]
             ) from None
     try:
         text = raw.decode("utf-8")
@@ -144,7 +157,7 @@ def decode(path: Path, raw: bytes, encoding: str | None = None) -> Decoded:
         raise ImportInputError(
             [
                 f"{path.name}: mixed encodings: line {line} is UTF-8 but line {bad_line} is not; save the "
-                "file again in one encoding (UTF-8), or give the one most of it is in with --encoding"
+                f"file again in one encoding (UTF-8), or give the one most of it is in: {how('cp1252')}"
             ]
         )
     scored: list[tuple[tuple[int, int], str, str]] = []
@@ -164,7 +177,7 @@ def decode(path: Path, raw: bytes, encoding: str | None = None) -> Decoded:
         scored.append((unlikely(text), candidate, text))
     if not scored:
         raise ImportInputError(
-            [f"{path.name}: the text encoding could not be recognised; give it with --encoding (e.g. cp1252)"]
+            [f"{path.name}: the text encoding could not be recognised; give it: {how('cp1252')}"]
         )
     scored.sort(key=lambda item: item[0])  # stable: the order of CODE_PAGES breaks ties
     score, used, text = scored[0]
@@ -172,18 +185,18 @@ def decode(path: Path, raw: bytes, encoding: str | None = None) -> Decoded:
         raise ImportInputError(
             [
                 f"{path.name}: the encoding is doubtful: even as {used} it reads oddly ({_sample(text)}); "
-                "give the file's encoding with --encoding (e.g. cp1252, cp1250, utf-8)"
+                f"give the file's encoding: {how('cp1252')} (or cp1250, utf-8...)"
             ]
         )
     other = next(((s, c, t) for s, c, t in scored[1:] if t != text), None)
     if other is None or other[0][0]:
-        how = "likely: other code pages read with unlikely characters"
+        sure = "likely: other code pages read with unlikely characters"
     else:
-        how = "probably: its letters are the commoner ones"
-    note = f"read as {used} ({how}"
+        sure = "probably: its letters are the commoner ones"
+    note = f"read as {used} ({sure}"
     if other is not None:
         note += f"; as {other[1]} it would read {_sample(other[2], text)}"
-    return Decoded(text, used, note + "); if that is wrong, give --encoding")
+    return Decoded(text, used, note + f"); if that is wrong, give {how(other[1] if other else '')}")
 
 
 UTF8_LETTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
@@ -225,7 +238,13 @@ def unique_headers(names: list[str]) -> list[str]:
     return out
 
 
-def read_csv(path: str | Path, *, encoding: str | None = None, delimiter: str | None = None) -> CsvTable:
+def read_csv(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    how: Callable[[str], str] = encoding_flag,
+) -> CsvTable:
     """Read a CSV file into text columns; raises :class:`ImportInputError` naming each problem."""
     path = Path(path)
     try:
@@ -234,7 +253,7 @@ def read_csv(path: str | Path, *, encoding: str | None = None, delimiter: str | 
         raise ImportInputError([f"{path}: cannot be read ({error.strerror})"]) from None
     if not raw.strip():
         raise ImportInputError([f"{path.name}: the file is empty"])
-    decoded = decode(path, raw, encoding)
+    decoded = decode(path, raw, encoding, how)
     text, used = decoded.text, decoded.encoding
     text = text.removeprefix("\ufeff")
     delimiter = delimiter or _sniff(text)

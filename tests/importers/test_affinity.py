@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 
 from cleanup.cli import app
 from cleanup.execute import Plan, PlanError, Run
-from cleanup.importers.affinity import html_to_markdown, load_notes
+from cleanup.importers.affinity import AffinityImporter, html_to_markdown, load_notes
 from cleanup.importers.mapping import Mapping
 from cleanup.importers.reading import ImportInputError, read_csv
-from cleanup.importers.session import prepare_affinity
+from cleanup.importers.session import _EmptySnapshot, prepare_affinity
 from cleanup.testing import Killer, KillPoint, RunningSandbox
 from tests.conftest import client_for
 from tests.importers.conftest import FIXTURES
@@ -243,6 +243,24 @@ def test_a_cp1252_file_is_recognised_and_repeated_headers_are_told_apart(tmp_pat
     assert table.delimiter == ";"
     assert table.columns == ["Organization Id", "Name", "Year Founded", "Year Founded (2)"]
     assert table.frame["Name"].to_list() == ["Café Noir"]
+
+
+def test_encoding_messages_of_an_affinity_import_name_the_mapping_setting(tmp_path: Path) -> None:
+    """`import affinity` has no --encoding: its messages name the mapping's setting instead."""
+    folder = _copy_fixtures(tmp_path)
+    organizations = folder / "organizations.csv"
+    text = organizations.read_text(encoding="utf-8")
+    header = text.splitlines()[0]
+    row = ["99", "Café Noir"] + [""] * (len(header.split(",")) - 2)
+    utf8 = ",".join(["98", "Zürich AG"] + row[2:]) + "\n"
+    organizations.write_bytes((text + utf8).encode("utf-8") + (",".join(row) + "\n").encode("cp1252"))
+    mapping = Mapping.load(folder / "mapping.toml")
+    with pytest.raises(ImportInputError) as caught:
+        AffinityImporter(mapping, folder, _EmptySnapshot()).read_inputs()  # the files only
+    said = str(caught.value)
+    assert "mixed encodings" in said
+    assert 'encoding = "cp1252" under [import] in the mapping' in said
+    assert "--encoding" not in said
 
 
 def test_notes_from_both_apis_are_read(tmp_path: Path) -> None:

@@ -440,3 +440,19 @@ def test_the_cli_says_the_encoding_and_where_every_line_went(crm: RunningSandbox
     )
     assert refused.exit_code != 0
     assert "map them to its parts: name.first_name" in refused.output
+
+
+def test_a_file_whose_only_special_letter_fits_two_code_pages_is_read_with_the_doubt_said(
+    tmp_path: Path,
+) -> None:
+    """cp1250's ń is cp1252's ñ (byte F1): with no other letter to tell them apart, the Western reading is
+    taken — "probably", never "certain" — and the note shows the other reading and how to choose it."""
+    path = tmp_path / "cities.csv"
+    path.write_bytes("Name,City\nAdam Nowak,Gdańsk\n".encode("cp1250"))
+    table = read_csv(path)
+    assert table.encoding == "cp1252"
+    assert table.frame["City"].to_list() == ["Gdañsk"]
+    assert "probably" in table.encoding_note
+    assert "as cp1250 it would read 'Gdańsk'" in table.encoding_note
+    assert "give --encoding" in table.encoding_note
+    assert read_csv(path, encoding="cp1250").frame["City"].to_list() == ["Gdańsk"]
