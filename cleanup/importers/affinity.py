@@ -157,7 +157,13 @@ def _datetime(text: str, where: str) -> datetime:
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except (ValueError, AttributeError):
-        raise ImportInputError([f"{where}: created_at {text!r} is not an ISO date and time"]) from None
+        raise ImportInputError(
+            [
+                f"{where}: created_at {text!r} is not an ISO date and time; Affinity's API writes "
+                "2019-06-04T14:03:00.000-07:00 (v1) or 2019-06-04T21:03:00Z (v2): export the notes again "
+                "from the API, or correct the date in that form"
+            ]
+        ) from None
 
 
 def _ids(value: Any) -> list[str]:
@@ -188,8 +194,15 @@ def load_all_notes(paths: list[Path]) -> list[AffinityNote]:
             notes += load_notes(path)
         except ImportInputError as error:
             problems += error.problems
-    repeated = sorted(i for i, times in Counter(n.id for n in notes).items() if times > 1)
-    problems += [f"note {i} appears in more than one notes file; give each note once" for i in repeated]
+    files: dict[str, list[str]] = {}
+    for note in notes:
+        files.setdefault(note.id, []).append(note.file)
+    problems += [
+        f"note {i} appears in more than one notes file ({', '.join(where)}); give each note once: "
+        "pass each notes file once, or the export of one period per file"
+        for i, where in files.items()
+        if len(where) > 1
+    ]
     if problems:
         raise ImportInputError(problems)
     return notes

@@ -50,6 +50,14 @@ class Options:
     date_format: str = "iso"  # iso | mdy | dmy
     phone_region: str | None = None
     members: dict[str, str] = field(default_factory=dict)  # member email → id (for actor references)
+    in_mapping: bool = False  # settings come from a mapping file (Affinity), not command-line flags (CSV)
+
+    def setting(self, name: str, value: str) -> str:
+        """How the user gives a setting, where they give it: ``--date-format mdy`` on the command line, or
+        ``date_format = "mdy" under [import] in the mapping``."""
+        if self.in_mapping:
+            return f'{name} = "{value}" under [import] in the mapping'
+        return f"--{name.replace('_', '-')} {value}"
 
 
 TIME = re.compile(
@@ -59,9 +67,9 @@ TIME = re.compile(
 
 def _date_hint(options: Options) -> str:
     if options.date_format == "iso":
-        return "write YYYY-MM-DD, or give --date-format mdy or dmy for slashed dates (date_format in a mapping file)"
+        return f"write YYYY-MM-DD, or for slashed dates give {options.setting('date_format', 'mdy')} (or dmy)"
     form = "MM/DD/YYYY" if options.date_format == "mdy" else "DD/MM/YYYY"
-    return f"write {form} (--date-format {options.date_format}, as given) or YYYY-MM-DD"
+    return f"write {form} ({options.setting('date_format', options.date_format)}, as given) or YYYY-MM-DD"
 
 
 def _date(text: str, options: Options) -> date:
@@ -168,10 +176,10 @@ def _phone(text: str, options: Options) -> dict[str, Any]:
     try:
         number = phonenumbers.parse(text.strip(), options.phone_region)
     except phonenumbers.NumberParseException:
+        by_column = "" if options.in_mapping else ", or --phone-region-column with a country column"
         raise CoerceError(
             f"{text!r} is not a phone number Attio accepts; write it with + and the country code, or give "
-            "the region of numbers without it: --phone-region (e.g. GB), or --phone-region-column with a "
-            "country column (phone_region in a mapping file)"
+            f"the region of numbers without it: {options.setting('phone_region', 'GB')}{by_column}"
         ) from None
     if not phonenumbers.is_possible_number(number):
         raise CoerceError(f"{text!r} is not a possible phone number")

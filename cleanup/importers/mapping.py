@@ -255,6 +255,7 @@ class Mapping:
             separator=settings.get("separator", ";"),
             date_format=date_format,
             phone_region=settings.get("phone_region") or None,
+            in_mapping=True,
         )
         return cls(
             path,

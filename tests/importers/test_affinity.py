@@ -252,7 +252,7 @@ def test_encoding_messages_of_an_affinity_import_name_the_mapping_setting(tmp_pa
     text = organizations.read_text(encoding="utf-8")
     header = text.splitlines()[0]
     row = ["99", "Café Noir"] + [""] * (len(header.split(",")) - 2)
-    utf8 = ",".join(["98", "Zürich AG"] + row[2:]) + "\n"
+    utf8 = ",".join(["98", "Zürich AG", *row[2:]]) + "\n"
     organizations.write_bytes((text + utf8).encode("utf-8") + (",".join(row) + "\n").encode("cp1252"))
     mapping = Mapping.load(folder / "mapping.toml")
     with pytest.raises(ImportInputError) as caught:

@@ -237,8 +237,20 @@ def test_cells_table(kind: str, text: str, options: Options, expected: object) -
             "write MM/DD/YYYY (--date-format mdy",
         ),
         ("timestamp", "01/15/2023 13:12 PM", Options(date_format="mdy"), "not an hour on a 12-hour clock"),
-        ("date", "15.01.2023", Options(), "give --date-format mdy or dmy"),
-        ("phone-number", "020 7946 0958", Options(), "--phone-region (e.g. GB), or --phone-region-column"),
+        ("date", "15.01.2023", Options(), "for slashed dates give --date-format mdy (or dmy)"),
+        (
+            "date",
+            "15.01.2023",
+            Options(in_mapping=True),
+            'for slashed dates give date_format = "mdy" under [import] in the mapping (or dmy)',
+        ),
+        ("phone-number", "020 7946 0958", Options(), "--phone-region GB, or --phone-region-column"),
+        (
+            "phone-number",
+            "020 7946 0958",
+            Options(in_mapping=True),
+            'give the region of numbers without it: phone_region = "GB" under [import] in the mapping',
+        ),
     ],
 )
 def test_bad_cells_table(kind: str, text: str, options: Options, message: str) -> None:
