@@ -49,6 +49,7 @@ EXIT_FAILED = 1  # some action failed or its outcome is unknown
 EXIT_SKIPPED = 3  # done, with some actions skipped (drift, gone)
 EXIT_INCOMPLETE = 4  # stopped (Ctrl-C) or a canary: resume the run for the rest
 EXIT_NOTHING = 5  # no approved action was applied: nothing to do
+ACCOUNTING, ITEMS = "accounting.parquet", "items.parquet"  # an import's, in its run folder
 
 
 @dataclass
@@ -121,6 +122,17 @@ class RunReport:
                 "SELECT action_id, status, created_id, detail, updated_at FROM steps WHERE step = 'restore'"
             ).fetchall()
         return pl.DataFrame(rows, schema=schema, orient="row")
+
+    def accounting(self) -> pl.DataFrame | None:
+        """An import's accounting, kept in the run folder when the run was an import (else None): per file
+        and kind, read = imported + already there + pending + refused + skipped."""
+        path = self.folder / ACCOUNTING
+        return pl.read_parquet(path) if path.exists() else None
+
+    def items(self) -> pl.DataFrame | None:
+        """An import's items (file, kind, key, outcome, reason), when the run was an import."""
+        path = self.folder / ITEMS
+        return pl.read_parquet(path) if path.exists() else None
 
     def _repr_html_(self) -> str:
         from ..display import run_report_html

@@ -151,6 +151,18 @@ class ImportResult:
         """The items of these outcomes (each with its reason), in input order."""
         return [i for i in self.items if i.outcome in outcomes]
 
+    def items_frame(self) -> pl.DataFrame:
+        """Every item read, one row each: file, kind, key (its id, or ``line N``), outcome and reason."""
+        schema = {
+            "file": pl.String,
+            "kind": pl.String,
+            "key": pl.String,
+            "outcome": pl.String,
+            "reason": pl.String,
+        }
+        rows = [(i.file, i.kind, i.key, i.outcome.value, i.reason) for i in self.items]
+        return pl.DataFrame(rows, schema=schema, orient="row")
+
 
 # ---------------------------------------------------------------------------------------------- notes
 def _datetime(text: str, where: str) -> datetime:

@@ -11,8 +11,17 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from ..execute import RunReport
     from .affinity import ImportResult
+    from .session import Prepared
 
+ReportOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Write the sign-off report (.html or .xlsx): what the import does, and where every item of the files "
+        "went; after --yes, with the run's results."
+    ),
+]
 STOPPED = (
     "stopped: run the same import again to go on; what it already wrote is matched in Attio, "
     "not written twice"
@@ -40,6 +49,7 @@ def affinity_command(
     out: Annotated[
         Path | None, typer.Option(help="Where to write the action table for review (.xlsx, .csv, .parquet).")
     ] = None,
+    report: ReportOption = None,
     work: Annotated[
         Path | None, typer.Option(help="Folder for the import's snapshot (default: imports/<time>).")
     ] = None,
@@ -95,16 +105,18 @@ def affinity_command(
             _print_schema_changes(console, prepared.schema_changes)
             if not yes:
                 prepared.plan()  # what Attio would refuse is refused now, not at --yes
+                _write_report(console, prepared, report)
                 console.print("Dry run only: add [bold]--yes[/bold] to import.")
                 return
             if not table.approved().height:
                 console.print("Nothing to import: the workspace already holds every approved row.")
                 raise typer.Exit(0)
-            report = prepared.plan().apply(client)
+            applied = prepared.apply(client)
             after = imported_counts(client, loaded)
+            _write_report(console, prepared, report, applied)
     except (ImportInputError, PlanError, SnapshotError, RunError, BackupError, AttioError) as err:
         raise _fail(err) from None
-    _print_report(report)
+    _print_report(applied)
     console.print("In the export and in Attio now:")
     for kind, count in result.source_counts.items():
         if kind in after:
@@ -114,7 +126,31 @@ def affinity_command(
                 else "  (the difference: members, findings left pending, skipped rows)"
             )
             console.print(f"  {kind}: {count:,} in the export, {after[kind]:,} in Attio{mark}")
-    raise typer.Exit(report.exit_code)
+    raise typer.Exit(applied.exit_code)
+
+
+def _write_report(
+    console: Console, prepared: Prepared, path: Path | None, run: RunReport | None = None
+) -> None:
+    """The import's sign-off report, with its accounting (and the run's results, after one)."""
+    if path is None:
+        return
+    from rich.markup import escape
+
+    from ..report import write_report
+
+    result = prepared.result
+    title = "Import sign-off" if run is None else "Import results"
+    written = write_report(
+        result.table,
+        prepared.snapshot,
+        path,
+        run=run,
+        title=title,
+        accounting=result.accounting(),
+        items=result.items_frame(),
+    )
+    console.print(f"Report: [bold]{escape(str(written))}[/bold]")
 
 
 def _print_schema_changes(console: Console, changes: list[str]) -> None:
@@ -285,6 +321,7 @@ def csv_command(
         Path | None, typer.Option(help="Where rejected rows go (default FILE.rejected.csv).")
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Where to write the action table for review.")] = None,
+    report: ReportOption = None,
     work: Annotated[Path | None, typer.Option(help="Folder for the import's snapshot.")] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Apply the approved rows.")] = False,
     base_url: Annotated[
@@ -354,13 +391,15 @@ def csv_command(
                 console.print(f"Action table for review: [bold]{out}[/bold]")
             if not yes:
                 prepared.plan()  # what Attio would refuse is refused now, not at --yes
+                _write_report(console, prepared, report)
                 console.print("Dry run only: add [bold]--yes[/bold] to import.")
                 return
             if not result.table.approved().height:
                 console.print("Nothing to import: the workspace already holds every approved row.")
                 raise typer.Exit(0)
-            report = prepared.plan().apply(client)
+            applied = prepared.apply(client)
+            _write_report(console, prepared, report, applied)
     except (ImportInputError, PlanError, SnapshotError, RunError, AttioError) as err:
         raise _fail(err) from None
-    _print_report(report)
-    raise typer.Exit(report.exit_code)
+    _print_report(applied)
+    raise typer.Exit(applied.exit_code)

@@ -9,6 +9,7 @@ executor like any cleanup.
 
 from __future__ import annotations
 
+import io
 import os
 import warnings
 from dataclasses import dataclass, replace
@@ -20,7 +21,9 @@ import polars as pl
 from ..actions import ActionTable
 from ..actions.schema import SCHEMA_ACTIONS
 from ..client import AttioClient
-from ..execute import Plan
+from ..execute import Plan, Run, RunReport
+from ..execute.backup import write_private
+from ..execute.report import ACCOUNTING, ITEMS
 from ..execute.schema_steps import attribute_row, describe, list_row, option_row, planned_schema
 from ..export import export
 from ..export.schema import WorkspaceSchema, fetch_schema
@@ -48,6 +51,19 @@ class Prepared:
     def plan(self, max_deletes: int = 0) -> Plan:
         """The executor's plan of the approved rows (an import deletes nothing)."""
         return Plan(self.result.table, self.snapshot, max_deletes=max_deletes)
+
+    def apply(self, client: AttioClient, **options: Any) -> RunReport:
+        """Apply the approved rows (``options`` as :meth:`Plan.apply`); the run folder keeps the import's
+        accounting beside its journal, so the run's report says where every item of the files went."""
+        run = Run.start(self.plan())
+        try:
+            for name, frame in ((ACCOUNTING, self.result.accounting()), (ITEMS, self.result.items_frame())):
+                buffer = io.BytesIO()
+                frame.write_parquet(buffer)
+                write_private(run.folder / name, buffer.getvalue())
+            return run.apply(client, **options)
+        finally:
+            run.close()
 
     @property
     def schema_changes(self) -> list[str]:

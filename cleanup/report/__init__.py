@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import polars as pl
+
 from ..actions import ActionTable
 from ..export.snapshot import Snapshot
 from ..labels import Namer
@@ -48,15 +50,21 @@ def write_report(
     run: RunReport | None = None,
     title: str = "Cleanup sign-off",
     token_labels: Mapping[str, str] | None = None,
+    accounting: pl.DataFrame | None = None,
+    items: pl.DataFrame | None = None,
 ) -> Path:
     """Write the report as ``.html`` or ``.xlsx`` (by the suffix). ``token_labels`` names API tokens by id
-    (``{"6c1f…": "Affinity re-import"}``); others show as "API token …7aef7"."""
+    (``{"6c1f…": "Affinity re-import"}``); others show as "API token …7aef7". An import's ``accounting``
+    and ``items`` (its result's ``accounting()`` and ``items_frame()``) open the HTML page with where every
+    item of its files went."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     suffix = target.suffix.lower()
     if suffix not in (".html", ".xlsx"):
         raise ValueError(f"{target.name}: a report is .html or .xlsx")
-    data = build_report_data(table, snapshot, title=title, token_labels=token_labels, run=run)
+    data = build_report_data(
+        table, snapshot, title=title, token_labels=token_labels, run=run, accounting=accounting, items=items
+    )
     if suffix == ".html":
         view = None
         if run is not None:

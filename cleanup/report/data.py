@@ -16,6 +16,7 @@ from ..actions import Action, ActionTable
 from ..execute.plan import CALLS, Rates
 from ..export.snapshot import Snapshot
 from ..labels import CONFIDENCE_WORDS, Namer, confidence_text, day, duration, when
+from .accounting import AccountingView, accounting_view
 from .charts import Timeline
 from .findings import NOTE_ACTIONS, UNSURE, Section, recipe_section
 from .values import record_values
@@ -68,6 +69,7 @@ class ReportData:
     timeline: Timeline | None = None
     timeline_sentence: str = ""
     decisions: dict[str, dict[str, int]] = field(default_factory=dict)  # recipe → decision → rows
+    accounting: AccountingView | None = None  # an import's: where every item of its files went
 
     @property
     def recipes(self) -> dict[str, JSON]:
@@ -107,8 +109,11 @@ def build_report_data(
     rates: Rates | None = None,
     token_labels: Mapping[str, str] | None = None,
     run: RunReport | None = None,
+    accounting: pl.DataFrame | None = None,
+    items: pl.DataFrame | None = None,
 ) -> ReportData:
-    """The report's content for ``table`` (all rows, whatever their decision)."""
+    """The report's content for ``table`` (all rows, whatever their decision); an import's ``accounting``
+    and ``items`` (from its result, else from the run's folder) say where every item of its files went."""
     rates = rates or Rates()
     namer = Namer(snapshot, token_labels)
     frame = with_run(table.frame.with_columns(decision=table.effective_decisions()), run)
@@ -138,6 +143,10 @@ def build_report_data(
         approved_seconds=max((s for _, s in ok_calls.values()), default=0.0),
         approved_floor=approved["confidence"].min() if approved.height else None,  # type: ignore[arg-type]
     )
+    if accounting is None and run is not None:
+        accounting, items = run.accounting(), run.items()
+    if accounting is not None and accounting.height:
+        data.accounting = accounting_view(accounting, items, ran=run is not None)
     _dates(data, snapshot)
     for (recipe,), rows in frame.group_by("recipe", maintain_order=True):
         data.sections[str(recipe)] = recipe_section(str(recipe), rows, snapshot, namer)

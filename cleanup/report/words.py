@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import orjson
 import polars as pl
 
 from ..actions import Action
@@ -125,28 +126,46 @@ def changes(rows: pl.DataFrame, sections: Mapping[str, Section], namer: Namer) -
         .with_columns(where=pl.coalesce("list", "object"))
         .group_by("action", "where", maintain_order=True)
     ):
-        out.append(_other(str(action), str(where) if where else "", group.height, namer))
+        out.append(_other(str(action), str(where) if where else "", group, namer))
     return out
 
 
-def _other(action: str, where: str, n: int, namer: Namer) -> str:
+def _other(action: str, where: str, group: pl.DataFrame, namer: Namer) -> str:
+    """What the rows of one action on one object or list do, in a sentence."""
     schema = namer.snapshot.schema
-    if where in schema.lists:
+    n = group.height
+    in_list = where in schema.lists
+    if in_list:
         thing = f"{plural(n, 'entry', 'entries')} in {namer.list_name(where)}"
     else:
         thing = plural(n, namer.noun(where), namer.noun(where, plural=True)) if where else plural(n, "item")
+    place = (namer.list_name(where) if in_list else namer.noun(where, plural=True)) if where else ""
+    if action in (Action.CREATE_LIST.value, Action.CREATE_ATTRIBUTE.value, Action.CREATE_OPTION.value):
+        return _schema_sentence(action, place, group)
     verbs = {
-        Action.CREATE_NOTE.value: f"add {plural(n, 'note')}",
+        Action.CREATE_NOTE.value: f"add {plural(n, 'note')}" + (f" to {place}" if place else ""),
         Action.DELETE_RECORD.value: f"delete {thing} (with their notes and list entries)",
         Action.CREATE_RECORD.value: f"create {thing}",
         Action.ASSERT_RECORD.value: f"create or update {thing}",
         Action.UPDATE_RECORD.value: f"change values of {thing}",
         Action.CREATE_ENTRY.value: f"add {thing}",
-        Action.CREATE_LIST.value: f"make {plural(n, 'list')}",
-        Action.CREATE_ATTRIBUTE.value: f"add {plural(n, 'attribute')} to {namer.list_name(where) if where in schema.lists else where}",
-        Action.CREATE_OPTION.value: f"add {plural(n, 'choice')} to attributes of {where}",
     }
     return verbs.get(action, f"{action.replace('_', ' ')}: {thing}")
+
+
+def _schema_sentence(action: str, place: str, group: pl.DataFrame) -> str:
+    """'make the list “Watchlist”', 'add the attributes “Affinity ID” and “Round” to companies', 'add the
+    choices “Seed” and “Series A” to attributes of Watchlist' — named, as many as fit a sentence."""
+    payloads = [orjson.loads(p) if p else {} for p in group["payload"].to_list()]
+    key = "name" if action == Action.CREATE_LIST.value else "title"
+    names = [f"“{p.get(key)}”" for p in payloads if p.get(key)]
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5:,} more" if len(names) > 5 else "")
+    n = group.height
+    if action == Action.CREATE_LIST.value:
+        return f"make the {'list' if n == 1 else 'lists'} {shown}"
+    if action == Action.CREATE_ATTRIBUTE.value:
+        return f"add the {'attribute' if n == 1 else 'attributes'} {shown} to {place}"
+    return f"add the {'choice' if n == 1 else 'choices'} {shown} to attributes of {place}"
 
 
 def _parents_text(copies: pl.DataFrame, sections: Mapping[str, Section], namer: Namer) -> str:

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cleanup.cli import app
-from cleanup.execute import Plan, PlanError, Run
+from cleanup.execute import Plan, PlanError, Run, RunReport
 from cleanup.importers.affinity import AffinityImporter, html_to_markdown, load_notes
 from cleanup.importers.mapping import Mapping
 from cleanup.importers.reading import ImportInputError, read_csv
@@ -333,10 +333,32 @@ def test_cli_import_with_yes_prints_counts_on_both_sides(workspace: RunningSandb
     }
     command = ["import", "affinity", "--exports", str(FIXTURES), "--mapping", str(FIXTURES / "mapping.toml")]
     command += ["--notes", str(NOTES[0]), "--notes", str(NOTES[1]), "--work", str(tmp_path / "w"), "--yes"]
-    done = CliRunner().invoke(app, command, env=env)
+    dry = CliRunner().invoke(app, [*command[:-1], "--report", str(tmp_path / "dry.html")], env=env)
+    assert dry.exit_code == 0, dry.output
+    page = (tmp_path / "dry.html").read_text()
+    assert "What the files held." in page
+    assert (
+        "of the 6 files is accounted for: 27 read = 20 to import + 4 waiting for a decision + 2 refused + 1 skipped."
+        in page
+    )
+    assert (
+        'organizations.csv</td><td>organizations</td><td class="num">8</td><td>6 to import + 2 waiting'
+        in page
+    )
+    done = CliRunner().invoke(app, [*command, "--report", str(tmp_path / "done.html")], env=env)
     assert done.exit_code == 0, done.output
     assert "organizations: 8 in the export, 6 in Attio" in done.output
     assert "pipeline entries: 4 in the export, 4 in Attio" in done.output
+    after = (tmp_path / "done.html").read_text()
+    assert (
+        'organizations.csv</td><td>organizations</td><td class="num">8</td><td>6 imported + 2 waiting'
+        in after
+    )
+    (run,) = [line.split()[-1] for line in done.output.splitlines() if line.startswith("Backup, journal")]
+    report = RunReport(Path(run).name, Path(run), pl.read_parquet(Path(run) / "report.parquet"))
+    accounting = report.accounting()
+    assert accounting is not None
+    assert accounting["balanced"].all()
     again = CliRunner().invoke(app, [*command[:-1], "--work", str(tmp_path / "w2"), "--yes"], env=env)
     assert again.exit_code == 0, again.output
     assert "Nothing to import" in again.output
