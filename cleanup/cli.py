@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .errors import CleanupError
+
 app = typer.Typer(
     help="Clean up and migrate data in the Attio CRM: export, detect, review, execute, restore.",
     no_args_is_help=True,
@@ -231,7 +233,6 @@ def export_command(
     Example: attio-cleanup export --out snapshots/today --objects companies,people --no-tasks
     """
     from .client import AttioClient
-    from .client.errors import AttioError
     from .export import export
 
     stopped = f"stopped: the export resumes where it left off when run again into {out}"
@@ -249,7 +250,7 @@ def export_command(
                 tasks=tasks,
                 members=members,
             )
-    except AttioError as err:
+    except CleanupError as err:
         raise _fail(err) from None
     table = Table(title=escape(f"Snapshot of {snapshot.schema.workspace_name} at {out}"))
     table.add_column("part")
@@ -370,10 +371,9 @@ def detect_command(
     """
     import warnings
 
-    from .actions import ActionTableError
-    from .detect.recipe import RecipeError, detect
+    from .detect.recipe import detect
     from .detect.summary import print_summary
-    from .export.snapshot import Snapshot, SnapshotError
+    from .export.snapshot import Snapshot
 
     if out.suffix.lower() not in (".parquet", ".csv", ".xlsx"):
         raise typer.BadParameter("write the action table as .parquet, .csv or .xlsx", param_hint="--out")
@@ -385,7 +385,7 @@ def detect_command(
                 warnings.simplefilter("always", UserWarning)
                 table = detect(Snapshot.load(snapshot, require_complete=False), recipe, **_params(param))
             written = table.write(out)
-    except (RecipeError, SnapshotError, ActionTableError) as err:
+    except CleanupError as err:
         raise _fail(err) from None
     for notice in noticed:  # what the recipe says of its input (a source that matched few notes)
         console.print(f"[yellow]Note:[/yellow] {escape(str(notice.message))}")
@@ -424,8 +424,8 @@ def report_command(
         if not sep or not token_id.strip() or not label.strip():
             raise _fail(ValueError(f"--token-label {item!r}: give it as <token id>=<label>"))
         labels[token_id.strip()] = label.strip()
-    from .actions import ActionTable, ActionTableError
-    from .export.snapshot import Snapshot, SnapshotError
+    from .actions import ActionTable
+    from .export.snapshot import Snapshot
     from .report import write_report
 
     try:
@@ -444,7 +444,7 @@ def report_command(
             frame = _saved_run_frame(opened.folder / "report.parquet", REPORT_SCHEMA)
             result = RunReport(opened.run_id, opened.folder, frame)
         path = write_report(table, loaded, out, run=result, token_labels=labels)
-    except (ActionTableError, SnapshotError, ValueError) as err:
+    except CleanupError as err:
         raise _fail(err) from None
     console.print(f"Report written to [bold]{escape(str(path))}[/bold]")
 
@@ -470,15 +470,15 @@ def plan_command(
     """
     import polars as pl
 
-    from .actions import ActionTable, ActionTableError
-    from .execute import Plan, PlanError
-    from .export.snapshot import Snapshot, SnapshotError
+    from .actions import ActionTable
+    from .execute import Plan
+    from .export.snapshot import Snapshot
 
     try:
         table = ActionTable.read(actions)
         loaded = Snapshot.load(snapshot)
         plan = Plan(table, loaded, max_deletes=max_deletes)
-    except (ActionTableError, PlanError, SnapshotError) as err:
+    except CleanupError as err:
         raise _fail(err) from None
     _remember_decisions(table, loaded)
     decided = table.summary()
@@ -561,12 +561,10 @@ def apply_command(
         plan_command(actions, snapshot, max_deletes)
         console.print("Dry run only: add [bold]--yes[/bold] to apply.")
         return
-    from .actions import ActionTable, ActionTableError
+    from .actions import ActionTable
     from .client import AttioClient
-    from .client.errors import AttioError
-    from .execute import Plan, PlanError, RunError
-    from .execute.backup import BackupError
-    from .export.snapshot import Snapshot, SnapshotError
+    from .execute import Plan
+    from .export.snapshot import Snapshot
 
     try:
         table, loaded = ActionTable.read(actions), Snapshot.load(snapshot)
@@ -580,7 +578,7 @@ def apply_command(
             AttioClient(base_url=base_url, policy="unattended" if unattended else "interactive") as client,
         ):
             report = plan.apply(client, canary=canary, merge=merge.value, concurrency=concurrency)
-    except (ActionTableError, PlanError, SnapshotError, RunError, BackupError, AttioError) as err:
+    except CleanupError as err:
         raise _fail(err) from None
     _print_report(report)
     if report.counts().get("not_started"):
@@ -606,8 +604,7 @@ def resume_command(
     Example: attio-cleanup resume 20261124T054500Z-1a2b3c
     """
     from .client import AttioClient
-    from .client.errors import AttioError
-    from .execute import Run, RunError
+    from .execute import Run
 
     try:
         run = Run.open(run_id)
@@ -621,7 +618,7 @@ def resume_command(
                 report = run.apply(client, merge=merge.value, concurrency=concurrency)
         finally:
             run.close()
-    except (RunError, AttioError) as err:
+    except CleanupError as err:
         raise _fail(err) from None
     _print_report(report)
     if report.counts().get("not_started"):
@@ -654,8 +651,7 @@ def restore_command(
     Example: attio-cleanup restore 20261124T054500Z-1a2b3c --yes
     """
     from .client import AttioClient
-    from .client.errors import AttioError
-    from .execute import RunError, restore
+    from .execute import restore
     from .execute.restore import describe_outlook, describe_result, outlook
 
     try:
@@ -667,7 +663,7 @@ def restore_command(
         policy = "unattended" if unattended else "interactive"
         with AttioClient(base_url=base_url, policy=policy) as client:
             report = restore(run_id, client, action_ids=only)
-    except (RunError, AttioError) as err:
+    except CleanupError as err:
         raise _fail(err) from None
     except KeyboardInterrupt:
         console.print(f"\nStopped at once: run `attio-cleanup restore {run_id} --yes` again to finish.")

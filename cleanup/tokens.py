@@ -16,14 +16,16 @@ from pathlib import Path
 import polars as pl
 import tomlkit
 
+from .errors import CleanupError
 from .export.snapshot import Snapshot
+from .files import write_private
 
 LABELS_NAME = "tokens.toml"
 SPARK = "▁▂▃▄▅▆▇█"
 SPARK_WIDTH = 24
 
 
-class TokenError(ValueError):
+class TokenError(CleanupError, ValueError):
     """A token asked for by a label or id that no token of the snapshot has, or a label that names two."""
 
 
@@ -56,7 +58,7 @@ def save_label(snapshot: Snapshot | Path, token_id: str, label: str) -> Path:
         table[token_id] = label.strip()
     elif token_id in table:
         del table[token_id]
-    path.write_text(tomlkit.dumps(document), encoding="utf-8")
+    write_private(path, tomlkit.dumps(document).encode("utf-8"))
     return path
 
 

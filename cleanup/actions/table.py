@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import polars as pl
 
+from ..errors import CleanupError
+from ..files import private_file
 from .layout import MAX_REPORTED, Layout
 from .schema import (
     CHECK_COLUMN,
@@ -54,7 +56,7 @@ HAS_AGAINST = (pl.col("action") == Action.MERGE_RECORDS.value) & pl.col("payload
 ).is_not_null()
 
 
-class ActionTableError(ValueError):
+class ActionTableError(CleanupError, ValueError):
     """An action table that does not validate: every message names the rows, the column and the fix."""
 
 
@@ -277,11 +279,12 @@ class ActionTable:
         if suffix not in FORMATS:
             raise ActionTableError(f"{target.name}: write an action table as .parquet, .csv or .xlsx")
         frame = self.frame.with_columns(pl.Series(CHECK_COLUMN, _checks(self.frame), dtype=pl.String))
-        target.parent.mkdir(parents=True, exist_ok=True)
         if suffix == ".parquet":
-            frame.write_parquet(target)
+            with private_file(target) as tmp:
+                frame.write_parquet(tmp)
         elif suffix == ".csv":
-            frame.write_csv(target, float_precision=None)
+            with private_file(target) as tmp:
+                frame.write_csv(tmp, float_precision=None)
         else:
             from .xlsx import write_xlsx
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from ..files import private_file
 from .layout import Layout, column_letter
 from .review import CONFIDENCE, DERIVED, KEPT, RECORD, WHAT, Derived, derive
 from .schema import CHECK_COLUMN, Action, Decision
@@ -127,7 +128,7 @@ def write_xlsx(
     _refuse_long_cells(frame, target)
     derived = derive(frame.drop(CHECK_COLUMN), namer)
     options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-    with Workbook(str(target), options) as book:
+    with private_file(target) as tmp, Workbook(str(tmp), options) as book:
         formats = _Formats.of(book)
         guide = book.add_worksheet(GUIDE)
         if by_recipe:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal, TypeVar
 
@@ -68,6 +68,48 @@ def resolve_token(token: str | None) -> str:
     )
 
 
+class ApiKey:
+    """An API key that never shows: its ``repr`` and ``str`` are ``ApiKey('***')``, so a traceback, a log line
+    or an error tracker recording a frame's locals holds it only wrapped. :meth:`reveal` gives it to the one
+    place that sends it (the ``Authorization`` header of each request).
+
+    >>> ApiKey("sk-…")
+    ApiKey('***')
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    @classmethod
+    def wrap(cls, token: str | ApiKey | None) -> ApiKey | None:
+        """``token`` wrapped (``None`` for no token or an empty one)."""
+        if token is None or isinstance(token, ApiKey):
+            return token
+        return cls(token) if token else None
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "ApiKey('***')"
+
+    __str__ = __repr__
+
+
+class _Bearer(httpx.Auth):
+    """Puts the key on each request as it goes out, so the httpx client itself never holds it (its
+    constructor's locals included)."""
+
+    def __init__(self, key: ApiKey) -> None:
+        self._key = key
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self._key.reveal()}"
+        yield request
+
+
 class _Stop(stop_base):
     """Stop after ``limit`` attempts, or ``rate_limited`` attempts while the answers are 429s."""
 
@@ -90,7 +132,7 @@ class AsyncAttioClient:
 
     def __init__(
         self,
-        token: str | None = None,
+        token: str | ApiKey | None = None,
         base_url: str | None = None,
         *,
         policy: Policy = "interactive",
@@ -104,9 +146,10 @@ class AsyncAttioClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         max_connections: int = 32,
     ) -> None:
+        token = ApiKey.wrap(token)  # first, before anything can raise: no frame holds the key in clear
         if policy not in ("interactive", "unattended"):
             raise ConfigurationError(f"policy must be 'interactive' or 'unattended', not {policy!r}")
-        self._token = resolve_token(token)
+        self._key = token or ApiKey(resolve_token(None))
         self.base_url = (base_url or os.environ.get("ATTIO_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         if not self.base_url.startswith(("http://", "https://")):
             raise ConfigurationError(
@@ -123,7 +166,8 @@ class AsyncAttioClient:
         }
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
-            headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"},
+            headers={"Accept": "application/json"},
+            auth=_Bearer(self._key),
             timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
             transport=transport or AiohttpTransport(max_connections=max_connections),
             event_hooks=dict(event_hooks or {}),
@@ -140,8 +184,9 @@ class AsyncAttioClient:
             self._pool = ThreadPoolExecutor(max_workers=self.parse_workers, thread_name_prefix="attio-parse")
         return self._pool
 
-    def __repr__(self) -> str:
-        return f"AsyncAttioClient(base_url={self.base_url!r}, policy={self.policy!r}, token='***')"
+    def __repr__(self) -> str:  # safe on a client whose constructor failed half way
+        base_url, policy = getattr(self, "base_url", None), getattr(self, "policy", None)
+        return f"AsyncAttioClient(base_url={base_url!r}, policy={policy!r}, token='***')"
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -377,7 +422,10 @@ class AttioClient:
     """The synchronous client, for scripts and notebooks: the same arguments and methods as
     :class:`AsyncAttioClient`, each returning its result directly."""
 
-    def __init__(self, token: str | None = None, base_url: str | None = None, **options: Any) -> None:
+    def __init__(
+        self, token: str | ApiKey | None = None, base_url: str | None = None, **options: Any
+    ) -> None:
+        token = ApiKey.wrap(token)  # first, before anything can raise: no frame holds the key in clear
         self._portal = Portal()
 
         async def make() -> AsyncAttioClient:
@@ -389,8 +437,10 @@ class AttioClient:
             self._portal.close()
             raise
 
-    def __repr__(self) -> str:
-        return f"AttioClient(base_url={self.aio.base_url!r}, policy={self.aio.policy!r}, token='***')"
+    def __repr__(self) -> str:  # safe on a client whose constructor failed half way
+        aio = getattr(self, "aio", None)
+        base_url, policy = getattr(aio, "base_url", None), getattr(aio, "policy", None)
+        return f"AttioClient(base_url={base_url!r}, policy={policy!r}, token='***')"
 
     @property
     def base_url(self) -> str:

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import CleanupError
 
-class AttioError(Exception):
-    """Base class of everything the client raises."""
+
+class AttioError(CleanupError):
+    """Base class of everything the client raises (the client stage of :class:`~cleanup.errors.CleanupError`)."""
 
 
 class ConfigurationError(AttioError):

@@ -26,6 +26,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
+from ..errors import DetectError
 from .learning import labelled, learn, pattern_keys, patterns
 
 Scorer = Callable[..., float]
@@ -57,7 +58,7 @@ def register_scorer(name: str, func: VectorScorer, *, distinct: bool = True) -> 
         DIRECT_SCORERS.add(name)
 
 
-class MatchSpecError(ValueError):
+class MatchSpecError(DetectError):
     """A match spec that cannot run on the frame given (a missing column, an unknown scorer)."""
 
 

@@ -16,6 +16,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from ..actions import ActionTable
+from ..errors import DetectError
 from ..export.snapshot import Snapshot, SnapshotError
 
 ENTRY_POINT_GROUP = "attio_cleanup.recipes"
@@ -23,7 +24,7 @@ _TRUE = {"1", "true", "yes", "y", "on"}
 _FALSE = {"0", "false", "no", "n", "off"}
 
 
-class RecipeError(ValueError):
+class RecipeError(DetectError):
     """A recipe that cannot run as asked: an unknown recipe or parameter, a bad value, a snapshot lacking
     what the recipe reads."""
 

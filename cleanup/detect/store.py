@@ -16,6 +16,7 @@ import polars as pl
 
 from ..actions import ActionTable, Decision
 from ..export.snapshot import Snapshot
+from ..files import private_file
 from .findings import fingerprints
 
 STORE_NAME = "decisions.parquet"
@@ -68,9 +69,8 @@ def remember(table: ActionTable, snapshot: Snapshot) -> int:
     merged = pl.concat([_stored(path), pairs]).unique(
         ["recipe", "left_id", "right_id"], keep="last", maintain_order=True
     )
-    tmp = path.with_suffix(".tmp")
-    merged.write_parquet(tmp)
-    tmp.replace(path)
+    with private_file(path) as tmp:
+        merged.write_parquet(tmp)
     return pairs.height
 
 

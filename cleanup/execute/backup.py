@@ -6,50 +6,23 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 from pathlib import Path
 from typing import Any
 
 import orjson
 import polars as pl
 
+from ..errors import ExecuteError
 from ..export.schema import WorkspaceSchema
+from ..files import DIR_MODE, FILE_MODE, private_dir, write_private
 from .hanging import Hanging
 from .shape import references_to
 
 JSON = dict[str, Any]
 
-FILE_MODE = 0o600
-DIR_MODE = 0o700
 
-
-class BackupError(OSError):
+class BackupError(ExecuteError, OSError):
     """The backup could not be written or did not read back as written: the run stops before any write."""
-
-
-def private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) readable by the owner only."""
-    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-    os.chmod(path, DIR_MODE)
-    return path
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to a new owner-only file and fsync it (and its folder)."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, FILE_MODE)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.chmod(tmp, FILE_MODE)
-    tmp.replace(path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 def _file_name(part: str) -> str:
@@ -154,3 +127,15 @@ class BackupView:
                 if any(v.get("target_record_id") == record_id for v in values):
                     found.referrers.append((source, attr.slug, record))
         return found
+
+
+__all__ = [  # the owner-only helpers live in cleanup.files; named here too for the modules that import them
+    "DIR_MODE",
+    "FILE_MODE",
+    "BackupError",
+    "BackupView",
+    "private_dir",
+    "read_backup",
+    "write_backup",
+    "write_private",
+]

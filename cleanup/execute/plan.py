@@ -26,6 +26,7 @@ from ..actions import Action, ActionTable
 from ..actions.layout import Layout
 from ..actions.schema import SCHEMA_ACTIONS
 from ..actions.table import CLUSTER
+from ..errors import ExecuteError
 from ..export.schema import ListInfo, ObjectInfo, WorkspaceSchema
 from ..export.snapshot import Snapshot
 from .schema_steps import planned_schema, schema_problems
@@ -57,7 +58,7 @@ CALLS: dict[Action, dict[str, int]] = {
 DEFAULT_MAX_DELETES = 10_000
 
 
-class PlanError(ValueError):
+class PlanError(ExecuteError, ValueError):
     """Approved rows that cannot be applied as they stand: every problem names its row and the fix."""
 
     def __init__(self, problems: list[str]) -> None:

@@ -38,6 +38,7 @@ from ..client import AsyncAttioClient, AttioClient
 from ..client.errors import AmbiguousWriteError, ApiError, NotFoundError
 from ..client.portal import interrupted_again
 from ..detect.findings import fingerprint
+from ..errors import ExecuteError
 from ..export.schema import WorkspaceSchema, fetch_schema
 from ..progress import progress_bar
 from .backup import BackupView, private_dir, write_backup, write_private
@@ -85,7 +86,7 @@ CREATES = frozenset({Action.CREATE_NOTE, Action.CREATE_ENTRY, Action.CREATE_RECO
 UNREAD = CREATES | SCHEMA_ACTIONS  # nothing to re-read before: they make what is not there yet
 
 
-class RunError(RuntimeError):
+class RunError(ExecuteError, RuntimeError):
     """A run that cannot start or continue: names the run folder and the command that resumes it."""
 
 

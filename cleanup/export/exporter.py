@@ -22,18 +22,19 @@ from rich.progress import (
 )
 
 from ..client import AsyncAttioClient, AttioClient
-from ..client.errors import AttioError
 from ..client.portal import in_thread
+from ..errors import ExportStageError
+from ..files import private_dir, private_file, write_private
 from ..progress import progress_bar
 from ..values import AttributeType
 from . import pages
 from .schema import WorkspaceSchema, fetch_schema
-from .snapshot import FORMAT, MANIFEST, VERSION, Snapshot, part_file, write_atomic
+from .snapshot import FORMAT, MANIFEST, VERSION, Snapshot, part_file
 
 JSON = dict[str, Any]
 
 
-class ExportError(AttioError):
+class ExportError(ExportStageError):
     """The export cannot run as asked (an unknown object or list, a folder holding another workspace)."""
 
 
@@ -126,7 +127,7 @@ class _Manifest:
         self.data = data
 
     def save(self) -> None:
-        write_atomic(self.folder / MANIFEST, orjson.dumps(self.data, option=orjson.OPT_INDENT_2))
+        write_private(self.folder / MANIFEST, orjson.dumps(self.data, option=orjson.OPT_INDENT_2))
 
     def part(self, spec: PartSpec) -> JSON:
         parts: dict[str, JSON] = self.data["parts"]
@@ -183,10 +184,9 @@ async def _export_part(
             # one contiguous chunk: flattening a frame of many small chunks costs ~20x more
             items = pl.concat(frames, rechunk=True) if frames else empty
             flat = spec.flatten(items)
-            target = folder / name
-            target.parent.mkdir(parents=True, exist_ok=True)
             # chunks are rewritten into the part's file at the end: compress them lightly
-            flat.write_parquet(target, compression="zstd", compression_level=1)
+            with private_file(folder / name) as target:
+                flat.write_parquet(target, compression="zstd", compression_level=1)
             return flat.height
 
         rows = await in_thread(flatten_and_write)
@@ -243,16 +243,16 @@ async def _export_part(
 def _combine(chunks: list[Path], target: Path) -> Path:
     """Join a part's chunk files into its final Parquet file, written whole or not at all (the chunks are
     left for the caller to remove once the manifest names the file)."""
-    tmp = target.with_suffix(".parquet.tmp")
-    tmp.unlink(missing_ok=True)
-    if len(chunks) == 1:
-        try:
-            os.link(chunks[0], tmp)
-        except OSError:  # a file system without hard links
-            shutil.copyfile(chunks[0], tmp)
-    else:
-        pl.concat([pl.scan_parquet(c, glob=False) for c in chunks]).sink_parquet(tmp, compression_level=1)
-    tmp.replace(target)
+    with private_file(target) as tmp:
+        if len(chunks) == 1:
+            tmp.unlink()
+            try:
+                os.link(chunks[0], tmp)  # the chunk is owner-only already
+            except OSError:  # a file system without hard links
+                shutil.copyfile(chunks[0], tmp)
+        else:
+            parts = [pl.scan_parquet(c, glob=False) for c in chunks]
+            pl.concat(parts).sink_parquet(tmp, compression_level=1)
     return target
 
 
@@ -298,7 +298,7 @@ async def export_async(
         started_at=data.get("started_at") or datetime.now(UTC).isoformat(),
         complete=False,
     )
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     manifest = _Manifest(folder, data)
     manifest.save()
     gate = asyncio.Semaphore(max(1, parallel_parts))

@@ -12,8 +12,6 @@ Layout::
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,7 @@ from typing import Any
 import orjson
 import polars as pl
 
-from ..client.errors import AttioError
+from ..errors import ExportStageError
 from .schema import WorkspaceSchema
 
 MANIFEST = "manifest.json"
@@ -29,23 +27,8 @@ FORMAT = "attio-cleanup-snapshot"
 VERSION = 1
 
 
-class SnapshotError(AttioError):
+class SnapshotError(ExportStageError):
     """A snapshot folder is missing, incomplete where completeness is needed, or lacks a part asked for."""
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename, fsynced, so a crash leaves the old file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def part_file(folder: Path, part: str) -> Path:

@@ -20,6 +20,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from nameparser import HumanName
 
+from ..errors import CleanupError
 from ..export.schema import AttributeInfo
 
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -29,7 +30,7 @@ FALSE = {"false", "no", "n", "0", ""}
 DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
-class CoerceError(ValueError):
+class CoerceError(CleanupError, ValueError):
     """One cell that cannot become the attribute's value; the message says why and what would work."""
 
 

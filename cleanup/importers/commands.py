@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..errors import CleanupError
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -71,12 +73,7 @@ def affinity_command(
 
     from ..cli import _fail, _print_report, _stops_on_ctrl_c, console
     from ..client import AttioClient
-    from ..client.errors import AttioError
-    from ..execute import PlanError, RunError
-    from ..execute.backup import BackupError
-    from ..export.snapshot import SnapshotError
     from .mapping import Mapping
-    from .reading import ImportInputError
     from .session import imported_counts, prepare_affinity
 
     if exports is None or mapping is None:
@@ -114,7 +111,7 @@ def affinity_command(
             applied = prepared.apply(client)
             after = imported_counts(client, loaded)
             _write_report(console, prepared, report, applied)
-    except (ImportInputError, PlanError, SnapshotError, RunError, BackupError, AttioError) as err:
+    except CleanupError as err:
         raise _fail(err) from None
     _print_report(applied)
     console.print("In the export and in Attio now:")
@@ -232,10 +229,10 @@ def init_command(
     from ..cli import _fail, console
     from ..client import AttioClient
     from ..client.client import resolve_token
-    from ..client.errors import AttioError, ConfigurationError
+    from ..client.errors import ConfigurationError
     from ..export.schema import WorkspaceSchema, fetch_schema
+    from ..files import write_private
     from .init import guess_mapping
-    from .reading import ImportInputError
 
     if out.exists():
         console.print(
@@ -256,9 +253,9 @@ def init_command(
                 with AttioClient(base_url=base_url) as client:
                     schema = client.run(fetch_schema(client.aio))
         text = guess_mapping(exports, schema)
-    except (ImportInputError, AttioError) as err:
+    except CleanupError as err:
         raise _fail(err) from None
-    out.write_text(text, encoding="utf-8")
+    write_private(out, text.encode("utf-8"))
     console.print(
         f"Mapping written to [bold]{out}[/bold]: check the slugs, then run `attio-cleanup import affinity`."
     )
@@ -338,12 +335,8 @@ def csv_command(
 
     from ..cli import _fail, _print_report, _stops_on_ctrl_c, console
     from ..client import AttioClient
-    from ..client.errors import AttioError
-    from ..execute import PlanError, RunError
-    from ..export.snapshot import SnapshotError
     from .coerce import Options
     from .csv import CsvImportResult, CsvSpec, NoteColumns
-    from .reading import ImportInputError
     from .session import prepare_csv
 
     if date_format not in ("iso", "mdy", "dmy"):
@@ -399,7 +392,7 @@ def csv_command(
                 raise typer.Exit(0)
             applied = prepared.apply(client)
             _write_report(console, prepared, report, applied)
-    except (ImportInputError, PlanError, SnapshotError, RunError, AttioError) as err:
+    except CleanupError as err:
         raise _fail(err) from None
     _print_report(applied)
     raise typer.Exit(applied.exit_code)

@@ -35,6 +35,7 @@ from ..actions import ActionTable
 from ..execute.writable import Writable
 from ..export.schema import AttributeInfo
 from ..export.snapshot import Snapshot
+from ..files import private_file
 from .affinity import ImportResult, Item, Outcome
 from .coerce import CONVERTERS, CoerceError, Options, clamp_note_date, region_of
 from .reading import CsvTable, ImportInputError, read_csv
@@ -639,7 +640,7 @@ def _write_rejects(spec: CsvSpec, table: CsvTable, refused: dict[int, list[str]]
     """The rows left out, with their line and why, for the user to fix and import again."""
     path = spec.reject_file or spec.path.with_name(f"{spec.path.stem}.rejected.csv")
     rows = table.frame.filter(table.frame["_line"].is_in(sorted(refused)))
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    with private_file(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow([*table.columns, "line", "problem"])
         for row in rows.iter_rows(named=True):

@@ -19,6 +19,8 @@ from pathlib import Path
 import charset_normalizer
 import polars as pl
 
+from ..errors import CleanupError
+
 DELIMITERS = ",;\t|"
 BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -29,7 +31,7 @@ BOMS = (
 )
 
 
-class ImportInputError(ValueError):
+class ImportInputError(CleanupError, ValueError):
     """Input an import cannot use as it stands: every problem names the file, where, and the fix."""
 
     def __init__(self, problems: list[str]) -> None:

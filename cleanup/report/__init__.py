@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from ..actions import ActionTable
+from ..errors import ReportError
 from ..export.snapshot import Snapshot
+from ..files import private_dir
 from ..labels import Namer
 from .data import ReportData, build_report_data
 from .html import render_html, write_html
@@ -58,10 +60,12 @@ def write_report(
     and ``items`` (its result's ``accounting()`` and ``items_frame()``) open the HTML page with where every
     item of its files went."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)  # folders it makes are owner-only, as the report is
     suffix = target.suffix.lower()
     if suffix not in (".html", ".xlsx"):
-        raise ValueError(f"{target.name}: a report is .html or .xlsx")
+        raise ReportError(
+            f"{target.name}: a report is .html or .xlsx; name the file report.html or report.xlsx"
+        )
     data = build_report_data(
         table, snapshot, title=title, token_labels=token_labels, run=run, accounting=accounting, items=items
     )

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ..files import write_private
 from ..labels import confidence_text, plural
 from .charts import bars, timeline
 from .data import ReportData
@@ -65,5 +66,5 @@ def render_html(data: ReportData, run: dict[str, Any] | None = None) -> str:
 
 def write_html(data: ReportData, path: str | Path, run: dict[str, Any] | None = None) -> Path:
     path = Path(path)
-    path.write_text(render_html(data, run), encoding="utf-8")
+    write_private(path, render_html(data, run).encode("utf-8"))
     return path

@@ -20,6 +20,8 @@ from typing import Any
 
 import polars as pl
 
+from ..errors import ValueEncodeError
+
 JSON = dict[str, Any]
 TIMESTAMP = pl.Datetime("ns", "UTC")
 TS_FORMAT = "%Y-%m-%dT%H:%M:%S%.fZ"
@@ -210,7 +212,7 @@ def flatten_expr(column: pl.Expr, attr: AttributeType) -> pl.Expr:
 
 
 # ---------------------------------------------------------------------------------------------- encoding
-class EncodeError(ValueError):
+class EncodeError(ValueEncodeError):
     """A cell cannot be written to an attribute: names the attribute, the value and what it takes."""
 
 

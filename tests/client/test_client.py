@@ -71,6 +71,58 @@ def test_missing_token_is_a_clear_configuration_error(monkeypatch: pytest.Monkey
         AttioClient("x" * 64, policy="sometimes")  # type: ignore[arg-type]
 
 
+def _locals_shown(error: BaseException) -> list[str]:
+    """What an error tracker recording locals keeps: the repr of every local of every frame of the
+    traceback and of the errors it chains (a repr that raises shows as such; ours must not)."""
+    shown: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frame = current.__traceback__
+        while frame is not None:
+            for name, value in list(frame.tb_frame.f_locals.items()):
+                if isinstance(value, AttioClient | AsyncAttioClient):
+                    shown.append(repr(value))  # a half-built client: its repr works
+                    continue
+                try:
+                    shown.append(f"{name}={value!r}")
+                except Exception as failed:  # httpx's half-built URL, for one
+                    shown.append(f"{name}=<repr failed: {type(failed).__name__}>")
+            frame = frame.tb_next
+        current = current.__cause__ or current.__context__
+    return shown
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param({"base_url": "ftp://example.com"}, id="scheme"),
+        pytest.param({"base_url": "http://[::1"}, id="refused-by-httpx"),
+        pytest.param({"base_url": "http://127.0.0.1:9", "policy": "sometimes"}, id="policy"),
+    ],
+)
+@pytest.mark.parametrize("kind", [AttioClient, AsyncAttioClient])
+def test_a_constructor_that_fails_keeps_the_key_out_of_every_frame(
+    kind: type[AttioClient | AsyncAttioClient], options: dict[str, Any]
+) -> None:
+    with pytest.raises((ConfigurationError, httpx.InvalidURL)) as caught:
+        kind(token="sk-secret", **options)
+    shown = _locals_shown(caught.value)
+    assert any("token=ApiKey('***')" in line for line in shown)
+    assert not [line for line in shown if "sk-secret" in line]
+    assert "sk-secret" not in str(caught.value)
+
+
+def test_the_repr_never_shows_the_key_nor_raises() -> None:
+    with AttioClient(token="sk-secret", base_url="http://127.0.0.1:9") as client:
+        assert repr(client) == "AttioClient(base_url='http://127.0.0.1:9', policy='interactive', token='***')"
+        assert "sk-secret" not in repr(client.aio) + repr(vars(client.aio))
+    half = AttioClient.__new__(AttioClient)  # as a constructor that failed leaves it
+    assert repr(half) == "AttioClient(base_url=None, policy=None, token='***')"
+    assert "token='***'" in repr(AsyncAttioClient.__new__(AsyncAttioClient))
+
+
 def test_keyring_is_asked_when_the_environment_is_silent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         "keyring.get_password",
