@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._sandbox_process import sandbox_process
 from cleanup.actions import ActionTable
+from cleanup.actions.fingerprint import fingerprint
 from cleanup.client import AttioClient
-from cleanup.detect.findings import fingerprint
 from cleanup.execute import Plan
 from cleanup.export import export
 from cleanup.export.snapshot import Snapshot

@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+# The notebook pages of snapshots, action tables, plans and run reports register themselves when the display
+# is imported (the layers below never import it): imported here, so that every session has them.
+from . import display as display
 from .actions import ActionTable
 from .client import AsyncAttioClient, AttioClient, AttioError
 from .detect.recipe import detect

@@ -1,5 +1,5 @@
 """``python -m cleanup`` runs the ``attio-cleanup`` command line."""
 
-from cleanup.cli import app
+from cleanup.cli import main
 
-app()
+main()

@@ -6,6 +6,9 @@ lists the rows that need a look, then says how to see everything. Records are na
 ``table.with_names(snapshot)`` attaches one by hand; ``decide`` and ``concat`` keep it); ids it does not find
 there are shortened ("person …7aef7"). Every value shown is escaped (names are user data).
 
+Each page is registered with :mod:`cleanup.notebook` for its class, so a lower layer's ``_repr_html_`` finds
+it without importing this module; ``import cleanup`` imports it.
+
 >>> actions = cleanup.detect(snapshot, "duplicate_people")  # doctest: +SKIP
 >>> actions          # in a notebook: "30 proposed changes from duplicate_people: merge 30 pairs of people ..."
 >>> ActionTable.read("review.xlsx").with_names(snapshot)  # doctest: +SKIP
@@ -13,26 +16,24 @@ there are shortened ("person …7aef7"). Every value shown is escaped (names are
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 import polars as pl
 
 from .actions.schema import SCHEMA_ACTIONS, Action, Decision
-from .execute.schema_steps import describe
+from .actions.schema_rows import describe
+from .actions.table import HAS_AGAINST, ActionTable
+from .execute.plan import Plan
+from .execute.report import RunReport
 from .export.snapshot import Snapshot, SnapshotError
-from .labels import STATUS_WORDS, Namer, confidence_text, confidence_word, short_id, when
-
-if TYPE_CHECKING:
-    from .actions.table import ActionTable
-    from .execute.plan import Plan
-    from .execute.report import RunReport
+from .labels import CONFIDENCE_WORDS, STATUS_WORDS, Namer, confidence_text, confidence_word, short_id, when
+from .notebook import renders
 
 __all__ = ["action_table_html", "named", "plan_html", "run_report_html", "snapshot_html"]
 
@@ -57,9 +58,7 @@ ENTRY_ACTIONS = frozenset({Action.DELETE_ENTRY, Action.CREATE_ENTRY, Action.UPDA
 # ---------------------------------------------------------------------------------------------- attaching
 def named(table: ActionTable, snapshot: Snapshot) -> ActionTable:
     """A copy of ``table`` that names its records from ``snapshot`` when displayed (nothing is re-validated)."""
-    out = copy.copy(table)
-    out.snapshot = snapshot
-    return out
+    return table.with_names(snapshot)
 
 
 # ---------------------------------------------------------------------------------------------- words
@@ -381,8 +380,6 @@ def _hover(row: dict[str, Any]) -> str:
 def _look_first(frame: pl.DataFrame) -> pl.DataFrame:
     """Rows in the order to look at them: evidence against, then left pending among decided rows, then the
     lowest confidence."""
-    from .actions.table import HAS_AGAINST
-
     return frame.with_columns(_against=HAS_AGAINST.fill_null(False), _left=_left_pending(frame)).sort(
         ["_against", "_left", "confidence"], descending=[True, True, False], nulls_last=True
     )
@@ -398,9 +395,6 @@ def _left_pending(frame: pl.DataFrame) -> pl.Expr:
 
 def _needs_a_look(frame: pl.DataFrame) -> pl.DataFrame:
     """Rows with evidence against them, an unsure confidence, or left pending among decided rows."""
-    from .actions.table import HAS_AGAINST
-    from .labels import CONFIDENCE_WORDS
-
     likely = next(low for low, word in CONFIDENCE_WORDS if word == "likely")
     unsure = (pl.col("confidence") < likely).fill_null(False)
     return frame.filter(HAS_AGAINST.fill_null(False) | unsure | _left_pending(frame))
@@ -428,6 +422,7 @@ def _action_rows(frame: pl.DataFrame, names: _Names, decisions: bool) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- displays
+@renders(ActionTable)
 def action_table_html(table: ActionTable) -> str:
     """An action table: what it proposes, in words, then the rows to look at first."""
     frame = table.frame
@@ -500,6 +495,7 @@ def action_table_html(table: ActionTable) -> str:
     return "".join(parts)
 
 
+@renders(Plan)
 def plan_html(plan: Plan) -> str:
     """A plan: what applying it changes, how long it takes, and the approved rows worth a last look."""
     names = _Names(plan.snapshot)
@@ -545,14 +541,18 @@ def plan_html(plan: Plan) -> str:
             _p("Every approved change is sure or likely, with no evidence against it. The first few:")
         )
         parts.append(_action_rows(_look_first(plan.rows), names, decisions=False))
+    parts.append(_code_hint("Every row: ", "plan.rows", "."))
     parts.append(
         _code_hint(
-            "Every row: ", "plan.rows", "; the sign-off report for a reviewer: plan.report('report.html')."
+            "The sign-off report for a reviewer: ",
+            "write_report(plan.actions, plan.snapshot, 'report.html')",
+            " (from cleanup.report).",
         )
     )
     return "".join(parts)
 
 
+@renders(RunReport)
 def run_report_html(report: RunReport) -> str:
     """A run's report: what was done and read back, and every action that needs a look."""
     rows, snapshot, meta = _run_context(report.folder)
@@ -631,6 +631,7 @@ def _run_context(folder: Path) -> tuple[pl.DataFrame, Snapshot | None, dict[str,
     return rows, snapshot, meta
 
 
+@renders(Snapshot)
 def snapshot_html(snapshot: Snapshot) -> str:
     """A snapshot: the workspace, when it was exported, what it holds in words, and whether it is complete."""
     names = _Names(snapshot)

@@ -9,7 +9,8 @@ says what is wrong, where, and the fix.
     ├── ActionTableError      (cleanup.actions: a table or a reviewed file that cannot be read as one)
     ├── DetectError           (cleanup.detect: RecipeError, MatchSpecError)
     ├── ExecuteError          (cleanup.execute: PlanError, RunError, BackupError)
-    ├── ImportInputError      (cleanup.importers: files, mappings and cells that cannot be imported)
+    ├── ImportInputError      (cleanup.importers and cleanup.affinity_notes: files, mappings and cells that
+    │                          cannot be imported)
     ├── ReportError           (cleanup.report: a report that cannot be written as asked)
     └── TokenError            (cleanup.tokens)
 
@@ -43,6 +44,18 @@ class DetectError(CleanupError, ValueError):
 
 class ExecuteError(CleanupError):
     """The execute stage: a plan, a run, a backup or a restore."""
+
+
+class ImportInputError(CleanupError, ValueError):
+    """Input an import cannot use as it stands: every problem names the file, where, and the fix."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        shown = problems[:40]
+        more = f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
+        super().__init__(
+            "the import input has problems; nothing was written:\n  " + "\n  ".join(shown) + more
+        )
 
 
 class ReportError(CleanupError, ValueError):

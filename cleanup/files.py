@@ -9,6 +9,8 @@ or not at all.
 
 Folders the tool makes on the way (``runs/`` above) are owner-only too; a folder that was already there is
 left as it is (a report written into the current folder does not make it private).
+
+Run folders go under :func:`backup_root`: the executor writes them, restores and detection read them.
 """
 
 from __future__ import annotations
@@ -19,8 +21,21 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import platformdirs
+
 FILE_MODE = 0o600
 DIR_MODE = 0o700
+RUNS_ENV = "ATTIO_CLEANUP_BACKUP_ROOT"
+
+
+def backup_root() -> Path:
+    """Where run folders go: ``ATTIO_CLEANUP_BACKUP_ROOT`` (``attio-cleanup --runs-dir``), else the user's
+    data folder (``~/.local/share/attio-cleanup/runs`` on Linux, ``~/Library/Application Support/…`` on
+    macOS), whatever folder a command runs in."""
+    configured = os.environ.get(RUNS_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    return platformdirs.user_data_path("attio-cleanup", appauthor=False) / "runs"
 
 
 def private_dir(path: str | os.PathLike[str]) -> Path:
@@ -89,4 +104,4 @@ def _sync(path: Path) -> None:
         os.close(fd)
 
 
-__all__ = ["DIR_MODE", "FILE_MODE", "private_dir", "private_file", "write_private"]
+__all__ = ["DIR_MODE", "FILE_MODE", "RUNS_ENV", "backup_root", "private_dir", "private_file", "write_private"]

@@ -17,9 +17,9 @@ from pathlib import Path
 import orjson
 import polars as pl
 
+from cleanup.affinity_notes import MARKER, load_notes, note_body
 from cleanup.detect.recipe import RecipeError
-from cleanup.importers.affinity import MARKER, load_notes, note_body
-from cleanup.importers.reading import ImportInputError
+from cleanup.errors import ImportInputError
 
 NEEDED = ("parent_record_id", "title", "content", "created_at")
 CONTENT_COLUMNS = ("content", "content_plaintext", "content_markdown")

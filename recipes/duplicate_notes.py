@@ -23,11 +23,11 @@ import orjson
 import polars as pl
 
 from cleanup.actions import ActionTable
-from cleanup.detect.findings import fingerprints
+from cleanup.actions.fingerprint import fingerprints
 from cleanup.detect.recipe import Param, Recipe, RecipeError
-from cleanup.execute.restored import restored_notes
-from cleanup.execute.run import backup_root
+from cleanup.detect.restored import restored_notes
 from cleanup.export.snapshot import Snapshot
+from cleanup.files import backup_root
 from cleanup.labels import Namer, when, when_expr
 from cleanup.tokens import TokenError, load_labels, resolve_token
 from cleanup.values.notes import note_content

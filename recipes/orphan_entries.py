@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from cleanup.actions import ActionTable
-from cleanup.detect.findings import fingerprints
+from cleanup.actions.fingerprint import fingerprints
 from cleanup.detect.recipe import Param, Recipe, list_slugs
 from cleanup.export.snapshot import Snapshot
 

@@ -32,6 +32,7 @@ def test_every_error_of_the_toolkit_is_a_cleanup_error() -> None:
                 and issubclass(value, Exception)
                 and value.__module__ == name
                 and attr not in INTERNAL
+                and not attr.startswith("_")
             ):
                 found[f"{name}.{attr}"] = value
     assert len(found) >= 20, sorted(found)

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
+from .fingerprint import fingerprints
 from .schema import Action
 from .table import ActionTable, ActionTableError
 
@@ -70,8 +71,6 @@ def _table(
     ]
     rows = frame.select(columns)
     if "_raw" in frame.columns and id_col is not None:
-        from ..detect.findings import fingerprints  # detection imports this package: import when used
-
         rows = rows.with_columns(fingerprint=fingerprints(frame["_raw"]))
     return ActionTable.build(rows)
 

@@ -19,6 +19,7 @@ import orjson
 import polars as pl
 
 from .schema import Action
+from .schema_rows import describe
 
 if TYPE_CHECKING:
     from ..labels import Namer
@@ -294,8 +295,6 @@ def _what_happens(
         case Action.CREATE_ENTRY:
             return f"{thing} is added to the list."
         case Action.CREATE_LIST | Action.CREATE_ATTRIBUTE | Action.CREATE_OPTION:
-            from ..execute.schema_steps import describe
-
             schema = namer.snapshot.schema if namer is not None else None
             said = describe(
                 {"action": action, "object": object_slug, "list": list_slug, "payload": body}, schema

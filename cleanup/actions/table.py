@@ -14,6 +14,7 @@ merged-away record) and ``comment``.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import itertools
 from collections.abc import Iterable, Sequence
@@ -25,6 +26,7 @@ import polars as pl
 
 from ..errors import CleanupError
 from ..files import private_file
+from ..notebook import html
 from .layout import MAX_REPORTED, Layout
 from .schema import (
     CHECK_COLUMN,
@@ -41,6 +43,7 @@ from .schema import (
     Action,
     Decision,
 )
+from .summary import print_summary
 
 if TYPE_CHECKING:
     from ..export.snapshot import Snapshot
@@ -155,20 +158,17 @@ class ActionTable:
         return f"ActionTable({self.frame.height} rows: " + ", ".join(f"{d} {n}" for d, n in counts) + ")"
 
     def _repr_html_(self) -> str:
-        from ..display import action_table_html
-
-        return action_table_html(self)
+        return html(self)
 
     def with_names(self, snapshot: Snapshot) -> ActionTable:
-        """This table, displayed in a notebook with the names of its records in ``snapshot``."""
-        from ..display import named
-
-        return named(self, snapshot)
+        """This table, displayed in a notebook with the names of its records in ``snapshot`` (a copy; nothing
+        is re-validated)."""
+        out = copy.copy(self)
+        out.snapshot = snapshot
+        return out
 
     def show(self, title: str = "Findings") -> None:
         """Print a rich summary: rows by recipe, action and decision, and a confidence histogram."""
-        from ..detect.summary import print_summary
-
         print_summary(self, title=title)
 
     def effective_decisions(self) -> pl.Series:

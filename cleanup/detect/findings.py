@@ -1,8 +1,7 @@
-"""From matches to action rows: fingerprints of the targets' state, and merge rows for clusters."""
+"""From matches to action rows: merge rows for clusters, with the values a merge carries over."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,6 +9,7 @@ import orjson
 import polars as pl
 
 from ..actions import ActionTable
+from ..actions.fingerprint import fingerprints
 from ..export.snapshot import Snapshot
 from ..values import AttributeType, encode_cell
 from .matching import (
@@ -25,19 +25,6 @@ from .matching import (
     match,
 )
 from .recipe import Param, RecipeError
-
-
-def fingerprint(raw: str | None) -> str | None:
-    """A stable digest of an item's JSON (keys sorted), for the executor's check that it did not change."""
-    if raw is None:
-        return None
-    canonical = orjson.dumps(orjson.loads(raw), option=orjson.OPT_SORT_KEYS)
-    return hashlib.blake2b(canonical, digest_size=12).hexdigest()
-
-
-def fingerprints(raws: pl.Series) -> pl.Series:
-    """:func:`fingerprint` of each value (run on action targets only, which are few)."""
-    return pl.Series("fingerprint", [fingerprint(r) for r in raws.to_list()], dtype=pl.String)
 
 
 def merge_rows(
@@ -271,7 +258,7 @@ def merge_findings(
     """The action table of a duplicate-records recipe: match ``prepared`` (the object's records with the
     spec's normalised columns) with weights taught by earlier decisions, leave out rejected pairs, choose
     survivors, and propose the merges."""
-    from .store import decisions, rejected_pairs  # the store reads fingerprints from here
+    from .store import decisions, rejected_pairs
 
     matches = match(
         prepared,

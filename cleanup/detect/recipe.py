@@ -20,6 +20,9 @@ from ..errors import DetectError
 from ..export.snapshot import Snapshot, SnapshotError
 
 ENTRY_POINT_GROUP = "attio_cleanup.recipes"
+# The built-in recipes: a package found by name at run time, like a plugin (it imports this machinery, which
+# never imports it).
+BUILT_IN = "recipes"
 _TRUE = {"1", "true", "yes", "y", "on"}
 _FALSE = {"0", "false", "no", "n", "off"}
 
@@ -140,12 +143,11 @@ def list_slugs(snapshot: Snapshot, wanted: Sequence[str] | None, recipe: str) ->
 def available() -> dict[str, Recipe]:
     """Every recipe: the built-ins in ``recipes`` and those registered by entry point."""
     found: dict[str, Recipe] = {}
-    import recipes
-
-    for module in pkgutil.iter_modules(recipes.__path__):
+    built_in = importlib.import_module(BUILT_IN)
+    for module in pkgutil.iter_modules(built_in.__path__):
         if module.name.startswith("_"):
             continue
-        recipe = getattr(importlib.import_module(f"recipes.{module.name}"), "RECIPE", None)
+        recipe = getattr(importlib.import_module(f"{BUILT_IN}.{module.name}"), "RECIPE", None)
         if isinstance(recipe, Recipe):
             found[recipe.name] = recipe
     for point in entry_points(group=ENTRY_POINT_GROUP):

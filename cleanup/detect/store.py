@@ -15,9 +15,9 @@ from pathlib import Path
 import polars as pl
 
 from ..actions import ActionTable, Decision
+from ..actions.fingerprint import fingerprints
 from ..export.snapshot import Snapshot
 from ..files import private_file
-from .findings import fingerprints
 
 STORE_NAME = "decisions.parquet"
 STORE_SCHEMA = pl.Schema(

@@ -3,9 +3,10 @@ verification and a report; and restore, which puts back what a run changed."""
 
 from __future__ import annotations
 
+from ..actions.costs import Rates
 from .backup import BackupError
 from .journal import Journal, Status
-from .plan import Plan, PlanError, Rates
+from .plan import Plan, PlanError
 from .report import RunReport
 from .restore import restore, restore_async
 from .run import Run, RunError

@@ -13,10 +13,9 @@ import orjson
 import polars as pl
 
 from ..errors import ExecuteError
-from ..export.schema import WorkspaceSchema
+from ..export.schema import WorkspaceSchema, references_to
 from ..files import DIR_MODE, FILE_MODE, private_dir, write_private
 from .hanging import Hanging
-from .shape import references_to
 
 JSON = dict[str, Any]
 

@@ -26,9 +26,10 @@ import orjson
 import polars as pl
 
 from ..actions import Action
+from ..actions.fingerprint import fingerprint
 from ..actions.layout import Layout
 from ..actions.review import takeable
-from ..detect.findings import carried_attributes, carried_values, fingerprint
+from ..detect.findings import carried_attributes, carried_values
 from ..export.schema import ObjectInfo
 from ..export.snapshot import Snapshot
 from ..labels import Namer

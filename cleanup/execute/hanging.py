@@ -12,8 +12,7 @@ from typing import Any
 import orjson
 
 from ..client import AsyncAttioClient
-from ..export.schema import WorkspaceSchema
-from .shape import references_to
+from ..export.schema import WorkspaceSchema, references_to
 
 JSON = dict[str, Any]
 

@@ -23,6 +23,7 @@ from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
+from tenacity import AsyncRetrying, RetryError, retry_if_exception, stop_after_delay, wait_fixed
 
 from ..actions import Action
 from ..client import AsyncAttioClient
@@ -32,6 +33,7 @@ from .backup import read_backup
 from .hanging import Hanging, entries_of, notes_of, tasks_of
 from .journal import FINISHED, Status
 from .shape import attribute_types, filter_value, unique_slugs, writable, write_payload
+from .stepping import Made, journalled, looking_first
 from .steps import create_looking_first, find_note, note_body
 
 if TYPE_CHECKING:
@@ -42,6 +44,13 @@ MergeMode = Literal["auto", "native", "fallback"]
 # Fills a merge never makes silently: a stage or status, and consent-like checkboxes.
 DENIED_FILL_TYPES = frozenset({"status", "checkbox"})
 MERGE_SETTLE_SECONDS = 60.0
+SETTLE_POLL_SECONDS = 0.2
+
+
+class _NoNativeMerge(Exception):
+    """The server has no native merge endpoint (control flow inside :meth:`Merger.natively`)."""
+
+
 MOVE = "move:"
 
 
@@ -129,46 +138,41 @@ class Merger:
 
     # ------------------------------------------------------------------ native
     async def natively(self, row: JSON, primary: str) -> str | None:
+        """Merge with Attio's endpoint, journalled (a merge sent before is looked for before it is sent
+        again); a server without the endpoint turns this and every later merge of the run to by hand."""
         journal = self.run.journal
         action_id = row["action_id"]
-        status, _, _ = journal.state(action_id, "merge")
-        if status == Status.SENT:  # an earlier attempt may have merged them: look before merging again
-            found = await self.find_merged(row, primary)
-            if found:
-                journal.mark(
-                    action_id, "merge", Status.DONE, created_id=found, detail="found after an interruption"
-                )
-                return found
-        journal.mark(action_id, "merge", Status.SENT)
         body = {"data": {"primary_record_id": primary, "secondary_record_id": row["target_id"]}}
-        try:
+
+        async def send() -> str:
             answer = await self.client.post(f"/v2/objects/{row['object']}/records/merge", body)
-        except AmbiguousWriteError:
-            found = await self.find_merged(row, primary)
-            if found:
-                journal.mark(
-                    action_id,
-                    "merge",
-                    Status.DONE,
-                    created_id=found,
-                    detail="found after an ambiguous answer",
+            return str(answer["data"]["new_record_id"])
+
+        async def work(sent_before: bool) -> Made:
+            try:
+                return await looking_first(
+                    send, lambda: self.find_merged(row, primary), sent_before=sent_before
                 )
-                return found
-            journal.mark(action_id, "merge", Status.PLANNED, detail="no answer and not merged; merge again")
-            return await self.natively(row, primary)
-        except NotFoundError as error:
-            if "endpoint" in error.message and self.native is None:
-                self.native = False  # this server has no native merge: merge by hand from now on
-                journal.mark(action_id, "merge", Status.PLANNED)
-                return await self.by_hand(row, primary)
-            self._failed(row, str(error))
+            except NotFoundError as error:
+                if "endpoint" in error.message and self.native is None:
+                    raise _NoNativeMerge from None
+                raise
+
+        try:
+            status = await journalled(journal, action_id, "merge", work)
+        except _NoNativeMerge:
+            self.native = False  # this server has no native merge: merge by hand from now on
+            journal.mark(action_id, "merge", Status.PLANNED)
+            return await self.by_hand(row, primary)
+        except AmbiguousWriteError:  # no answer however often it was sent: a resume looks again
+            journal.mark(action_id, "merge", Status.SENT, detail="no answer; resume looks for it first")
             return None
-        except ApiError as error:
-            self._failed(row, str(error))
+        if status == Status.FAILED:
+            journal.mark(action_id, "carry_unique", Status.SKIPPED, detail="not merged")
             return None
-        self.native = True
-        new_id = str(answer["data"]["new_record_id"])
-        journal.mark(action_id, "merge", Status.DONE, created_id=new_id)
+        merged, new_id, how = journal.state(action_id, "merge")
+        if merged == Status.DONE and how is None:
+            self.native = True  # answered by the endpoint itself
         return new_id
 
     def _failed(self, row: JSON, why: str) -> None:
@@ -315,17 +319,14 @@ class Merger:
 
     async def _step(self, row: JSON, step: str, work: Any) -> None:
         """Run one journalled move: ``work(sent_before)`` returns (created id, detail)."""
-        journal = self.run.journal
-        status, _, _ = journal.state(row["action_id"], step)
-        if status in FINISHED or self.run.stopping:
+        if self.run.stopping:
             return
-        journal.mark(row["action_id"], step, Status.SENT)
-        try:
-            created, detail = await work(status == Status.SENT)
-        except ApiError as error:
-            journal.mark(row["action_id"], step, Status.FAILED, detail=str(error))
-            return
-        journal.mark(row["action_id"], step, Status.DONE, created_id=created, detail=detail)
+
+        async def made(sent_before: bool) -> Made:
+            created, detail = await work(sent_before)
+            return Made(created, detail)
+
+        await journalled(self.run.journal, row["action_id"], step, made)
 
     async def _move_note(self, row: JSON, note: JSON, survivor: str) -> None:
         body = {
@@ -516,14 +517,17 @@ def _recorded_moves(recorded: dict[str, str]) -> Hanging:
 
 
 async def settled_record(client: AsyncAttioClient, object_slug: str, record_id: str) -> bool:
-    """Whether a merged record becomes readable (a 202 merge answers ``merge_in_progress`` for a while)."""
-    waited = 0.0
-    while True:
-        try:
-            await client.get(f"/v2/objects/{object_slug}/records/{record_id}")
-            return True
-        except NotFoundError as error:
-            if error.code != "merge_in_progress" or waited >= MERGE_SETTLE_SECONDS:
-                return False
-        await asyncio.sleep(0.2)
-        waited += 0.2
+    """Whether a merged record becomes readable (a 202 merge answers ``merge_in_progress`` for a while):
+    polled every 0.2 s for up to :data:`MERGE_SETTLE_SECONDS`."""
+    polling = AsyncRetrying(
+        stop=stop_after_delay(MERGE_SETTLE_SECONDS),
+        wait=wait_fixed(SETTLE_POLL_SECONDS),
+        retry=retry_if_exception(lambda e: isinstance(e, NotFoundError) and e.code == "merge_in_progress"),
+    )
+    try:
+        async for attempt in polling:
+            with attempt:
+                await client.get(f"/v2/objects/{object_slug}/records/{record_id}")
+    except (RetryError, NotFoundError):
+        return False
+    return True

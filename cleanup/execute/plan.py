@@ -16,20 +16,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
 import polars as pl
 
 from ..actions import Action, ActionTable
+from ..actions.costs import Rates, request_costs
 from ..actions.layout import Layout
 from ..actions.schema import SCHEMA_ACTIONS
+from ..actions.schema_rows import planned_schema, schema_problems
 from ..actions.table import CLUSTER
 from ..errors import ExecuteError
 from ..export.schema import ListInfo, ObjectInfo, WorkspaceSchema
 from ..export.snapshot import Snapshot
-from .schema_steps import planned_schema, schema_problems
+from ..notebook import html
 from .writable import Writable
 
 if TYPE_CHECKING:
@@ -38,23 +39,6 @@ if TYPE_CHECKING:
     from .report import RunReport
 
 DELETES = frozenset({Action.DELETE_NOTE, Action.DELETE_ENTRY, Action.DELETE_RECORD, Action.MERGE_RECORDS})
-# Requests per action: the re-read of the target before acting (drift check), then the writes.
-CALLS: dict[Action, dict[str, int]] = {
-    Action.DELETE_NOTE: {"read": 1, "write": 1},
-    Action.RECREATE_NOTE: {"read": 1, "write": 2},
-    Action.CREATE_NOTE: {"read": 0, "write": 1},
-    Action.MERGE_RECORDS: {"read": 2, "write": 0, "merge": 1},
-    Action.DELETE_RECORD: {"read": 1, "write": 1},
-    Action.CREATE_RECORD: {"read": 0, "write": 1},
-    Action.ASSERT_RECORD: {"read": 1, "write": 1},
-    Action.UPDATE_RECORD: {"read": 1, "write": 1},
-    Action.DELETE_ENTRY: {"read": 1, "write": 1},
-    Action.CREATE_ENTRY: {"read": 0, "write": 1},
-    Action.UPDATE_ENTRY: {"read": 1, "write": 1},
-    Action.CREATE_LIST: {"read": 1, "write": 1},  # looked for first, then made
-    Action.CREATE_ATTRIBUTE: {"read": 1, "write": 1},
-    Action.CREATE_OPTION: {"read": 2, "write": 1},
-}
 DEFAULT_MAX_DELETES = 10_000
 
 
@@ -66,15 +50,6 @@ class PlanError(ExecuteError, ValueError):
         shown = problems[:30]
         more = f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
         super().__init__("the plan cannot be applied:\n  " + "\n  ".join(shown) + more)
-
-
-@dataclass(frozen=True)
-class Rates:
-    """Requests per second the run keeps under (Attio's defaults)."""
-
-    read: float = 100.0
-    write: float = 25.0
-    merge: float = 5.0
 
 
 @dataclass
@@ -127,17 +102,12 @@ class Plan:
 
     def api_calls(self) -> pl.DataFrame:
         """Requests of each kind the run will send, and the seconds they take at the rate limits."""
-        counts = self.rows.group_by("action").len()
-        totals = {"read": 0, "write": 0, "merge": 0}
-        for action, n in counts.rows():
-            for kind, per in CALLS[Action(action)].items():
-                totals[kind] += per * n
-        rate = {"read": self.rates.read, "write": self.rates.write, "merge": self.rates.merge}
+        costs = request_costs(self.rows, self.rates)
         return pl.DataFrame(
             {
-                "kind": list(totals),
-                "requests": list(totals.values()),
-                "seconds": [totals[k] / rate[k] if rate[k] else 0.0 for k in totals],
+                "kind": list(costs),
+                "requests": [n for n, _ in costs.values()],
+                "seconds": [seconds for _, seconds in costs.values()],
             }
         )
 
@@ -165,16 +135,8 @@ class Plan:
             self, client, concurrency=concurrency, canary=canary, merge=merge, progress=progress
         )
 
-    def report(self, path: str | Path) -> Path:
-        """Write the dry-run report of the whole action table (``.html`` or ``.xlsx``)."""
-        from ..report import write_report
-
-        return write_report(self.actions, self.snapshot, path)
-
     def _repr_html_(self) -> str:
-        from ..display import plan_html
-
-        return plan_html(self)
+        return html(self)
 
 
 # ---------------------------------------------------------------------------------------------- resolving

@@ -20,13 +20,17 @@ import polars as pl
 from ..actions import Action
 from ..client import AsyncAttioClient
 from ..client.errors import NotFoundError
+from ..notebook import html
 from .backup import write_private
 from .journal import Status
 from .merge import MOVE, settled_record
+from .render import run_report_renderables
 from .schema_steps import present
 from .steps import note_body, payload_of, target_path
 
 if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
+
     from .run import Run
 
 StepState = tuple[str, str, str | None, str | None]  # step, status, created id, detail
@@ -135,9 +139,11 @@ class RunReport:
         return pl.read_parquet(path) if path.exists() else None
 
     def _repr_html_(self) -> str:
-        from ..display import run_report_html
+        return html(self)
 
-        return run_report_html(self)
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """The counts by status, the actions that did not go through, and where the run folder is."""
+        yield from run_report_renderables(self)
 
 
 def action_status(states: list[StepState]) -> str:

@@ -52,10 +52,11 @@ from ..client.errors import (
 from ..client.portal import interrupted_again
 from ..export.snapshot import Snapshot
 from ..values.notes import note_content
-from .journal import FINISHED, Journal, Status
+from .journal import Journal, Status
 from .merge import MOVE
 from .run import Run
 from .shape import SYSTEM_SLUGS, non_empty, unique_slugs, writable, write_payload
+from .stepping import Made, journalled
 from .steps import create_looking_first, find_created, payload_of, target_path
 
 JSON = dict[str, Any]
@@ -514,14 +515,12 @@ class Restorer:
     async def _sub(self, row: JSON, step: str, work: Callable[[bool], Awaitable[str | None]]) -> str | None:
         """One journalled restore step (``work(sent_before)`` returns the id it made)."""
         self.journal.plan([(row["action_id"], step)])
-        status, created, _ = self.journal.state(row["action_id"], step)
-        if status in FINISHED:
-            return created
-        if status != Status.SENT:  # a step sent before keeps its time: what it made is looked for since then
-            self.journal.mark(row["action_id"], step, Status.SENT)
-        made = await work(status == Status.SENT)
-        self.journal.mark(row["action_id"], step, Status.DONE, created_id=made)
-        return made
+
+        async def made(sent_before: bool) -> Made:
+            return Made(await work(sent_before))
+
+        await journalled(self.journal, row["action_id"], step, made, refused=())  # errors end the action
+        return self.journal.state(row["action_id"], step)[1]
 
     async def _create(
         self, row: JSON, step: str, fake: JSON, create_step: str, path: str, body: JSON, id_key: str

@@ -29,17 +29,17 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import platformdirs
 import polars as pl
 
 from ..actions import Action
+from ..actions.fingerprint import fingerprint
 from ..actions.schema import SCHEMA_ACTIONS
 from ..client import AsyncAttioClient, AttioClient
 from ..client.errors import AmbiguousWriteError, ApiError, NotFoundError
 from ..client.portal import interrupted_again
-from ..detect.findings import fingerprint
 from ..errors import ExecuteError
 from ..export.schema import WorkspaceSchema, fetch_schema
+from ..files import RUNS_ENV, backup_root
 from ..progress import progress_bar
 from .backup import BackupView, private_dir, write_backup, write_private
 from .hanging import hanging_on
@@ -49,6 +49,7 @@ from .plan import Plan
 from .report import RunReport, build_report
 from .schema_steps import make
 from .shape import filter_value, unique_slugs
+from .stepping import Made, journalled, looking_first
 from .steps import find_created, payload_of, record_values, send, target_path
 
 STEPS: dict[Action, tuple[str, ...]] = {
@@ -90,18 +91,7 @@ class RunError(ExecuteError, RuntimeError):
     """A run that cannot start or continue: names the run folder and the command that resumes it."""
 
 
-RUNS_ENV = "ATTIO_CLEANUP_BACKUP_ROOT"
 LEGACY_ROOT = Path("backups")  # where runs were kept before, relative to the folder a command ran in
-
-
-def backup_root() -> Path:
-    """Where run folders go: ``ATTIO_CLEANUP_BACKUP_ROOT`` (``attio-cleanup --runs-dir``), else the user's
-    data folder (``~/.local/share/attio-cleanup/runs`` on Linux, ``~/Library/Application Support/…`` on
-    macOS), whatever folder a command runs in."""
-    configured = os.environ.get(RUNS_ENV)
-    if configured:
-        return Path(configured).expanduser()
-    return platformdirs.user_data_path("attio-cleanup", appauthor=False) / "runs"
 
 
 def run_folder(run_id: str, root: Path | None = None) -> Path:
@@ -525,65 +515,57 @@ class Run:
                 detail=f"the record(s) it references were not created ({', '.join(waiting)})",
             )
             return
-        looked = status == Status.SENT and step in ("create", "create_record")  # it may have been made
-        if looked and await self._found(client, row, step, parent, "found after an interruption"):
-            return
-        self.journal.mark(action_id, step, Status.SENT)
+
+        async def look() -> str | None:
+            return await self._look(client, row, step, parent)
+
+        async def work(sent_before: bool) -> Made:
+            try:
+                if step in ("create", "create_record"):  # Attio cannot take a create twice: look first
+                    return await looking_first(
+                        lambda: send(client, row, step, parent), look, sent_before=sent_before
+                    )
+                return Made(await send(client, row, step, parent))
+            except NotFoundError:
+                if step == "delete":
+                    return Made(None, "already gone")
+                raise
+
         try:
-            created = await send(client, row, step, parent)
-        except AmbiguousWriteError:
-            if await self._found(client, row, step, parent, "found after an ambiguous answer"):
-                return
-            self.journal.mark(action_id, step, Status.PLANNED, detail="no answer and nothing created; resend")
-            await self._step(client, row, step)
-        except NotFoundError as error:
-            if step == "delete":
-                self.journal.mark(action_id, step, Status.DONE, detail="already gone")
-            else:
-                self.journal.mark(action_id, step, Status.FAILED, detail=str(error))
-        except ApiError as error:
-            self.journal.mark(action_id, step, Status.FAILED, detail=str(error))
-        else:
-            self.journal.mark(action_id, step, Status.DONE, created_id=created)
+            await journalled(self.journal, action_id, step, work, refused=(ApiError, LookupError))
+        except AmbiguousWriteError:  # no answer however often it was sent: left sent, a resume looks again
+            self.journal.mark(action_id, step, Status.SENT, detail="no answer; resume looks for it first")
 
     async def _make(self, client: AsyncAttioClient, row: dict[str, Any]) -> None:
         """A list, attribute or option: looked for, then made (a resend after a kill looks first too)."""
-        self.journal.mark(row["action_id"], "schema", Status.SENT)
-        try:
-            made, there = await make(client, row)
-        except (ApiError, AmbiguousWriteError) as error:
-            self.journal.mark(row["action_id"], "schema", Status.FAILED, detail=str(error))
-            return
-        detail = "already there" if there else None
-        self.journal.mark(row["action_id"], "schema", Status.DONE, created_id=made, detail=detail)
 
-    async def _found(
-        self, client: AsyncAttioClient, row: dict[str, Any], step: str, parent: str | None, how: str
-    ) -> bool:
-        """Look for what an earlier send of a create may have made; journal it as done if found."""
-        action_id = row["action_id"]
+        async def work(_: bool) -> Made:
+            made, there = await make(client, row)
+            return Made(made, "already there" if there else None)
+
+        await journalled(
+            self.journal, row["action_id"], "schema", work, refused=(ApiError, AmbiguousWriteError)
+        )
+
+    async def _look(
+        self, client: AsyncAttioClient, row: dict[str, Any], step: str, parent: str | None
+    ) -> str | None:
+        """What an earlier send of a create may have made (``None``: nothing); raises :class:`LookupError`
+        when it cannot be looked for."""
         unique = (
             unique_slugs(self.schema.objects[row["object"]])
             if row["object"] in self.schema.objects
             else set()
         )
-        try:
-            found = await find_created(
-                client,
-                row,
-                step,
-                parent=parent,
-                sent_at=self.journal.sent_at(action_id, step),
-                unique=unique,
-                claimed=self.journal.created_ids(),
-            )
-        except LookupError as error:
-            self.journal.mark(action_id, step, Status.FAILED, detail=str(error))
-            return True
-        if found:
-            self.journal.mark(action_id, step, Status.DONE, created_id=found, detail=how)
-            return True
-        return False
+        return await find_created(
+            client,
+            row,
+            step,
+            parent=parent,
+            sent_at=self.journal.sent_at(row["action_id"], step),
+            unique=unique,
+            claimed=self.journal.created_ids(),
+        )
 
 
 def _asserted_records(
@@ -716,4 +698,4 @@ def apply_plan(
         run.close()
 
 
-__all__ = ["Run", "RunError", "RunReport", "apply_plan", "backup_root"]
+__all__ = ["RUNS_ENV", "Run", "RunError", "RunReport", "apply_plan", "backup_root"]

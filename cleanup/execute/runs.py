@@ -2,19 +2,28 @@
 whether it can be put back.
 
 >>> list_runs(backup_root())  # doctest: +SKIP
+>>> rich.print(kept_runs())  # doctest: +SKIP
+>>> saved_report("20261124T054500Z-1a2b3c").counts()  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import orjson
 import polars as pl
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.markup import escape
+from rich.table import Table
 
 from ..actions import Action
+from ..labels import when
+from .report import REPORT_SCHEMA, RunReport
+from .run import Run, backup_root
 
 SCHEMA = pl.Schema(
     {
@@ -105,3 +114,47 @@ def list_runs(root: Path) -> pl.DataFrame:
             )
         )
     return pl.DataFrame(rows, schema=SCHEMA, orient="row").sort("started", descending=True, nulls_last=True)
+
+
+@dataclass(frozen=True)
+class RunList:
+    """The runs kept in ``root`` (``frame``: :func:`list_runs`), as the ``runs`` command shows them."""
+
+    root: Path
+    frame: pl.DataFrame
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """A table, newest first: when, on which workspace, what each did, how it ended, whether it can be
+        put back."""
+        if self.frame.height == 0:
+            yield f"No runs in {escape(str(self.root))}."
+            return
+        table = Table(title=escape(f"Runs in {self.root}"))
+        for column in ("run", "started", "workspace", "what it did", "how it ended", "can be put back"):
+            table.add_column(column, no_wrap=column in ("run", "started"))
+        for row in self.frame.iter_rows(named=True):
+            table.add_row(
+                row["run_id"],
+                when(row["started"]),
+                escape(row["workspace"]),
+                row["did"],
+                row["status"],
+                row["restorable"],
+            )
+        yield table
+
+
+def kept_runs(root: Path | None = None) -> RunList:
+    """The runs in ``root`` (default: the runs folder, :func:`~cleanup.execute.run.backup_root`)."""
+    folder = root if root is not None else backup_root()
+    return RunList(folder, list_runs(folder))
+
+
+def saved_report(run_id: str, *, root: Path | None = None) -> RunReport:
+    """The report run ``run_id`` saved (empty, with the report's columns, when the run has not finished);
+    raises :class:`~cleanup.execute.run.RunError` when there is no such run."""
+    run = Run.open(run_id, root=root)
+    run.close()
+    path = run.folder / "report.parquet"
+    frame = pl.read_parquet(path) if path.exists() else pl.DataFrame(schema=REPORT_SCHEMA)
+    return RunReport(run.run_id, run.folder, frame)

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from ..export import pages
-from ..export.schema import AttributeInfo, ListInfo, ObjectInfo, WorkspaceSchema
+from ..export.schema import AttributeInfo, ListInfo, ObjectInfo
 from ..values import AttributeType, encode_cell
 from ..values.types import READ_ONLY_TYPES
 
@@ -31,20 +31,6 @@ def unique_slugs(info: ObjectInfo) -> set[str]:
 
 def attribute_types(info: ObjectInfo | ListInfo) -> dict[str, AttributeInfo]:
     return {a.slug: a for a in info.attributes}
-
-
-def references_to(schema: WorkspaceSchema, object_slug: str) -> list[tuple[str, AttributeInfo]]:
-    """Every (object, record-reference attribute) that can point at records of ``object_slug``."""
-    target_id = schema.objects[object_slug].id
-    found = []
-    for slug, info in schema.objects.items():
-        for attr in info.attributes:
-            if attr.type != "record-reference" or not attr.is_writable:
-                continue
-            allowed = (attr.config.get("record_reference") or {}).get("allowed_object_ids")
-            if allowed is None or target_id in allowed or object_slug in allowed:
-                found.append((slug, attr))
-    return found
 
 
 def write_payload(item: dict[str, Any], attrs: list[AttributeType], *, entry: bool = False) -> dict[str, Any]:

@@ -17,9 +17,9 @@ import orjson
 
 from ..actions import Action
 from ..client import AsyncAttioClient
-from ..client.errors import AmbiguousWriteError
 from .hanging import notes_of
 from .shape import filter_value
+from .stepping import looking_first
 
 JSON = dict[str, Any]
 # How far Attio's clock may be behind ours when a created entry is looked for by its creation time.
@@ -98,27 +98,19 @@ async def send(client: AsyncAttioClient, row: JSON, step: str, parent: str | Non
     return None
 
 
-CREATE_TRIES = 5
-
-
 async def create_looking_first(
     client: AsyncAttioClient, path: str, body: JSON, id_key: str, look: Callable[[], Awaitable[str | None]]
 ) -> tuple[str, bool]:
-    """POST a create; after each unclear answer, look for what it may have made before sending it again.
-    Returns (the id, whether it was found rather than made)."""
-    last: AmbiguousWriteError | None = None
-    for _ in range(CREATE_TRIES):
-        try:
-            made = await client.post(path, {"data": body})
-        except AmbiguousWriteError as error:
-            last = error
-            found = await look()
-            if found:
-                return found, True
-            continue
-        return str(made["data"]["id"][id_key]), False
-    assert last is not None
-    raise last
+    """POST a create; after each unclear answer, look for what it may have made before sending it again
+    (:func:`.stepping.looking_first`). Returns (the id, whether it was found rather than made)."""
+
+    async def post() -> str:
+        made = await client.post(path, {"data": body})
+        return str(made["data"]["id"][id_key])
+
+    made = await looking_first(post, look)
+    assert made.id is not None
+    return made.id, made.detail is not None
 
 
 async def find_created(

@@ -4,13 +4,21 @@ type, flags, select options and statuses. Fetched from the API, kept in a snapsh
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from ..client import AsyncAttioClient
 from ..values import AttributeType
 
 JSON = dict[str, Any]
+
+
+class SchemaReader(Protocol):
+    """What reading the schema needs of a client: :class:`cleanup.client.AsyncAttioClient` is one. Named
+    here rather than imported, so that a snapshot's types do not depend on the HTTP layer (the sandbox
+    reads snapshots and must not import the client it serves)."""
+
+    async def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any: ...
 
 
 @dataclass
@@ -97,7 +105,21 @@ class WorkspaceSchema:
         )
 
 
-async def _attributes(client: AsyncAttioClient, target: str, identifier: str) -> list[AttributeInfo]:
+def references_to(schema: WorkspaceSchema, object_slug: str) -> list[tuple[str, AttributeInfo]]:
+    """Every (object, record-reference attribute) that can point at records of ``object_slug``."""
+    target_id = schema.objects[object_slug].id
+    found = []
+    for slug, info in schema.objects.items():
+        for attr in info.attributes:
+            if attr.type != "record-reference" or not attr.is_writable:
+                continue
+            allowed = (attr.config.get("record_reference") or {}).get("allowed_object_ids")
+            if allowed is None or target_id in allowed or object_slug in allowed:
+                found.append((slug, attr))
+    return found
+
+
+async def _attributes(client: SchemaReader, target: str, identifier: str) -> list[AttributeInfo]:
     raw = (await client.get(f"/v2/{target}/{identifier}/attributes"))["data"]
     out = [
         AttributeInfo(
@@ -132,7 +154,7 @@ async def _attributes(client: AsyncAttioClient, target: str, identifier: str) ->
     return out
 
 
-async def fetch_schema(client: AsyncAttioClient) -> WorkspaceSchema:
+async def fetch_schema(client: SchemaReader) -> WorkspaceSchema:
     """Read the workspace's objects, lists and attributes (with options and statuses) from the API."""
     me, objects, lists = await asyncio.gather(
         client.get("/v2/self"), client.get("/v2/objects"), client.get("/v2/lists")

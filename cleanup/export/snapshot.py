@@ -18,8 +18,11 @@ from typing import Any
 
 import orjson
 import polars as pl
+from rich.markup import escape
+from rich.table import Table
 
 from ..errors import ExportStageError
+from ..notebook import html
 from .schema import WorkspaceSchema
 
 MANIFEST = "manifest.json"
@@ -109,9 +112,16 @@ class Snapshot:
 
     def _repr_html_(self) -> str:
         """In a notebook: the workspace, when it was exported, what it holds, and whether it is complete."""
-        from ..display import snapshot_html
+        return html(self)
 
-        return snapshot_html(self)
+    def __rich__(self) -> Table:
+        """On a rich console (the ``export`` command prints it): the rows of each part."""
+        table = Table(title=escape(f"Snapshot of {self.schema.workspace_name} at {self.path}"))
+        table.add_column("part")
+        table.add_column("rows", justify="right")
+        for part, rows in self.counts().items():
+            table.add_row(part, f"{rows:,}")
+        return table
 
     def __repr__(self) -> str:
         state = "complete" if self.complete else "incomplete"

@@ -26,19 +26,20 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import polars as pl
 
 from ..actions import ActionTable
+from ..errors import ImportInputError
 from ..execute.writable import Writable
 from ..export.schema import AttributeInfo
 from ..export.snapshot import Snapshot
 from ..files import private_file
 from .affinity import ImportResult, Item, Outcome
 from .coerce import CONVERTERS, CoerceError, Options, clamp_note_date, region_of
-from .reading import CsvTable, ImportInputError, read_csv
+from .reading import CsvTable, read_csv
 from .references import ReferenceResolver, referenced_objects
 from .rows import (
     Coerced,
@@ -52,6 +53,9 @@ from .rows import (
     review,
 )
 from .unwritable import hold_back_unwritable
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
 
 RECIPE = "csv_import"
 JSON = dict[str, Any]
@@ -136,6 +140,14 @@ class CsvImportResult(ImportResult):
     lines: Accounting = field(default_factory=Accounting)
     encoding_note: str = ""
     links_left_out: list[str] = field(default_factory=list)
+    file: str = ""  # the file's name
+    reject_file: Path | None = None  # where the refused rows were written, when some were
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """How the file was read, where its lines went, the alerts, and the reject file."""
+        from .render import csv_result_lines
+
+        yield from csv_result_lines(self)
 
 
 def check_spec(spec: CsvSpec, snapshot: Snapshot) -> list[str]:
@@ -280,7 +292,9 @@ def build_csv_import(spec: CsvSpec, snapshot: Snapshot, table: CsvTable | None =
                 "fix the cells, or add --skip-invalid to import the other rows and get a reject file",
             ]
         )
-    result = CsvImportResult(ActionTable.empty(), lines=accounting, encoding_note=table.encoding_note)
+    result = CsvImportResult(
+        ActionTable.empty(), lines=accounting, encoding_note=table.encoding_note, file=name
+    )
     refused = _reasons([p for p in coerced.problems if p.startswith(name + ": line ")], coerced.bad_lines)
     refused.update(conflicts)
     for line in coerced.bad_lines - set(refused):  # every bad line is refused, said or not
@@ -377,7 +391,7 @@ def build_csv_import(spec: CsvSpec, snapshot: Snapshot, table: CsvTable | None =
         line: "; ".join(w.split(": ", 1)[-1] for w in whys) for line, whys in refused.items()
     }
     if refused:
-        _write_rejects(spec, table, refused)
+        result.reject_file = _write_rejects(spec, table, refused)
         result.not_imported += [why.split(": ", 1)[-1] for whys in refused.values() for why in whys]
     result.source_counts[name] = table.frame.height
     result.unchanged[name] = len(accounting.already)
@@ -636,8 +650,8 @@ def _note_row(
     ]
 
 
-def _write_rejects(spec: CsvSpec, table: CsvTable, refused: dict[int, list[str]]) -> None:
-    """The rows left out, with their line and why, for the user to fix and import again."""
+def _write_rejects(spec: CsvSpec, table: CsvTable, refused: dict[int, list[str]]) -> Path:
+    """The rows left out, with their line and why, for the user to fix and import again; returns the file."""
     path = spec.reject_file or spec.path.with_name(f"{spec.path.stem}.rejected.csv")
     rows = table.frame.filter(table.frame["_line"].is_in(sorted(refused)))
     with private_file(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as handle:
@@ -648,3 +662,4 @@ def _write_rejects(spec: CsvSpec, table: CsvTable, refused: dict[int, list[str]]
                 w.split(": ", 1)[-1] if w.startswith(table.path.name) else w for w in refused[row["_line"]]
             ]
             writer.writerow([*(row[c] or "" for c in table.columns), row["_line"], " | ".join(why)])
+    return path

@@ -21,8 +21,12 @@ from pathlib import Path
 
 import tomlkit
 
-from ..export.schema import AttributeInfo, WorkspaceSchema
-from .reading import ImportInputError, read_csv
+from ..client import AttioClient
+from ..client.client import resolve_token
+from ..client.errors import ConfigurationError
+from ..errors import ImportInputError
+from ..export.schema import AttributeInfo, WorkspaceSchema, fetch_schema
+from .reading import read_csv
 
 # Affinity header → the standard Attio attribute it usually becomes.
 ORGANIZATION_COLUMNS = {
@@ -206,3 +210,14 @@ def _columns(
         else:
             table.add(tomlkit.comment(f'"{header}" = ""'))
     return table
+
+
+def workspace_schema(base_url: str | None = None) -> WorkspaceSchema | None:
+    """The workspace's lists and attributes, read when an API key is set; None when none is (the mapping's
+    list slugs and attributes are then guesses)."""
+    try:
+        resolve_token(None)
+    except ConfigurationError:
+        return None
+    with AttioClient(base_url=base_url) as client:
+        return client.run(fetch_schema(client.aio))

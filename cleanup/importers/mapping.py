@@ -56,9 +56,11 @@ from typing import Any
 
 import polars as pl
 
+from ..actions.schema_rows import CREATABLE_TYPES
+from ..errors import ImportInputError
 from ..export.schema import AttributeInfo, WorkspaceSchema
 from .coerce import Options
-from .reading import CsvTable, ImportInputError
+from .reading import CsvTable
 
 NOTE_PARENTS = ("each", "first")
 # Location sub-columns, in the order their parts make one location.
@@ -357,8 +359,6 @@ def _new_attributes(
 ) -> dict[str, NewAttribute]:
     """``[<section>.new_attributes]``: slug = "type", or slug = { type, title, multiselect }. The title
     defaults to the header of the column that feeds it."""
-    from ..execute.schema_steps import CREATABLE_TYPES
-
     out: dict[str, NewAttribute] = {}
     if not isinstance(given, dict):
         problems.append(f"{path.name}: [{where}.new_attributes] must be a table of slug = type")

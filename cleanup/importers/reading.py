@@ -19,7 +19,7 @@ from pathlib import Path
 import charset_normalizer
 import polars as pl
 
-from ..errors import CleanupError
+from ..errors import ImportInputError
 
 DELIMITERS = ",;\t|"
 BOMS = (
@@ -29,18 +29,6 @@ BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-
-
-class ImportInputError(CleanupError, ValueError):
-    """Input an import cannot use as it stands: every problem names the file, where, and the fix."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        shown = problems[:40]
-        more = f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
-        super().__init__(
-            "the import input has problems; nothing was written:\n  " + "\n  ".join(shown) + more
-        )
 
 
 @dataclass(frozen=True)

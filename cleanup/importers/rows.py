@@ -16,10 +16,11 @@ from typing import Any
 import orjson
 import polars as pl
 
+from ..errors import ImportInputError
 from ..export.schema import AttributeInfo, ObjectInfo
 from ..export.snapshot import Snapshot
 from .coerce import CoerceError, Options, converter
-from .reading import CsvTable, ImportInputError
+from .reading import CsvTable
 
 JSON = dict[str, Any]
 # Attributes an import fills only when empty: Attio reshapes what it is given (free-text locations).

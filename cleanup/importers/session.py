@@ -14,17 +14,17 @@ import os
 import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from ..actions import ActionTable
 from ..actions.schema import SCHEMA_ACTIONS
+from ..actions.schema_rows import attribute_row, describe, list_row, option_row, planned_schema
 from ..client import AttioClient
 from ..execute import Plan, Run, RunReport
 from ..execute.backup import write_private
 from ..execute.report import ACCOUNTING, ITEMS
-from ..execute.schema_steps import attribute_row, describe, list_row, option_row, planned_schema
 from ..export import export
 from ..export.schema import WorkspaceSchema, fetch_schema
 from ..export.snapshot import Snapshot
@@ -35,6 +35,9 @@ from .reading import CsvTable, read_csv
 from .references import referenced_objects
 from .rows import records_frame
 
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
+
 JSON = dict[str, Any]
 
 ID_DESCRIPTION = "The record's id in the system it was imported from (set by attio-cleanup imports)."
@@ -43,10 +46,11 @@ ID_DESCRIPTION = "The record's id in the system it was imported from (set by att
 @dataclass
 class Prepared:
     """An import ready to review and apply: its action table (the lists, attributes and options it makes
-    come first, as rows) and the snapshot it was built against."""
+    come first, as rows), the snapshot it was built against and, for an Affinity import, its mapping."""
 
     result: ImportResult
     snapshot: Snapshot
+    mapping: Mapping | None = None
 
     def plan(self, max_deletes: int = 0) -> Plan:
         """The executor's plan of the approved rows (an import deletes nothing)."""
@@ -71,6 +75,12 @@ class Prepared:
         frame = self.result.table.frame.filter(pl.col("action").is_in([a.value for a in SCHEMA_ACTIONS]))
         schema = planned_schema(self.snapshot.schema, frame.to_dicts())
         return [describe(row, schema) for row in frame.to_dicts()]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """What the import would do (see :class:`~cleanup.importers.summary.ImportPreview`)."""
+        from .summary import ImportPreview
+
+        yield ImportPreview(self)
 
 
 def missing_id_attributes(mapping: Mapping, schema: WorkspaceSchema) -> list[tuple[str, str]]:
@@ -218,7 +228,7 @@ def prepare_affinity(
     importer = AffinityImporter(mapping, exports, snapshot, notes, inputs=inputs, schema=planned)
     result = importer.build()
     result.table = _with_schema_rows(makes, result.table)
-    return Prepared(result, snapshot)
+    return Prepared(result, snapshot, mapping)
 
 
 def _with_schema_rows(makes: list[JSON], table: ActionTable) -> ActionTable:

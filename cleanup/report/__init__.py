@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 
@@ -25,15 +25,12 @@ from ..errors import ReportError
 from ..export.snapshot import Snapshot
 from ..files import private_dir
 from ..labels import Namer
-from .data import ReportData, build_report_data
+from .data import ReportData, RunResults, build_report_data
 from .html import render_html, write_html
 from .runview import run_view
 
-if TYPE_CHECKING:
-    from ..execute import RunReport
 
-
-def run_summary(report: RunReport) -> dict[str, Any]:
+def run_summary(report: RunResults) -> dict[str, Any]:
     """What the report shows of a run."""
     problems = report.frame.filter(report.frame["status"] != "done").head(200)
     return {
@@ -49,7 +46,7 @@ def write_report(
     snapshot: Snapshot,
     path: str | Path,
     *,
-    run: RunReport | None = None,
+    run: RunResults | None = None,
     title: str = "Cleanup sign-off",
     token_labels: Mapping[str, str] | None = None,
     accounting: pl.DataFrame | None = None,
@@ -106,4 +103,4 @@ def write_signoff_workbook(
     return table.write(target, by_recipe=True, summary=summary, namer=namer)
 
 
-__all__ = ["ReportData", "build_report_data", "render_html", "run_summary", "write_report"]
+__all__ = ["ReportData", "RunResults", "build_report_data", "render_html", "run_summary", "write_report"]

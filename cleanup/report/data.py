@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import polars as pl
 
 from ..actions import Action, ActionTable
-from ..execute.plan import CALLS, Rates
+from ..actions.costs import Rates, request_costs
 from ..export.snapshot import Snapshot
 from ..labels import CONFIDENCE_WORDS, Namer, confidence_text, day, duration, when
 from .accounting import AccountingView, accounting_view
@@ -21,9 +22,6 @@ from .charts import Timeline
 from .findings import NOTE_ACTIONS, UNSURE, Section, recipe_section
 from .values import record_values
 from .words import SAFETY, changes
-
-if TYPE_CHECKING:
-    from ..execute import RunReport
 
 JSON = dict[str, Any]
 CLOSER_LOOK_SHOWN = 200  # items listed in "needs a closer look" (the count says how many in all)
@@ -36,7 +34,36 @@ RECIPE_TITLES = {
 }
 RUN_COLUMNS = {"status": pl.String, "detail": pl.String, "verified": pl.Boolean}
 
-__all__ = ["ReportData", "build_report_data", "record_values"]
+__all__ = ["ReportData", "RunResults", "build_report_data", "record_values"]
+
+
+class RunResults(Protocol):
+    """What a report reads of a run (:class:`cleanup.execute.RunReport` is one): per action its ``status``,
+    ``detail`` and ``verified`` in ``frame``, and what the run folder says. The report sits beside the
+    executor, not above it: it names what it reads rather than importing the run."""
+
+    @property
+    def run_id(self) -> str: ...
+
+    @property
+    def folder(self) -> Path: ...
+
+    @property
+    def frame(self) -> pl.DataFrame: ...
+
+    @property
+    def finished_at(self) -> datetime | None: ...
+
+    @property
+    def seconds(self) -> float | None: ...
+
+    def counts(self) -> dict[str, int]: ...
+
+    def restores(self) -> pl.DataFrame: ...
+
+    def accounting(self) -> pl.DataFrame | None: ...
+
+    def items(self) -> pl.DataFrame | None: ...
 
 
 @dataclass
@@ -81,16 +108,7 @@ class ReportData:
         return duration(self.approved_seconds)
 
 
-def _calls(frame: pl.DataFrame, rates: Rates) -> dict[str, tuple[int, float]]:
-    totals = {"read": 0, "write": 0, "merge": 0}
-    for action, n in frame.group_by("action").len().rows():
-        for kind, per in CALLS[Action(action)].items():
-            totals[kind] += per * n
-    rate = {"read": rates.read, "write": rates.write, "merge": rates.merge}
-    return {kind: (n, n / rate[kind] if rate[kind] else 0.0) for kind, n in totals.items()}
-
-
-def with_run(frame: pl.DataFrame, run: RunReport | None) -> pl.DataFrame:
+def with_run(frame: pl.DataFrame, run: RunResults | None) -> pl.DataFrame:
     """The rows with the run's ``status``, ``detail`` and ``verified`` per action (null before a run; a row
     the run did not include is ``not in the run``)."""
     if run is None:
@@ -108,7 +126,7 @@ def build_report_data(
     title: str = "Cleanup sign-off",
     rates: Rates | None = None,
     token_labels: Mapping[str, str] | None = None,
-    run: RunReport | None = None,
+    run: RunResults | None = None,
     accounting: pl.DataFrame | None = None,
     items: pl.DataFrame | None = None,
 ) -> ReportData:
@@ -125,7 +143,7 @@ def build_report_data(
         .agg(rows=pl.len(), approved=(pl.col("decision") == "approve").sum())
         .sort("recipe", "action", "where")
     )
-    all_calls, ok_calls = _calls(frame, rates), _calls(approved, rates)
+    all_calls, ok_calls = request_costs(frame, rates), request_costs(approved, rates)
     data = ReportData(
         title=title,
         workspace=snapshot.schema.workspace_name,

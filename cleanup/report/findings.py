@@ -21,7 +21,7 @@ import orjson
 import polars as pl
 
 from ..actions import Action
-from ..execute.shape import references_to
+from ..export.schema import references_to
 from ..export.snapshot import Snapshot
 from ..labels import Namer, confidence_text, when_expr
 from .values import entry_values, record_values, shown_attributes

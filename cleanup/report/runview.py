@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from ..labels import STATUS_WORDS, Namer, duration, plural, when
-from .data import ReportData, with_run
+from .data import ReportData, RunResults, with_run
 from .words import changes
 
 if TYPE_CHECKING:
     from ..actions import ActionTable
-    from ..execute import RunReport
 
 JSON = dict[str, Any]
 SHOWN = 200  # rows listed per table (the counts say how many in all)
@@ -43,7 +42,7 @@ def _labels(data: ReportData) -> dict[str, tuple[str, str]]:
     return out
 
 
-def run_view(run: RunReport, table: ActionTable, data: ReportData, namer: Namer) -> JSON:
+def run_view(run: RunResults, table: ActionTable, data: ReportData, namer: Namer) -> JSON:
     """The after-run section's content."""
     frame = with_run(table.frame.with_columns(decision=table.effective_decisions()), run)
     in_run = frame.filter(pl.col("status") != "not in the run")

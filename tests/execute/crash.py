@@ -20,8 +20,8 @@ import orjson
 import polars as pl
 
 from cleanup.actions import ActionTable
+from cleanup.actions.fingerprint import fingerprint
 from cleanup.client import AttioClient
-from cleanup.detect.findings import fingerprint
 from cleanup.execute import Plan, Run, restore
 from cleanup.export.snapshot import Snapshot
 from cleanup.testing import Kill, Killer, RunningSandbox, snapshot_of

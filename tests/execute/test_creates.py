@@ -11,8 +11,8 @@ import polars as pl
 import pytest
 
 from cleanup.actions import ActionTable
+from cleanup.actions.fingerprint import fingerprint
 from cleanup.client import AttioClient
-from cleanup.detect.findings import fingerprint
 from cleanup.execute import Plan, PlanError, Run, restore
 from cleanup.execute import run as run_module
 from cleanup.testing import sandbox_server, snapshot_of

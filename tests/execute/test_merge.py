@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from cleanup.actions import ActionTable
-from cleanup.detect.findings import fingerprint
+from cleanup.actions.fingerprint import fingerprint
 from cleanup.execute import Plan, Run, restore
 from cleanup.export.snapshot import Snapshot
 from tests.conftest import client_for

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from cleanup.actions import ActionTable
+from cleanup.actions.schema_rows import attribute_row, list_row, option_row
 from cleanup.execute import Plan, PlanError, Run
 from cleanup.execute.journal import Status
-from cleanup.execute.schema_steps import attribute_row, list_row, option_row
 from cleanup.testing import RunningSandbox, sandbox_server, snapshot_of
 from tests.conftest import client_for, unlimited
 from tests.execute.test_creates import _rows

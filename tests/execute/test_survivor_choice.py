@@ -15,8 +15,8 @@ import pytest
 
 import cleanup
 from cleanup.actions import ActionTable, ActionTableError, TamperedError
+from cleanup.actions.fingerprint import fingerprint
 from cleanup.actions.layout import column_letter
-from cleanup.detect.findings import fingerprint
 from cleanup.execute import Plan
 from cleanup.execute.plan import PlanError
 from cleanup.export.snapshot import Snapshot

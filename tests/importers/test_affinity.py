@@ -11,9 +11,10 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from cleanup.affinity_notes import html_to_markdown, load_notes
 from cleanup.cli import app
 from cleanup.execute import Plan, PlanError, Run, RunReport
-from cleanup.importers.affinity import AffinityImporter, html_to_markdown, load_notes
+from cleanup.importers.affinity import AffinityImporter
 from cleanup.importers.mapping import Mapping
 from cleanup.importers.reading import ImportInputError, read_csv
 from cleanup.importers.session import _EmptySnapshot, prepare_affinity

@@ -1,11 +1,17 @@
-"""A rich summary of an action table: rows by recipe, action and decision, and a confidence histogram."""
+"""A rich summary of an action table: rows by recipe, action and decision, and a confidence histogram.
+
+>>> print_summary(table, title="duplicate_notes: 2,850 findings")  # doctest: +SKIP
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
 from rich.table import Table
 
-from ..actions import ActionTable
+if TYPE_CHECKING:
+    from .table import ActionTable
 
 
 def summary_renderable(table: ActionTable, title: str = "Findings") -> Group:
@@ -28,3 +34,6 @@ def summary_renderable(table: ActionTable, title: str = "Findings") -> Group:
 
 def print_summary(table: ActionTable, console: Console | None = None, title: str = "Findings") -> None:
     (console or Console()).print(summary_renderable(table, title))
+
+
+__all__ = ["print_summary", "summary_renderable"]

@@ -1,6 +1,7 @@
 """What restores put back: each note a restore wrote anew (a new id, the restoring token as author), with
-the note it stands for and that note's own author, read from the run folders. Detection uses it so that a
-cleanup run again after a restore proposes what it proposed before (a restored copy is still a copy).
+the note it stands for and that note's own author, read from the run folders (their ``restore.sqlite``,
+``plan.parquet`` and backed-up notes, as the executor writes them). Detection uses it so that a cleanup run
+again after a restore proposes what it proposed before (a restored copy is still a copy).
 
 >>> restored_notes(backup_root())  # doctest: +SKIP
 """
@@ -13,8 +14,6 @@ from pathlib import Path
 
 import orjson
 import polars as pl
-
-from .backup import read_backup
 
 SCHEMA = pl.Schema(
     {
@@ -43,12 +42,13 @@ def restored_notes(root: Path) -> pl.DataFrame:
     for folder in sorted(root.glob("*/restore.sqlite")) if root.exists() else []:
         run = folder.parent
         made = _restored_ids(run)
-        if not made or not (run / "backup" / "notes.parquet").exists():
+        backed_up = run / "backup" / "notes.parquet"  # the backup's notes: ``id`` and ``raw`` JSON
+        if not made or not backed_up.exists():
             continue
         plan = pl.read_parquet(run / "plan.parquet", columns=["action_id", "action", "target_id"])
         notes = plan.filter(pl.col("action").is_in(["delete_note", "recreate_note"]))
         authors = {}
-        for note_id, raw in read_backup(run / "backup", "notes").rows():
+        for note_id, raw in pl.read_parquet(backed_up, columns=["id", "raw"]).rows():
             actor = orjson.loads(raw).get("created_by_actor") or {}
             authors[note_id] = (actor.get("type"), actor.get("id"))
         for action_id, _, target in notes.iter_rows():
