@@ -20,6 +20,7 @@ from markdownify import markdownify
 
 from .errors import ImportInputError
 from .labels import day, when
+from .values.timestamps import parse_timestamp
 
 MARKER = re.compile(r"From Affinity note (\d+) by")  # in a note's source line: the Affinity note id
 TITLE_LENGTH = 80
@@ -46,7 +47,7 @@ class AffinityNote:
 
 def _datetime(text: str, where: str) -> datetime:
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return parse_timestamp(text)
     except (ValueError, AttributeError):
         raise ImportInputError(
             [

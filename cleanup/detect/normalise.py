@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import phonenumbers
 import polars as pl
 import tldextract
 from cleanco import termdata
 from nameparser import HumanName
+
+from ..values.contact import host_expr, parse_phone
 
 
 def _shared_hosts() -> frozenset[str]:
@@ -137,15 +138,7 @@ def _suffixes() -> _SuffixRules:
 
 def _host(expr: pl.Expr) -> pl.Expr:
     """The host of a domain or URL: scheme, credentials, port, path and outer dots removed, lowercased."""
-    return (
-        expr.str.strip_chars()
-        .str.to_lowercase()
-        .str.replace(r"^[a-z][a-z0-9+.-]*://", "")
-        .str.replace(r"[/?#].*$", "")
-        .str.replace(r"^.*@", "")
-        .str.replace(r":.*$", "")
-        .str.strip_chars(".")
-    )
+    return host_expr(expr)
 
 
 def _registered_series(values: pl.Series) -> pl.Series:
@@ -224,13 +217,8 @@ def is_free_mail(expr: pl.Expr) -> pl.Expr:
 
 
 def _phone(raw: str, country: str | None = None) -> str | None:
-    try:
-        number = phonenumbers.parse(raw, None if raw.strip().startswith("+") else (country or None))
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    parsed = parse_phone(raw, country)
+    return parsed[0] if parsed else None
 
 
 def phone(expr: pl.Expr, country: str | None = None) -> pl.Expr:

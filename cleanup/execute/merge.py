@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import orjson
 from tenacity import AsyncRetrying, RetryError, retry_if_exception, stop_after_delay, wait_fixed
@@ -37,7 +37,11 @@ from .stepping import Made, journalled, looking_first
 from .steps import create_looking_first, find_note, note_body
 
 if TYPE_CHECKING:
-    from .run import Run
+    from pathlib import Path
+
+    from ..export.schema import WorkspaceSchema
+    from .backup import BackupView
+    from .journal import Journal
 
 JSON = dict[str, Any]
 MergeMode = Literal["auto", "native", "fallback"]
@@ -54,10 +58,27 @@ class _NoNativeMerge(Exception):
 MOVE = "move:"
 
 
+class RunState(Protocol):
+    """What a merge needs of its run (a :class:`~cleanup.execute.run.Run` is one): the journal, the schema and
+    the backup it goes by, whether a stop was asked for, and what the run's other rows do to records."""
+
+    journal: Journal
+    schema: WorkspaceSchema
+    backup: BackupView
+    folder: Path
+    stopping: bool
+
+    def targets_of(self, *actions: Action) -> set[str]: ...
+
+    def created_on(self, record_id: str) -> list[tuple[Action, str, str | None]]: ...
+
+    def actions_on_survivor(self, survivor_id: str) -> list[str]: ...
+
+
 class Merger:
     """Applies one run's merges, survivor by survivor."""
 
-    def __init__(self, run: Run, client: AsyncAttioClient, mode: MergeMode = "auto") -> None:
+    def __init__(self, run: RunState, client: AsyncAttioClient, mode: MergeMode = "auto") -> None:
         self.run = run
         self.client = client
         self.native: bool | None = {"auto": None, "native": True, "fallback": False}[mode]

@@ -4,7 +4,6 @@ made, and whether reading the end state back confirmed it."""
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 from collections.abc import Awaitable, Callable
 from contextlib import closing
@@ -20,6 +19,7 @@ import polars as pl
 from ..actions import Action
 from ..client import AsyncAttioClient
 from ..client.errors import NotFoundError
+from ..files import private_file
 from ..notebook import html
 from .backup import write_private
 from .journal import Status
@@ -82,10 +82,8 @@ class RunReport:
 
     def save(self) -> None:
         write_private(self.folder / "report.json", self.frame.write_json().encode())
-        tmp = self.folder / "report.parquet.tmp"
-        self.frame.write_parquet(tmp)
-        os.chmod(tmp, 0o600)
-        tmp.replace(self.folder / "report.parquet")
+        with private_file(self.folder / "report.parquet") as tmp:
+            self.frame.write_parquet(tmp)
 
     @property
     def started_at(self) -> datetime | None:

@@ -39,7 +39,7 @@ from ..client.errors import AmbiguousWriteError, ApiError, NotFoundError
 from ..client.portal import interrupted_again
 from ..errors import ExecuteError
 from ..export.schema import WorkspaceSchema, fetch_schema
-from ..files import RUNS_ENV, backup_root
+from ..files import RUNS_ENV, backup_root, private_file
 from ..progress import progress_bar
 from .backup import BackupView, private_dir, write_backup, write_private
 from .hanging import hanging_on
@@ -149,10 +149,8 @@ class Run:
             "fingerprint",
             "part",
         )
-        tmp = folder / "plan.parquet.tmp"
-        rows.write_parquet(tmp)
-        os.chmod(tmp, 0o600)
-        tmp.replace(folder / "plan.parquet")
+        with private_file(folder / "plan.parquet") as tmp:
+            rows.write_parquet(tmp)
         meta = {
             "run_id": run_id,
             "snapshot": str(plan.snapshot.path),

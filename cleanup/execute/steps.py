@@ -17,6 +17,7 @@ import orjson
 
 from ..actions import Action
 from ..client import AsyncAttioClient
+from ..values.timestamps import parse_timestamp
 from .hanging import notes_of
 from .shape import filter_value
 from .stepping import looking_first
@@ -164,7 +165,7 @@ async def _find_entry(
     for ref in refs:
         if ref["list_api_slug"] != row["list"] or ref["entry_id"] in claimed:
             continue
-        if since is None or datetime.fromisoformat(ref["created_at"].replace("Z", "+00:00")) >= since:
+        if since is None or parse_timestamp(ref["created_at"]) >= since:
             return str(ref["entry_id"])
     return None
 
@@ -195,8 +196,6 @@ def _same_time(read: str | None, wanted: str) -> bool:
     if read is None:
         return False
     try:
-        return datetime.fromisoformat(read.replace("Z", "+00:00")) == datetime.fromisoformat(
-            wanted.replace("Z", "+00:00")
-        )
+        return parse_timestamp(read) == parse_timestamp(wanted)
     except ValueError:
         return read == wanted

@@ -22,6 +22,8 @@ from nameparser import HumanName
 
 from ..errors import CleanupError
 from ..export.schema import AttributeInfo
+from ..values.contact import host_of, parse_phone
+from ..values.timestamps import parse_timestamp
 
 EXCEL_EPOCH = date(1899, 12, 30)
 DATE_FORMATS = {"iso": ("%Y-%m-%d",), "mdy": ("%m/%d/%Y", "%m/%d/%y"), "dmy": ("%d/%m/%Y", "%d/%m/%y")}
@@ -78,7 +80,7 @@ def _date(text: str, options: Options) -> date:
     if re.fullmatch(r"\d{5}(\.\d+)?", value):  # an Excel serial day number
         return EXCEL_EPOCH + timedelta(days=int(float(value)))
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+        return parse_timestamp(value).date()
     except ValueError:
         pass
     for form in DATE_FORMATS.get(options.date_format, ()):
@@ -97,7 +99,7 @@ def _timestamp(text: str, options: Options) -> str:
     (``01/15/2023 09:12 AM`` with ``--date-format mdy``); a time without a zone is taken as UTC."""
     value = text.strip()
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = parse_timestamp(value)
     except ValueError:
         timed = TIME.fullmatch(value)
         if timed is None:
@@ -153,9 +155,7 @@ def _checkbox(text: str, _: Options) -> bool:
 
 def domain_of(text: str) -> str:
     """A website or domain as Attio stores it: host only, lower case, without ``www.``."""
-    value = text.strip().lower()
-    value = re.sub(r"^[a-z][a-z0-9+.-]*://", "", value)
-    value = value.split("/")[0].split("?")[0].split("#")[0].split(":")[0].removeprefix("www.")
+    value = host_of(text).removeprefix("www.")
     if not DOMAIN.fullmatch(value):
         raise CoerceError(f"{text!r} is not a website or domain; write e.g. acme.com")
     return value
@@ -174,17 +174,16 @@ def _email(text: str, _: Options) -> dict[str, str]:
 
 
 def _phone(text: str, options: Options) -> dict[str, Any]:
-    try:
-        number = phonenumbers.parse(text.strip(), options.phone_region)
-    except phonenumbers.NumberParseException:
-        by_column = "" if options.in_mapping else ", or --phone-region-column with a country column"
-        raise CoerceError(
-            f"{text!r} is not a phone number Attio accepts; write it with + and the country code, or give "
-            f"the region of numbers without it: {options.setting('phone_region', 'GB')}{by_column}"
-        ) from None
-    if not phonenumbers.is_possible_number(number):
-        raise CoerceError(f"{text!r} is not a possible phone number")
-    return {"original_phone_number": phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)}
+    parsed = parse_phone(text, options.phone_region)
+    if parsed is not None:
+        return {"original_phone_number": parsed[0]}
+    if text.strip().startswith("+"):
+        raise CoerceError(f"{text!r} is not a possible phone number; check its country code and digits")
+    by_column = "" if options.in_mapping else ", or --phone-region-column with a country column"
+    raise CoerceError(
+        f"{text!r} is not a phone number Attio accepts; write it with + and the country code, or give "
+        f"the region of numbers without it: {options.setting('phone_region', 'GB')}{by_column}"
+    )
 
 
 # Country names people write that are not the region's English display name.

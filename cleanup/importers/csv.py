@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +36,7 @@ from ..execute.writable import Writable
 from ..export.schema import AttributeInfo
 from ..export.snapshot import Snapshot
 from ..files import private_file
+from ..values.timestamps import parse_timestamp
 from .affinity import ImportResult, Item, Outcome
 from .coerce import CONVERTERS, CoerceError, Options, clamp_note_date, region_of
 from .reading import CsvTable, read_csv
@@ -540,7 +540,7 @@ def _note_dates(spec: CsvSpec, table: CsvTable, coerced: Any) -> list[tuple[str 
             )
             coerced.bad_lines.add(lines[i])
             continue
-        out[i] = clamp_note_date(datetime.fromisoformat(stamp.replace("Z", "+00:00")))
+        out[i] = clamp_note_date(parse_timestamp(stamp))
     return out
 
 

@@ -19,6 +19,7 @@ import polars as pl
 from ..errors import ImportInputError
 from ..export.schema import AttributeInfo, ObjectInfo
 from ..export.snapshot import Snapshot
+from ..values.timestamps import parse_timestamp
 from .coerce import CoerceError, Options, converter
 from .reading import CsvTable
 
@@ -110,7 +111,7 @@ def canon(kind: str, value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if kind == "timestamp" and isinstance(value, str):
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
+        return parse_timestamp(value).isoformat()
     if kind in ("number", "currency", "rating") and isinstance(value, int | float):
         return float(value)
     if kind in ("email-address", "domain") and isinstance(value, str):

@@ -13,9 +13,9 @@ from collections.abc import Hashable
 from functools import lru_cache
 from typing import Any, Protocol
 
-import phonenumbers
 import tldextract
 
+from ..values.contact import parse_phone
 from .clock import format_ts, parse_date, parse_ts
 from .errors import ValueNotFound, invalid_value
 from .model import Attribute, Member
@@ -376,21 +376,6 @@ def _email(attr: Attribute, raw: Any, _ctx: Resolver) -> JSON:
         "email_root_domain": root,
         "email_local_specifier": specifier,
     }
-
-
-def parse_phone(original: str, country: str | None) -> tuple[str, str] | None:
-    """E.164 form and region of a phone number, or ``None`` when it cannot be read."""
-    text = original.strip()
-    if not text.startswith("+") and not country:
-        return None
-    try:
-        number = phonenumbers.parse(text, None if text.startswith("+") else country)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    region = phonenumbers.region_code_for_number(number) or (country or "")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), region
 
 
 def _phone(attr: Attribute, raw: Any, _ctx: Resolver) -> JSON:

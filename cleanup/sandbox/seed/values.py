@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..value_types import parse_phone, root_domain
+from ...values.contact import parse_phone
+from ..value_types import root_domain
 
 JSON = dict[str, Any]
 
