@@ -285,11 +285,8 @@ class Run:
     async def _schema_made(self, client: AsyncAttioClient) -> None:
         """Read the schema again once the run's lists, attributes and options are made (or found), so the
         writes after them see their real ids; kept in the run folder for a resume and a restore."""
-        if any(
-            self.journal.state(r["action_id"], "schema")[0] != Status.DONE
-            for r in self.rows.to_dicts()
-            if Action(r["action"]) in SCHEMA_ACTIONS
-        ):
+        makes = self.rows.filter(pl.col("action").is_in([a.value for a in SCHEMA_ACTIONS]))["action_id"]
+        if any(self.journal.state(action_id, "schema")[0] != Status.DONE for action_id in makes):
             return  # some failed or were not sent: the planned schema stays what the run goes by
         self.schema = await fetch_schema(client)
         write_private(self.folder / "schema.json", orjson.dumps(self.schema.to_json()))

@@ -31,7 +31,6 @@ class AccountingView:
     rows: list[dict[str, Any]]
     left_out: list[dict[str, Any]] = field(default_factory=list)
     left_out_total: int = 0
-    balanced: bool = True
 
 
 def accounting_view(
@@ -54,23 +53,7 @@ def accounting_view(
         }
         for row in accounting.iter_rows(named=True)
     ]
-    left = (
-        items.filter(pl.col("outcome").is_in(["refused", "skipped"]))
-        if items is not None
-        else pl.DataFrame(
-            schema={
-                "file": pl.String,
-                "kind": pl.String,
-                "key": pl.String,
-                "outcome": pl.String,
-                "reason": pl.String,
-            }
-        )
-    )
-    return AccountingView(
-        sentence,
-        rows,
-        left.head(LEFT_OUT_SHOWN).to_dicts(),
-        left.height,
-        all(r["balanced"] for r in rows),
-    )
+    left = items.filter(pl.col("outcome").is_in(["refused", "skipped"])) if items is not None else None
+    if left is None:
+        return AccountingView(sentence, rows)
+    return AccountingView(sentence, rows, left.head(LEFT_OUT_SHOWN).to_dicts(), left.height)
