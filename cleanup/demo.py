@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .actions import ActionTable
-from .client import AttioClient
+from .client import AttioClient, endpoints
 from .detect.recipe import detect
 from .execute import Plan, Run, restore
 from .export import export
@@ -115,7 +115,7 @@ def _apply_and_restore(
             action_id, note_id = deleted.select("action_id", "target_id").row(0)
             restored = restore(report.run_id, client, root=work / "backups", action_ids=[action_id])
             new_id = restored["restored_id"][0]
-            note = client.get(f"/v2/notes/{new_id}")["data"]
+            note = client.get(endpoints.note(new_id))["data"]
             original = (
                 snapshot.notes().filter(pl.col("note_id") == note_id).select("created_at").collect().item()
             )

@@ -175,6 +175,13 @@ class Killer:
 
     @property
     def journal(self) -> Path:
+        """The journal the child writes: the run's, or for a restore the newest restore run's."""
+        if self.command[:1] == ("restore",):
+            made = sorted(
+                self.root.glob(f"{self.run_id}-restore-*/journal.sqlite"),
+                key=lambda p: int(p.parent.name.rsplit("-", 1)[1]),
+            )
+            return made[-1] if made else self.root / f"{self.run_id}-restore-1" / "journal.sqlite"
         return self.root / self.run_id / "journal.sqlite"
 
     def run(self, points: int | list[KillPoint], *, timeout: float = 300.0, finish: bool = True) -> int:
@@ -212,9 +219,9 @@ class Killer:
             return KillPoint("time", n=1, phase=phase, seconds=rng.uniform(0.0, min(0.5, 0.003 * work)))
         phase, work, phases = self._work_left()
         span = max(1, round(2 * work * phases / max(1, left)))
-        if self.command:  # not a run's resume (a restore): its writes, from the start
+        if self.command:  # not a run's resume (a restore): its writes, spread over the writes left
             kind = rng.choice(("arrival", "committed"))
-            return KillPoint(kind, rng.randint(1, max(self.max_writes, span)))
+            return KillPoint(kind, rng.randint(1, max(1, work // max(1, left))))
         if phase == "read":
             extra = READ_BATCH + 10 if work > READ_BATCH + 10 else 0
             return KillPoint("read", extra + rng.randint(1, span), phase)
@@ -228,14 +235,17 @@ class Killer:
         many phases have work left, verification included."""
         if not self.journal.exists():
             return None, 0, 1
-        if self.command:  # a restore: about a request a finished action
-            with contextlib.closing(
-                sqlite3.connect(f"file:{self.journal}?mode=ro", uri=True, timeout=10)
-            ) as db:
-                done = db.execute(
-                    "SELECT COUNT(DISTINCT action_id) FROM steps WHERE status = 'done'"
-                ).fetchone()
-            return None, int(done[0]), 1
+        if self.command:  # a restore: its write steps left (about a write each)
+            try:
+                with contextlib.closing(
+                    sqlite3.connect(f"file:{self.journal}?mode=ro", uri=True, timeout=10)
+                ) as db:
+                    writes = db.execute(
+                        "SELECT COUNT(*) FROM steps WHERE status IN ('planned', 'sent') AND step != 'read'"
+                    ).fetchone()
+            except sqlite3.OperationalError:  # killed as it was made: a read-only look cannot recover it
+                return None, 0, 1
+            return None, int(writes[0]), 1
         with contextlib.closing(sqlite3.connect(f"file:{self.journal}?mode=ro", uri=True, timeout=10)) as db:
             rows = db.execute(
                 "SELECT step, COUNT(*) FROM steps WHERE status IN ('planned', 'sent') GROUP BY step"

@@ -26,9 +26,6 @@ and a site on a platform is its own domain (``acme.notion.site`` and ``beta.noti
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
 import polars as pl
 
 from cleanup.actions import ActionTable
@@ -42,7 +39,7 @@ from cleanup.detect.matching import (
     exact,
     fuzzy,
 )
-from cleanup.detect.recipe import Recipe
+from cleanup.detect.recipe import Recipe, needs_records
 from cleanup.export.snapshot import Snapshot
 
 NAME = "duplicate_companies"
@@ -208,10 +205,6 @@ def detect(
     )
 
 
-def _needs(snapshot: Snapshot, params: Mapping[str, Any]) -> Sequence[str]:
-    return [f"records/{OBJECT}"]
-
-
 RECIPE = Recipe(
     name=NAME,
     description="Companies recorded more than once (name and domain variants): merge each cluster into the "
@@ -221,5 +214,5 @@ RECIPE = Recipe(
         *MATCH_PARAMS,
         *SURVIVOR_PARAMS,
     ),
-    needs=_needs,
+    needs=needs_records(OBJECT),
 )

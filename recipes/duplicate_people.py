@@ -40,7 +40,7 @@ from cleanup.detect.matching import (
     exact_tf,
     fuzzy,
 )
-from cleanup.detect.recipe import Param, Recipe, RecipeError
+from cleanup.detect.recipe import Param, Recipe, RecipeError, needs_records
 from cleanup.export.snapshot import Snapshot
 from cleanup.labels import Namer
 
@@ -297,10 +297,6 @@ def detect(
     )
 
 
-def _needs(snapshot: Snapshot, params: Mapping[str, Any]) -> Sequence[str]:
-    return [f"records/{OBJECT}"]
-
-
 RECIPE = Recipe(
     name=NAME,
     description="People recorded more than once (nicknames, initials, swapped, misspelt or transliterated names, "
@@ -315,5 +311,5 @@ RECIPE = Recipe(
         ),
         *SURVIVOR_PARAMS,
     ),
-    needs=_needs,
+    needs=needs_records(OBJECT),
 )

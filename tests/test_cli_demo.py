@@ -34,5 +34,6 @@ def test_demo_runs_the_whole_story(tmp_path: Path) -> None:
     assert "read back and verified" in result.stdout
     assert "Restored one deleted note from the backup" in result.stdout
     assert "Planted defects: found and fixed" in result.stdout
-    backups = list((tmp_path / "snap" / "backups").glob("*/backup/manifest.json"))
-    assert len(backups) == 1
+    backups = sorted((tmp_path / "snap" / "backups").glob("*/backup/manifest.json"))
+    assert len(backups) == 2  # the run's, and its restore's (a run of its own, restorable in turn)
+    assert backups[1].parent.parent.name == f"{backups[0].parent.parent.name}-restore-1"

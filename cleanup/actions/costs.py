@@ -26,6 +26,7 @@ CALLS: dict[Action, dict[str, int]] = {
     Action.DELETE_ENTRY: {"read": 1, "write": 1},
     Action.CREATE_ENTRY: {"read": 0, "write": 1},
     Action.UPDATE_ENTRY: {"read": 1, "write": 1},
+    Action.UPDATE_TASK: {"read": 1, "write": 1},
     Action.CREATE_LIST: {"read": 1, "write": 1},  # looked for first, then made
     Action.CREATE_ATTRIBUTE: {"read": 1, "write": 1},
     Action.CREATE_OPTION: {"read": 2, "write": 1},

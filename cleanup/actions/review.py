@@ -240,6 +240,7 @@ ACTION_WORDS = {
     Action.DELETE_ENTRY: "list entries to remove",
     Action.CREATE_ENTRY: "list entries to add",
     Action.UPDATE_ENTRY: "list entries to update",
+    Action.UPDATE_TASK: "tasks to link to records again",
     Action.CREATE_LIST: "lists to make",
     Action.CREATE_ATTRIBUTE: "attributes to add",
     Action.CREATE_OPTION: "choices to add to select or status attributes",
@@ -294,6 +295,8 @@ def _what_happens(
             return f"The entry {thing} is removed from its list; the record itself stays."
         case Action.CREATE_ENTRY:
             return f"{thing} is added to the list."
+        case Action.UPDATE_TASK:
+            return "The task is linked to its records again."
         case Action.CREATE_LIST | Action.CREATE_ATTRIBUTE | Action.CREATE_OPTION:
             schema = namer.snapshot.schema if namer is not None else None
             said = describe(

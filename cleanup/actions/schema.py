@@ -28,6 +28,9 @@ class Action(StrEnum):
     DELETE_ENTRY = "delete_entry"  # delete a list entry
     CREATE_ENTRY = "create_entry"  # add a record to a list
     UPDATE_ENTRY = "update_entry"  # write ``payload`` entry values (e.g. carried over from a duplicate entry)
+    UPDATE_TASK = (
+        "update_task"  # set a task's linked records (``payload``: linked_records); restores write it
+    )
     CREATE_LIST = "create_list"  # make the list ``list`` (``payload``: name, parent object)
     CREATE_ATTRIBUTE = (
         "create_attribute"  # add an attribute to ``object`` or ``list`` (``payload``: its definition)

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from .. import client as api  # looked up when a command runs (tests put a recording client in its place)
+from ..client import endpoints
 from ..client.errors import AuthenticationError, ConfigurationError, PermissionDeniedError, TransportError
 from ..client.portal import EXIT_INTERRUPTED, brace_for_repeat
 from ..errors import CleanupError
@@ -35,7 +36,7 @@ def fail(err: CleanupError | str, code: int = EXIT_FAILED) -> typer.Exit:
     elif isinstance(err, PermissionDeniedError):
         message = f"the API key lacks a permission: {err.message}"
     elif isinstance(err, TransportError):
-        message = f"could not get an answer from {err.url.split('/v2/')[0]}: {err}. Check ATTIO_BASE_URL and the network."
+        message = f"could not get an answer from {endpoints.server_of(err.url)}: {err}. Check ATTIO_BASE_URL and the network."
     else:
         message = str(err)
     console.print(f"[bold red]error:[/bold red] {escape(message)}")

@@ -124,8 +124,10 @@ def restore_command(
 ) -> None:
     """Put back what a run deleted or changed, from its backup: notes with their original dates, entries
     with their values, deleted records with their notes, entries, task links and references, merges
-    un-merged, updated values put back, created items removed. Running it again restores nothing twice
-    and retries what failed. Ctrl-C stops after the current action (run restore again to finish).
+    un-merged, updated values put back, created items removed. The restore is a run of its own
+    (RUN-restore-N): what it overwrites is backed up first, so it can be restored too. Running it again
+    restores nothing twice and retries what failed. Ctrl-C stops after the requests in flight (run restore
+    again to finish).
 
     Exit codes: 0 done, 1 some failed (run it again), 4 stopped early (run it again), 130 stopped at once.
 

@@ -477,7 +477,7 @@ class AttioClient:
 
     def close(self) -> None:
         """Close the connections and stop the event loop thread (closing twice does nothing)."""
-        if not self._portal.thread.is_alive():
+        if self._portal.closed:
             return
         try:
             self.run(self.aio.aclose())

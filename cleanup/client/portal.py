@@ -1,8 +1,9 @@
 """The sync client's private event loop thread, and what Ctrl-C does to the work running on it.
 
-Sync code (scripts, notebooks, the command line) runs coroutines through a :class:`Portal`: its loop runs
-on a daemon thread, and the calling thread waits for the result. Ctrl-C is handled in one place for every
-command:
+Sync code (scripts, notebooks, the command line) runs coroutines through a :class:`Portal`: an anyio
+blocking portal (:class:`anyio.from_thread.BlockingPortal`, asyncio backend: the client's code uses asyncio's
+own primitives) whose loop runs on a daemon thread, while the calling thread waits for the result. Ctrl-C is
+handled in one place for every command:
 
 - A Ctrl-C in the waiting (main) thread cancels the task on the loop and waits a few seconds
   (:data:`UNWIND_SECONDS`) for it to unwind — requests in flight are dropped, files being written are
@@ -13,6 +14,21 @@ command:
 - A second Ctrl-C while the work unwinds stops waiting at once. The command line (see
   :func:`exit_at_once_on_repeat`) then ends the process at once with exit code 130 and one line on stderr,
   as a kill would: the export's manifest and the executor's journal are made to survive that.
+
+Calls go through the portal's ``start_task_soon``, and a Ctrl-C cancels the future it returns. Three parts
+stay hand-made, each because anyio's own would break one of the promises above:
+
+- The thread. ``start_blocking_portal`` is a context manager whose exit joins the loop thread with no
+  timeout; and a client never closed (a notebook's, a script's) leaves it un-exited, so at interpreter exit
+  its generator is finalized, calls into the loop thread (frozen by then, as a daemon) and hangs the exit
+  forever. :meth:`Portal.close` must return within its timeout (it asks the loop to stop the portal
+  without waiting for an answer, as ``portal.call`` would), and an unclosed client must not hang the exit.
+- The loop (:class:`_ServingLoop`). asyncio lets a ``KeyboardInterrupt`` or ``SystemExit`` escaping any task
+  out of the loop, which would end ``anyio.run`` and the portal with it; this loop goes on serving.
+- The task. anyio's cancellation is level-triggered: every ``await`` inside a cancelled scope is cancelled
+  again, so a ``finally`` that awaits while unwinding would be cut short. The coroutine runs as a plain
+  asyncio task under the portal's, cancelled once (as ``asyncio.run`` does), and the portal's task waits for
+  it shielded.
 """
 
 from __future__ import annotations
@@ -26,7 +42,10 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Coroutine, Iterator
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import Any, Generic, NoReturn, ParamSpec, TypeVar
+
+import anyio
+from anyio.from_thread import BlockingPortal
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -119,87 +138,160 @@ def _nothing() -> None:
 
 # ---------------------------------------------------------------------- the loop thread
 class Portal:
-    """A private event loop on a daemon thread, so sync code (and Jupyter cells) can run coroutines."""
+    """A private event loop on a daemon thread, so sync code (and Jupyter cells) can run coroutines.
+    :attr:`portal` is its anyio blocking portal, :attr:`loop` its event loop, :attr:`thread` the thread
+    that loop runs on."""
 
     def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self._serve, name="attio-client-loop", daemon=True)
+        self._stopped = False
+        started: concurrent.futures.Future[BlockingPortal] = concurrent.futures.Future()
+        self.thread = threading.Thread(target=_serve, args=(started,), name="attio-client-loop", daemon=True)
         self.thread.start()
+        self.portal = started.result()
+        self.loop = self.portal.call(asyncio.get_running_loop)
 
-    def _serve(self) -> None:
-        """Run the loop until :meth:`close`. A ``KeyboardInterrupt`` (or ``SystemExit``) escaping a task
-        ends that task (whose caller hears of it), not the loop: the loop goes on serving."""
-        asyncio.set_event_loop(self.loop)
-        while not self.loop.is_closed():
-            try:
-                self.loop.run_forever()
-                return
-            except BaseException:  # the task it escaped from holds it for its caller
-                continue
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called (or the loop thread is gone)."""
+        return self._stopped or not self.thread.is_alive()
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run ``coro`` on the loop and return its result. Ctrl-C cancels it and waits a few seconds for it
         to unwind before raising ``KeyboardInterrupt``; a second Ctrl-C stops the waiting at once."""
-        if not self.thread.is_alive():
+        if self.closed:
             coro.close()
             raise RuntimeError("the client is closed")
-        outcome: concurrent.futures.Future[T] = concurrent.futures.Future()
-        tasks: list[asyncio.Task[T]] = []
+        call = _Call(coro)
         try:
-            self.loop.call_soon_threadsafe(self._start, coro, outcome, tasks)
-            return self._wait(outcome)
+            return self._wait(call.start(self.portal))
         except WorkerInterrupted:
             raise KeyboardInterrupt from None
+        except _Escaped as escaped:
+            raise escaped.error from None
         except KeyboardInterrupt:
             with repeat_stops_at_once():
-                self.loop.call_soon_threadsafe(_cancel, tasks)
-                with contextlib.suppress(concurrent.futures.CancelledError, TimeoutError):
-                    outcome.exception(timeout=UNWIND_SECONDS)  # woken by the cancellation too
+                call.cancel()
+                call.unwound.wait(UNWIND_SECONDS)
             raise
 
-    def _start(
-        self,
-        coro: Coroutine[Any, Any, T],
-        outcome: concurrent.futures.Future[T],
-        tasks: list[asyncio.Task[T]],
-    ) -> None:
-        task = self.loop.create_task(coro)
-        task.add_done_callback(functools.partial(_settle, outcome=outcome))
-        tasks.append(task)
-
-    def _wait(self, outcome: concurrent.futures.Future[T]) -> T:
-        """The outcome's result, raising if the loop thread is gone (rather than waiting forever)."""
+    def _wait(self, future: concurrent.futures.Future[T]) -> T:
+        """The future's result, raising if the loop thread is gone (rather than waiting forever)."""
         while True:
             try:
-                return outcome.result(timeout=0.5)
+                return future.result(timeout=0.5)
             except TimeoutError:
                 if not self.thread.is_alive():
                     raise RuntimeError("the client's event loop stopped unexpectedly") from None
 
     def close(self, timeout: float = 5.0) -> None:
-        """Stop the loop (tasks still on it are dropped) and close it."""
-        if self.thread.is_alive():
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self.thread.join(timeout=timeout)
-        if not self.thread.is_alive():
-            self.loop.close()
+        """Stop the loop: tasks still on it are cancelled and given ``timeout`` seconds to unwind, then left
+        to the daemon thread (closing twice does nothing)."""
+        if not self.closed:
+            self._stopped = True
+            stop = self.portal.stop(cancel_remaining=True)
+            try:  # not portal.call(), which would wait for a loop too busy to answer
+                asyncio.run_coroutine_threadsafe(stop, self.loop)
+            except RuntimeError:  # the loop is closed already
+                stop.close()
+        self.thread.join(timeout=timeout)
 
 
-def _cancel(tasks: list[asyncio.Task[Any]]) -> None:
-    for task in tasks:
-        task.cancel()
+def _serve(started: concurrent.futures.Future[BlockingPortal]) -> None:
+    """The loop thread: an anyio blocking portal on a :class:`_ServingLoop`, until the portal is stopped."""
+
+    async def serve() -> None:
+        async with BlockingPortal() as portal:
+            started.set_result(portal)
+            await portal.sleep_until_stopped()
+
+    try:
+        anyio.run(serve, backend="asyncio", backend_options={"loop_factory": _ServingLoop})
+    except BaseException as error:
+        if started.done():
+            raise
+        started.set_exception(error)
 
 
-def _settle(task: asyncio.Task[T], *, outcome: concurrent.futures.Future[T]) -> None:
-    """Pass a finished task's result, error or cancellation to the waiting thread."""
-    if outcome.done():
-        return
-    if task.cancelled():
-        outcome.cancel()
-    elif (error := task.exception()) is not None:
-        outcome.set_exception(error)
-    else:
-        outcome.set_result(task.result())
+class _Escaped(Exception):
+    """A ``KeyboardInterrupt`` or ``SystemExit`` out of a call, carried to its caller as an ordinary error:
+    anyio's portal lets base exceptions out of the call's task, which would stop its task group."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(repr(error))
+        self.error = error
+
+
+class _Call(Generic[T]):
+    """One coroutine run through the portal, and what the waiting thread needs to cancel it."""
+
+    def __init__(self, coro: Coroutine[Any, Any, T]) -> None:
+        self.coro = coro
+        self.future: concurrent.futures.Future[T] | None = None
+        self.task: asyncio.Task[T] | None = None  # the coroutine's, on the loop
+        self.unwound = threading.Event()  # the coroutine has finished (or will never start)
+        self.dropped = False  # cancelled before it started: it never will
+
+    def start(self, portal: BlockingPortal) -> concurrent.futures.Future[T]:
+        try:
+            self.future = portal.start_task_soon(self.serve)
+        except RuntimeError:  # the portal stopped meanwhile, or this is its own thread
+            self.coro.close()
+            raise
+        return self.future
+
+    def cancel(self) -> None:
+        """From the waiting thread. A Ctrl-C during :meth:`start` leaves no future to cancel: the call
+        then closes the coroutine instead of running it, or cancels its task if it started meanwhile."""
+        self.dropped = True
+        if self.future is not None:
+            self.future.cancel()
+        elif self.task is not None:
+            self.task.get_loop().call_soon_threadsafe(self.task.cancel)
+
+    async def serve(self) -> T:
+        """On the loop, in a task of the portal's task group (whose cancellation the future's brings)."""
+        if self.dropped:
+            self.coro.close()
+            self.unwound.set()
+            raise asyncio.CancelledError
+        self.task = task = asyncio.get_running_loop().create_task(self.coro)
+        task.add_done_callback(lambda _: self.unwound.set())
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            task.cancel()  # once: the coroutine may await while it unwinds
+            with anyio.CancelScope(shield=True):
+                await asyncio.wait([task])
+            raise
+        except (KeyboardInterrupt, SystemExit) as error:
+            raise _Escaped(error) from None
+
+
+if sys.platform == "win32":  # the loop asyncio.new_event_loop() gives
+    _DefaultLoop = asyncio.ProactorEventLoop
+else:
+    _DefaultLoop = asyncio.SelectorEventLoop
+
+
+class _ServingLoop(_DefaultLoop):
+    """The portal's event loop. A ``KeyboardInterrupt`` or ``SystemExit`` escaping a task (asyncio lets them
+    out of the loop) ends that task, whose awaiter hears of it, not the loop: the loop goes on serving."""
+
+    _stop_asked = False
+
+    def stop(self) -> None:
+        self._stop_asked = True
+        super().stop()
+
+    def run_forever(self) -> None:
+        while True:
+            try:
+                super().run_forever()
+            except (KeyboardInterrupt, SystemExit):
+                if not self._stop_asked:
+                    continue
+            self._stop_asked = False
+            return
 
 
 __all__ = [

@@ -361,17 +361,7 @@ def first_name_relation(left: pl.Series, right: pl.Series) -> pl.Series:
         .then(pl.max_horizontal("_a", "_b"))
         .otherwise(0.0)
     )
-    both_full = (pl.col("o1") != "") & (pl.col("o2") != "")
-    score = (
-        pl.when((pl.col("t1") == "") | (pl.col("t2") == ""))
-        .then(None)
-        .when(_swapped())
-        .then(SAME)
-        .when(both_full)
-        .then(pl.max_horizontal("_straight", "_crossed"))
-        .otherwise(pl.col("_straight"))
-    )
-    return frame.select(score.cast(pl.Float32).alias("score")).to_series()
+    return _relation(frame, _swapped(), "_straight", "_crossed")
 
 
 def last_name_relation(left: pl.Series, right: pl.Series) -> pl.Series:
@@ -384,15 +374,22 @@ def last_name_relation(left: pl.Series, right: pl.Series) -> pl.Series:
         _jw=_jaro_winkler(frame, "t1", "t2"),
         _crossed=pl.min_horizontal(_jaro_winkler(frame, "t1", "o2"), _jaro_winkler(frame, "o1", "t2")),
     )
+    return _relation(frame, _same("t1", "t2") | _swapped(), "_jw", "_crossed")
+
+
+def _relation(frame: pl.DataFrame, same: pl.Expr, straight: str, crossed: str) -> pl.Series:
+    """Per pair of :func:`_sides`: None when either side has no name, SAME where ``same``, else the
+    ``straight`` relation, or the closer of it and the ``crossed`` one (the names swapped between the
+    fields) when both sides hold both names."""
     both_full = (pl.col("o1") != "") & (pl.col("o2") != "")
     score = (
         pl.when((pl.col("t1") == "") | (pl.col("t2") == ""))
         .then(None)
-        .when(_same("t1", "t2") | _swapped())
+        .when(same)
         .then(SAME)
         .when(both_full)
-        .then(pl.max_horizontal("_jw", "_crossed"))
-        .otherwise(pl.col("_jw"))
+        .then(pl.max_horizontal(straight, crossed))
+        .otherwise(pl.col(straight))
     )
     return frame.select(score.cast(pl.Float32).alias("score")).to_series()
 

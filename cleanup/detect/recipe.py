@@ -140,6 +140,12 @@ def list_slugs(snapshot: Snapshot, wanted: Sequence[str] | None, recipe: str) ->
     return list(wanted) if wanted else [slug for slug in known if f"entries/{slug}" in snapshot.parts]
 
 
+def needs_records(object_slug: str) -> Callable[[Snapshot, Mapping[str, Any]], Sequence[str]]:
+    """A recipe's ``needs`` when it reads the records of one object:
+    ``Recipe(..., needs=needs_records("people"))``."""
+    return lambda snapshot, params: [f"records/{object_slug}"]
+
+
 def available() -> dict[str, Recipe]:
     """Every recipe: the built-ins in ``recipes`` and those registered by entry point."""
     found: dict[str, Recipe] = {}

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from ..client import AsyncAttioClient
+from ..client import AsyncAttioClient, endpoints
 from ..export.schema import WorkspaceSchema, references_to
 
 JSON = dict[str, Any]
@@ -47,16 +47,17 @@ class Hanging:
 async def notes_of(client: AsyncAttioClient, object_slug: str, record_id: str) -> list[JSON]:
     """Every note on one record."""
     params = {"parent_object": object_slug, "parent_record_id": record_id}
-    return await client.all_items("GET", "/v2/notes", page_size=50, params=params, concurrency=2)
+    return await client.all_items(
+        "GET", endpoints.notes(), page_size=endpoints.NOTES_PAGE, params=params, concurrency=2
+    )
 
 
 async def entries_of(client: AsyncAttioClient, object_slug: str, record_id: str) -> list[tuple[str, JSON]]:
     """Every list entry whose parent is the record, with its entry values."""
-    refs = await client.all_items(
-        "GET", f"/v2/objects/{object_slug}/records/{record_id}/entries", page_size=1000, concurrency=1
-    )
+    path = endpoints.record_entries(object_slug, record_id)
+    refs = await client.all_items("GET", path, page_size=endpoints.RECORD_ENTRIES_PAGE, concurrency=1)
     bodies = await asyncio.gather(
-        *(client.get(f"/v2/lists/{ref['list_api_slug']}/entries/{ref['entry_id']}") for ref in refs)
+        *(client.get(endpoints.entry(ref["list_api_slug"], ref["entry_id"])) for ref in refs)
     )
     return [(ref["list_api_slug"], body["data"]) for ref, body in zip(refs, bodies, strict=True)]
 
@@ -64,7 +65,9 @@ async def entries_of(client: AsyncAttioClient, object_slug: str, record_id: str)
 async def tasks_of(client: AsyncAttioClient, object_slug: str, record_id: str) -> list[JSON]:
     """Every task linked to the record."""
     params = {"linked_object": object_slug, "linked_record_id": record_id}
-    return await client.all_items("GET", "/v2/tasks", page_size=500, params=params, concurrency=1)
+    return await client.all_items(
+        "GET", endpoints.tasks(), page_size=endpoints.TASKS_PAGE, params=params, concurrency=1
+    )
 
 
 async def referrers_of(
@@ -79,7 +82,10 @@ async def referrers_of(
     async def query(source: str, attribute: str, chunk: list[str]) -> None:
         condition = {attribute: {"target_object": object_slug, "target_record_id": {"$in": chunk}}}
         records = await client.all_items(
-            "POST", f"/v2/objects/{source}/records/query", page_size=500, body={"filter": condition}
+            "POST",
+            endpoints.records_query(source),
+            page_size=endpoints.RECORDS_PAGE,
+            body={"filter": condition},
         )
         for record in records:
             for value in record["values"].get(attribute, []):

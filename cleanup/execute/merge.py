@@ -26,7 +26,7 @@ import orjson
 from tenacity import AsyncRetrying, RetryError, retry_if_exception, stop_after_delay, wait_fixed
 
 from ..actions import Action
-from ..client import AsyncAttioClient
+from ..client import AsyncAttioClient, endpoints
 from ..client.errors import AmbiguousWriteError, ApiError, NotFoundError
 from ..values.notes import note_content
 from .backup import read_backup
@@ -137,9 +137,7 @@ class Merger:
         try:
             if unique:  # a 202 merge is readable (and writable) only once it has settled
                 await settled_record(self.client, row["object"], primary)
-            await self.client.patch(
-                f"/v2/objects/{row['object']}/records/{primary}", {"data": {"values": carry}}
-            )
+            await self.client.patch(endpoints.record(row["object"], primary), {"data": {"values": carry}})
         except ApiError as error:
             journal.mark(action_id, step, Status.FAILED, detail=str(error))
             if not unique:
@@ -166,7 +164,7 @@ class Merger:
         body = {"data": {"primary_record_id": primary, "secondary_record_id": row["target_id"]}}
 
         async def send() -> str:
-            answer = await self.client.post(f"/v2/objects/{row['object']}/records/merge", body)
+            answer = await self.client.post(endpoints.records_merge(row["object"]), body)
             return str(answer["data"]["new_record_id"])
 
         async def work(sent_before: bool) -> Made:
@@ -205,7 +203,7 @@ class Merger:
         values (from the backup) is the merged one."""
         for record_id in (row["target_id"], primary):
             try:
-                await self.client.get(f"/v2/objects/{row['object']}/records/{record_id}")
+                await self.client.get(endpoints.record(row["object"], record_id))
                 return None  # an original is still readable: not merged
             except NotFoundError as error:
                 if error.code == "merge_in_progress":
@@ -222,7 +220,7 @@ class Merger:
             if key is None:
                 continue
             body = await self.client.post(
-                f"/v2/objects/{row['object']}/records/query", {"filter": {slug: key}, "limit": 2}
+                endpoints.records_query(row["object"]), {"filter": {slug: key}, "limit": 2}
             )
             hits = [
                 r["id"]["record_id"]
@@ -312,10 +310,10 @@ class Merger:
         for action, made, list_slug in self.run.created_on(loser):
             try:
                 if action == Action.CREATE_ENTRY and list_slug:
-                    body = await self.client.get(f"/v2/lists/{list_slug}/entries/{made}")
+                    body = await self.client.get(endpoints.entry(list_slug, made))
                     moves.entries.append((list_slug, body["data"]))
                 elif action != Action.CREATE_ENTRY:
-                    moves.notes.append((await self.client.get(f"/v2/notes/{made}"))["data"])
+                    moves.notes.append((await self.client.get(endpoints.note(made)))["data"])
             except NotFoundError:
                 continue  # deleted since the run made it: nothing of it to move
         return moves
@@ -359,7 +357,11 @@ class Merger:
         body["format"], body["content"] = note_content(
             note.get("content_markdown"), note.get("content_plaintext")
         )
-        fake = {"payload": orjson.dumps(body).decode(), "target_id": note["id"]["note_id"]}
+        fake = {
+            "action": Action.CREATE_NOTE.value,
+            "payload": orjson.dumps(body).decode(),
+            "target_id": note["id"]["note_id"],
+        }
 
         def look() -> Awaitable[str | None]:  # never the survivor's own notes, nor another step's copy
             had = {n["id"]["note_id"] for n in self.run.backup.hanging(row["object"], survivor).notes}
@@ -372,7 +374,7 @@ class Merger:
                     return earlier, "found after an interruption"
             made, found = await create_looking_first(
                 self.client,
-                "/v2/notes",
+                endpoints.notes(),
                 note_body(fake),
                 "note_id",
                 look,
@@ -386,9 +388,7 @@ class Merger:
 
         async def work(_: bool) -> tuple[str | None, str | None]:
             try:  # its values now (an update earlier in the run may have filled some), else as backed up
-                live = (await self.client.get(f"/v2/lists/{list_slug}/entries/{entry['id']['entry_id']}"))[
-                    "data"
-                ]
+                live = (await self.client.get(endpoints.entry(list_slug, entry["id"]["entry_id"])))["data"]
             except NotFoundError:
                 live = entry
             values = write_payload(live, attrs, entry=True)
@@ -396,15 +396,13 @@ class Merger:
             into = self._survivor_entry(row, list_slug, survivor)
             if into is None:  # the survivor has no entry in this list: assert one (idempotent by parent)
                 body = {"parent_record_id": survivor, "parent_object": row["object"], "entry_values": wanted}
-                made = await self.client.put(f"/v2/lists/{list_slug}/entries", {"data": body})
+                made = await self.client.put(endpoints.entries(list_slug), {"data": body})
                 return str(made["data"]["id"]["entry_id"]), None
-            current = (await self.client.get(f"/v2/lists/{list_slug}/entries/{into}"))["data"]
+            current = (await self.client.get(endpoints.entry(list_slug, into)))["data"]
             have = current.get("entry_values", {})
             fill = {slug: v for slug, v in wanted.items() if not have.get(slug)}
             if fill:
-                await self.client.patch(
-                    f"/v2/lists/{list_slug}/entries/{into}", {"data": {"entry_values": fill}}
-                )
+                await self.client.patch(endpoints.entry(list_slug, into), {"data": {"entry_values": fill}})
             return None, f"into {into}: " + (", ".join(sorted(fill)) or "nothing it lacked")
 
         await self._step(row, f"{MOVE}entry:{list_slug}:{entry['id']['entry_id']}", work)
@@ -424,7 +422,7 @@ class Merger:
         slugs = {info.id: slug for slug, info in self.run.schema.objects.items()}
 
         async def work(_: bool) -> tuple[str | None, str | None]:
-            live = (await self.client.get(f"/v2/tasks/{task['id']['task_id']}"))["data"]
+            live = (await self.client.get(endpoints.task(task["id"]["task_id"])))["data"]
             links: list[JSON] = []
             for link in live["linked_records"]:
                 target = (
@@ -438,7 +436,9 @@ class Merger:
                     links.append(item)
             if survivor not in {link["target_record_id"] for link in links}:
                 links.append({"target_object": row["object"], "target_record_id": survivor})
-            await self.client.patch(f"/v2/tasks/{task['id']['task_id']}", {"data": {"linked_records": links}})
+            await self.client.patch(
+                endpoints.task(task["id"]["task_id"]), {"data": {"linked_records": links}}
+            )
             return None, None
 
         await self._step(row, f"{MOVE}task:{task['id']['task_id']}", work)
@@ -452,7 +452,7 @@ class Merger:
         async def work(_: bool) -> tuple[str | None, str | None]:
             if record_id == row["target_id"]:
                 return None, "the loser referred to itself"
-            path = f"/v2/objects/{object_slug}/records/{record_id}"
+            path = endpoints.record(object_slug, record_id)
             try:
                 live = (await self.client.get(path))["data"]["values"].get(attribute, [])
             except NotFoundError:
@@ -483,7 +483,7 @@ class Merger:
 
         async def work(_: bool) -> tuple[str | None, str | None]:
             if release:
-                path = f"/v2/objects/{row['object']}/records/{row['target_id']}"
+                path = endpoints.record(row["object"], row["target_id"])
                 try:
                     await self.client.put(path, {"data": {"values": release}})
                 except NotFoundError:
@@ -495,7 +495,7 @@ class Merger:
     async def _delete_loser(self, row: JSON) -> None:
         async def work(_: bool) -> tuple[str | None, str | None]:
             try:
-                await self.client.delete(f"/v2/objects/{row['object']}/records/{row['target_id']}")
+                await self.client.delete(endpoints.record(row["object"], row["target_id"]))
             except NotFoundError:
                 return None, "already gone"
             return None, None
@@ -548,7 +548,7 @@ async def settled_record(client: AsyncAttioClient, object_slug: str, record_id: 
     try:
         async for attempt in polling:
             with attempt:
-                await client.get(f"/v2/objects/{object_slug}/records/{record_id}")
+                await client.get(endpoints.record(object_slug, record_id))
     except (RetryError, NotFoundError):
         return False
     return True

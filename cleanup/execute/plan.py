@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 import polars as pl
@@ -31,12 +31,43 @@ from ..errors import ExecuteError
 from ..export.schema import ListInfo, ObjectInfo, WorkspaceSchema
 from ..export.snapshot import Snapshot
 from ..notebook import html
+from .payloads import normalised_rows, parse
 from .writable import Writable
 
 if TYPE_CHECKING:
     from ..client import AttioClient
     from .merge import MergeMode
     from .report import RunReport
+
+# What a run keeps of each row (``plan.parquet``).
+RUN_COLUMNS = (
+    "action_id",
+    "recipe",
+    "action",
+    "object",
+    "list",
+    "target_id",
+    "survivor_id",
+    "payload",
+    "fingerprint",
+    "part",
+)
+
+
+class Planned(Protocol):
+    """What a run is started from: a cleanup's :class:`Plan`, or a restore's plan."""
+
+    rows: pl.DataFrame  # RUN_COLUMNS at least
+    schema: WorkspaceSchema  # the workspace's schema as the rows see it
+
+    def run_meta(self) -> dict[str, Any]:
+        """What the run's ``meta.json`` keeps of the plan (where it came from, its phases)."""
+        ...
+
+    def run_files(self) -> dict[str, bytes]:
+        """Further files the run folder keeps (name → content)."""
+        ...
+
 
 DELETES = frozenset({Action.DELETE_NOTE, Action.DELETE_ENTRY, Action.DELETE_RECORD, Action.MERGE_RECORDS})
 DEFAULT_MAX_DELETES = 10_000
@@ -75,7 +106,7 @@ class Plan:
             keep=pl.col("keep").drop_nulls().first().over(CLUSTER),  # set on any row of the cluster
         ).filter(pl.col("decision") == "approve")
         approved, problems = reviewer_choices(approved, self.snapshot, layout)
-        self.rows = _resolve(approved, self.snapshot)
+        self.rows = _resolve(normalised_rows(approved), self.snapshot)
         makes = self.rows.filter(pl.col("action").is_in([a.value for a in SCHEMA_ACTIONS]))
         self.schema = planned_schema(self.snapshot.schema, makes.to_dicts())
         problems += _check(self.rows, self.snapshot, self.schema)
@@ -135,6 +166,16 @@ class Plan:
             self, client, concurrency=concurrency, canary=canary, merge=merge, progress=progress
         )
 
+    def run_meta(self) -> dict[str, Any]:
+        """The snapshot the plan was checked against, and its note count (for the read-back's cost)."""
+        return {
+            "snapshot": str(self.snapshot.path),
+            "notes_in_workspace": self.snapshot.counts().get("notes"),
+        }
+
+    def run_files(self) -> dict[str, bytes]:
+        return {}
+
     def _repr_html_(self) -> str:
         return html(self)
 
@@ -147,7 +188,9 @@ def _ids(snapshot: Snapshot, part: str, column: str = "_id") -> pl.DataFrame:
 def _resolve(rows: pl.DataFrame, snapshot: Snapshot) -> pl.DataFrame:
     """Each row with ``part`` (where its target lives in the snapshot) and ``found`` (it is there)."""
     part = (
-        pl.when(pl.col("action").str.ends_with("_note"))
+        pl.when(pl.col("action") == Action.UPDATE_TASK.value)
+        .then(pl.lit("tasks"))
+        .when(pl.col("action").str.ends_with("_note"))
         .then(pl.lit("notes"))
         .when(pl.col("action").str.ends_with("_entry"))
         .then(pl.lit("entries/") + pl.col("list"))
@@ -227,9 +270,9 @@ def _payload_problems(row: dict[str, Any], schema: WorkspaceSchema, writable: Wr
     payload = orjson.loads(row["payload"])
     container: ObjectInfo | ListInfo
     if action in {Action.UPDATE_RECORD, Action.CREATE_RECORD, Action.ASSERT_RECORD}:
-        container, values = schema.objects[row["object"]], payload.get("values", payload)
+        container, values = schema.objects[row["object"]], payload.get("values") or {}
     elif action in {Action.UPDATE_ENTRY, Action.CREATE_ENTRY}:
-        container, values = schema.lists[row["list"]], payload.get("entry_values", payload)
+        container, values = schema.lists[row["list"]], payload.get("entry_values") or {}
     elif action == Action.MERGE_RECORDS:
         container = schema.objects[row["object"]]
         values = {**payload.get("carry", {}), **payload.get("take", {})}
@@ -288,9 +331,14 @@ def _survivor_problems(rows: pl.DataFrame, snapshot: Snapshot) -> list[str]:
 def _dependency_problems(rows: pl.DataFrame) -> list[str]:
     """A row that references records other rows make (``depends_on``) needs those rows approved too, and
     rows cannot wait for each other in a circle."""
-    waiting = rows.filter(pl.col("payload").str.contains('"depends_on"', literal=True))
-    if waiting.height == 0:
+    needs_of = {
+        action_id: list(waits)
+        for action_id, action, payload in rows.select("action_id", "action", "payload").iter_rows()
+        if payload and (waits := parse(Action(action), payload).depends_on)
+    }
+    if not needs_of:
         return []
+    waiting = rows.filter(pl.col("action_id").is_in(list(needs_of)))
     makers = set(
         rows.filter(pl.col("action").is_in([Action.ASSERT_RECORD.value, Action.CREATE_RECORD.value]))[
             "action_id"
@@ -299,7 +347,7 @@ def _dependency_problems(rows: pl.DataFrame) -> list[str]:
     problems: list[str] = []
     graph: dict[str, list[str]] = {}
     for row in waiting.to_dicts():
-        needs = orjson.loads(row["payload"]).get("depends_on") or []
+        needs = needs_of[row["action_id"]]
         graph[row["action_id"]] = needs
         missing = [n for n in needs if n not in makers]
         if missing:

@@ -17,16 +17,17 @@ import orjson
 import polars as pl
 
 from ..actions import Action
-from ..client import AsyncAttioClient
+from ..client import AsyncAttioClient, endpoints
 from ..client.errors import NotFoundError
 from ..files import private_file
 from ..notebook import html
 from .backup import write_private
 from .journal import Status
 from .merge import MOVE, settled_record
+from .payloads import TaskPayload, ValuesPayload, parse
 from .render import run_report_renderables
 from .schema_steps import present
-from .steps import note_body, payload_of, target_path
+from .steps import note_body, target_path
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -45,8 +46,8 @@ REPORT_SCHEMA = {
     "verified": pl.Boolean,
 }
 RECORD_CREATES = ("create_record", "assert")  # the steps that make (or find) a record
-RECORDS_PER_CHECK = 500  # records read back by one records/query (its page maximum)
-NOTES_PER_PAGE = 50  # GET /v2/notes' page maximum
+RECORDS_PER_CHECK = endpoints.RECORDS_PAGE  # records read back by one records/query
+NOTES_PER_PAGE = endpoints.NOTES_PAGE
 # Exit codes a cron job can act on.
 EXIT_DONE = 0  # everything done (or nothing to do)
 EXIT_FAILED = 1  # some action failed or its outcome is unknown
@@ -107,23 +108,11 @@ class RunReport:
         return (end - start).total_seconds() if start and end else None
 
     def restores(self) -> pl.DataFrame:
-        """What restores of this run put back since (``restore.sqlite``, read only): per action id its
-        status, the new id, what could not be put back exactly, and when."""
-        schema = {
-            "action_id": pl.String,
-            "status": pl.String,
-            "restored_id": pl.String,
-            "detail": pl.String,
-            "at": pl.String,
-        }
-        path = self.folder / "restore.sqlite"
-        if not path.exists():
-            return pl.DataFrame(schema=schema)
-        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
-            rows = db.execute(
-                "SELECT action_id, status, created_id, detail, updated_at FROM steps WHERE step = 'restore'"
-            ).fetchall()
-        return pl.DataFrame(rows, schema=schema, orient="row")
+        """What restores of this run put back since (read only): per action id its status, the new id, what
+        could not be put back exactly, and the restore runs that did it."""
+        from .restore import restores_of  # the restore is planned from runs: it sits above this module
+
+        return restores_of(self.run_id, self.folder.parent)
 
     def accounting(self) -> pl.DataFrame | None:
         """An import's accounting, kept in the run folder when the run was an import (else None): per file
@@ -237,7 +226,7 @@ async def _records_existing(
     async def query(object_slug: str, record_ids: list[str]) -> None:
         async with gate:
             body = await client.post(
-                f"/v2/objects/{object_slug}/records/query",
+                endpoints.records_query(object_slug),
                 {"filter": {"record_id": {"$in": record_ids}}, "limit": len(record_ids)},
             )
         found.update(record["id"]["record_id"] for record in body["data"])
@@ -284,7 +273,7 @@ async def _note_dates(
     if notes_in_workspace is None or (notes_in_workspace + made) // NOTES_PER_PAGE + 1 >= made:
         return None
     dates: dict[str, str] = {}
-    async for page in client.pages("GET", "/v2/notes", page_size=NOTES_PER_PAGE, parse=_dates_of):
+    async for page in client.pages("GET", endpoints.notes(), page_size=NOTES_PER_PAGE, parse=_dates_of):
         dates.update(page)
     return dates
 
@@ -307,7 +296,7 @@ async def verify(
         elif step == "schema":
             checks.append(partial(present, client, row))
         elif step == "create" and created and Action(row["action"]) == Action.CREATE_ENTRY:
-            checks.append(partial(_exists, client, f"/v2/lists/{row['list']}/entries/{created}"))
+            checks.append(partial(_exists, client, endpoints.entry(row["list"], created)))
         elif step == "create" and created:
             note_id = known.moved_notes.get(created, created)  # a merge by hand may have moved it since
             wanted = note_body(row).get("created_at")
@@ -320,7 +309,7 @@ async def verify(
         elif step == "merge" and created:
             checks.append(partial(_merged, client, row, row.get("final_id") or created))
         elif step.startswith(f"{MOVE}note:") and created:
-            checks.append(partial(_exists, client, f"/v2/notes/{created}"))
+            checks.append(partial(_exists, client, endpoints.note(created)))
         elif step == "update":
             checks.append(partial(_updated, client, row))
     results = [await check() for check in checks]  # one at a time: the row already holds a gate slot
@@ -329,7 +318,7 @@ async def verify(
 
 async def _note_dated(client: AsyncAttioClient, note_id: str, created_at: str | None) -> bool:
     try:
-        body = await client.get(f"/v2/notes/{note_id}")
+        body = await client.get(endpoints.note(note_id))
     except NotFoundError:
         return False
     return _same_second(body["data"].get("created_at", ""), created_at)
@@ -349,10 +338,15 @@ async def _updated(client: AsyncAttioClient, row: dict[str, Any]) -> bool:
         body = await client.get(target_path(row))
     except NotFoundError:
         return False  # gone since (a later merge or delete of the run): the update cannot be read back
-    values = body["data"].get("entry_values") or body["data"].get("values") or {}
-    payload = payload_of(row)
-    wanted = payload.get("entry_values", payload.get("values", payload)) or {}
-    return all(values.get(slug) for slug in wanted)
+    payload = parse(Action(row["action"]), row["payload"])
+    if isinstance(payload, TaskPayload):
+        linked = {link["target_record_id"] for link in body["data"].get("linked_records", [])}
+        return all(link["target_record_id"] in linked for link in payload.linked_records)
+    assert isinstance(payload, ValuesPayload)
+    values = body["data"].get(payload.key) or {}
+    if payload.overwrite:  # a value put back empty reads back empty
+        return all(bool(values.get(slug)) == (v not in (None, [], "")) for slug, v in payload.values.items())
+    return all(values.get(slug) for slug in payload.values)
 
 
 async def _gone(client: AsyncAttioClient, path: str) -> bool:

@@ -1,65 +1,52 @@
-"""Restore: put back what a run deleted or changed, from its backup.
+"""Restore: put back what a run deleted or changed, as a plan of its own applied by the executor.
 
->>> report = restore(run_id, client)  # doctest: +SKIP
+>>> plan = plan_restore(run_id)          # doctest: +SKIP
+>>> rich.print(plan)                     # the dry run: what is left to put back, nothing sent
+>>> report = plan.apply(client)          # a run of its own: backup, journal, rate limits, verification
 
-Per action the run finished:
+:mod:`.restore_rows` turns the run's backup and journal into rows of ordinary actions (create the deleted
+note again, overwrite the values the run wrote, delete what it made, create the record again and hang its
+notes, entries, tasks and references back on it, un-merge). They are applied as a run named
+``<run>-restore-<n>`` in the runs folder: its targets are re-read and backed up before anything is written,
+every step is journalled, requests go concurrently under Attio's write limit with progress bars, and what
+it did is read back — so a restore is itself restorable (``attio-cleanup restore <run>-restore-1``).
 
-* ``delete_note`` / ``recreate_note``: the note is created again with its title, markdown content and
-  original ``created_at`` (and a replacement the run made is removed).
-* ``delete_entry``: the entry is added again with its entry values.
-* ``update_record`` / ``update_entry`` / an ``assert_record`` that updated: the attributes it wrote get their
-  backed-up values back; ``create_*`` and an ``assert_record`` that created: what was made is deleted.
-* ``delete_record``: the record is created again with its values, then its notes, list entries, task links
-  and the references other records held to it are put back on the new record.
-* ``merge_records`` (un-merge): the survivor gets its own values back (which frees the loser's unique values),
-  the loser is created again from the backup, and what the merge moved onto the survivor — notes, entries,
-  task links, references — moves back to it.
-
-What cannot be put back exactly is said per item: records and notes get new ids (references and notes are
-pointed at the new ids), a note's author becomes the restoring API token, a native merge's record keeps its
-new id. Each restore step is journalled in ``restore.sqlite``: running restore again does nothing twice,
-and retries what failed (its finished sub-steps are not repeated; a create whose answer was lost is looked
-for before it is sent again). :func:`outlook` says what is left, without sending anything. Ctrl-C (or
-:meth:`Restorer.request_stop`) stops after the current action; a second Ctrl-C stops at once.
+Running restore again does nothing twice: an interrupted restore run is resumed; otherwise only what no
+restore has put back yet (what failed, what was never tried) is planned again, written in terms of the ids
+earlier restores made. What cannot be put back exactly is said per action: records and notes get new ids
+(references and notes are pointed at the new ids), a note's author becomes the restoring API token, a native
+merge's record keeps its new id.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import signal
-import sys
-import threading
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+import io
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
 import polars as pl
+from rich.console import Console, ConsoleOptions, RenderResult
 
 from ..actions import Action
-from ..actions.schema import SCHEMA_ACTIONS
 from ..client import AsyncAttioClient, AttioClient
-from ..client.errors import (
-    ApiError,
-    AttioError,
-    AuthenticationError,
-    NotFoundError,
-    RateLimitError,
-    ServerError,
-    TransportError,
-)
-from ..client.portal import interrupted_again
+from ..errors import CleanupError, ExecuteError
+from ..export.schema import WorkspaceSchema
 from ..export.snapshot import Snapshot
-from ..values.notes import note_content
-from .journal import Journal, Status
-from .merge import MOVE
-from .run import Run
-from .shape import SYSTEM_SLUGS, non_empty, unique_slugs, writable, write_payload
-from .stepping import Made, journalled
-from .steps import create_looking_first, find_created, payload_of, target_path
+from ..notebook import html
+from .journal import Status
+from .plan import RUN_COLUMNS
+from .report import RunReport, action_status
+from .restore_rows import ORDER, RestoreBuilder, Source
+from .run import Run, RunError
 
 JSON = dict[str, Any]
+RESTORE_PHASES = [["update", "create_record"], ["create"], ["delete"]]  # values and records, then hang back
+LINKS = "restores.parquet"  # in a restore run's folder: which rows put back which action of the run
 RESULT_SCHEMA = {
     "action_id": pl.String,
     "action": pl.String,
@@ -76,54 +63,424 @@ OUTLOOK_SCHEMA = {
     "restored": pl.Int64,  # put back by an earlier restore
     "not_restorable": pl.Int64,
 }
-RECORD_ACTIONS = (Action.DELETE_RECORD, Action.MERGE_RECORDS)
-# Restored first: records (notes and entries may hang on them), then what was made is removed, then values.
-ORDER = {
-    Action.MERGE_RECORDS: 0,
-    Action.DELETE_RECORD: 1,
-    Action.CREATE_NOTE: 2,
-    Action.CREATE_ENTRY: 2,
-    Action.CREATE_RECORD: 3,
-    Action.ASSERT_RECORD: 3,
-    Action.UPDATE_RECORD: 4,
-    Action.UPDATE_ENTRY: 4,
-    Action.DELETE_NOTE: 5,
-    Action.RECREATE_NOTE: 5,
-    Action.DELETE_ENTRY: 5,
-    Action.CREATE_OPTION: 6,
-    Action.CREATE_ATTRIBUTE: 7,
-    Action.CREATE_LIST: 8,
-}
+GONE = "the target no longer exists"  # the executor's word for a target read back as gone
 
 
-class NotRestorable(Exception):
-    """An item the backup holds but Attio cannot take back as it was (the reason is the message)."""
+class RestoreError(ExecuteError, RuntimeError):
+    """A restore that cannot be planned as things stand: says why and what to do."""
 
 
-class NotYet(Exception):
-    """An item that hangs on a record the run deleted or merged away, which is not back yet."""
+# ---------------------------------------------------------------------------------------------- states
+@dataclass(frozen=True)
+class RowState:
+    """Where one restore row stands after the restore runs so far."""
+
+    status: str  # done, gone (its target was gone: nothing to do), failed, not_started
+    made: str | None  # the id it made
+    detail: str | None
+    run_id: str
+    at: str | None  # when its last step was journalled
+
+    @property
+    def final(self) -> bool:
+        return self.status in ("done", "gone")
 
 
-def restore(
-    run_id: str, client: AttioClient, *, root: Path | None = None, action_ids: Iterable[str] | None = None
-) -> pl.DataFrame:
-    """Put back what run ``run_id`` deleted or changed (only ``action_ids``, when given); one row per
-    action: restored, not_restorable, failed or not_started (stopped by Ctrl-C), with the new id, what
-    could not be put back exactly, and whether an earlier restore had already finished it.
+def restore_runs(run: Run) -> list[Path]:
+    """The folders of the restores of ``run``, oldest first."""
+    pattern = re.compile(rf"^{re.escape(run.run_id)}-restore-(\d+)$")
+    found = []
+    for folder in run.folder.parent.glob(f"{run.run_id}-restore-*"):
+        if (match := pattern.match(folder.name)) and (folder / "plan.parquet").exists():
+            found.append((int(match[1]), folder))
+    return [folder for _, folder in sorted(found)]
 
-    The first Ctrl-C stops after the current action (run restore again to finish); a second one raises
-    :class:`KeyboardInterrupt` at once (the journal still knows what was sent)."""
-    run = Run.open(run_id, root=root)
-    restorer = Restorer(run, client.aio)
-    only = set(action_ids) if action_ids is not None else None
+
+def _journal_rows(folder: Path) -> list[tuple[str, str, str, str | None, str | None, str | None]]:
+    """A restore run's journal, every step. Opened for writing: a journal a kill left in the middle of a
+    write (its WAL not yet folded in) is recovered on opening, which a read-only connection cannot do."""
+    with contextlib.closing(sqlite3.connect(folder / "journal.sqlite", timeout=30)) as db:
+        return db.execute(
+            "SELECT action_id, step, status, created_id, detail, updated_at FROM steps"
+        ).fetchall()
+
+
+def row_states(folders: list[Path]) -> dict[str, RowState]:
+    """Each restore row's state: finished in any restore run, else as the latest run that had it left it."""
+    states: dict[str, RowState] = {}
+    for folder in folders:
+        steps: dict[str, list[tuple[str, str, str | None, str | None]]] = {}
+        moments: dict[str, str] = {}
+        for action_id, step, status, made, detail, at in _journal_rows(folder):
+            steps.setdefault(action_id, []).append((step, status, made, detail))
+            moments[action_id] = max(moments.get(action_id, ""), at or "")
+        for action_id, states_of in steps.items():
+            if action_id in states and states[action_id].final:
+                continue
+            status = action_status(states_of)
+            made = next((m for step, _, m, _ in states_of if m and step != "read"), None)
+            detail = "; ".join(dict.fromkeys(d for _, _, _, d in states_of if d)) or None
+            if status == "skipped":
+                status = "gone" if detail and GONE in detail else "failed"
+            elif status == "unsettled":
+                status = "not_started" if _open(states_of) else "failed"
+            states[action_id] = RowState(status, made, detail, folder.name, moments[action_id] or None)
+    return states
+
+
+def _open(states: list[tuple[str, str, str | None, str | None]]) -> bool:
+    return any(status in (Status.PLANNED, Status.SENT) for _, status, _, _ in states)
+
+
+def unfinished(folders: list[Path]) -> Path | None:
+    """A restore run that stopped or was killed before it finished (the one to resume), if any."""
+    for folder in folders:
+        if any(row[2] in (Status.PLANNED, Status.SENT) for row in _journal_rows(folder)):
+            return folder
+    return None
+
+
+def _legacy(run: Run) -> set[str]:
+    """Actions an earlier version's restore (``restore.sqlite``) finished; refuses to go on from one it left
+    half done, which this version cannot take over without doing something twice."""
+    path = run.folder / "restore.sqlite"
+    if not path.exists():
+        return set()
+    with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+        rows = db.execute("SELECT action_id, status FROM steps WHERE step = 'restore'").fetchall()
+    open_ = sorted(a for a, status in rows if status not in (Status.DONE, Status.SKIPPED))
+    if open_:
+        raise RestoreError(
+            f"run {run.run_id} was partly restored by an earlier version of attio-cleanup ({len(open_)} "
+            f"actions not finished, e.g. {open_[0]}; see {path}); finish that restore with the version that "
+            "began it, or put those items back by hand"
+        )
+    return {a for a, _ in rows}
+
+
+def _known_notes(run: Run) -> dict[str, tuple[str, str]]:
+    """Notes of the run's snapshot (id → parent, title): never taken for a note a restore made."""
     try:
-        with restorer.stop_on_sigint():
-            return client.run(restorer.all(only))
-    except KeyboardInterrupt:
-        restorer.wait_stopped()
-        raise
+        notes = Snapshot.load(run.meta["snapshot"]).notes().select("note_id", "parent_record_id", "title")
+        return {n: (p, t or "") for n, p, t in notes.collect().iter_rows()}
+    except (CleanupError, OSError, KeyError, TypeError, pl.exceptions.PolarsError):  # moved, or none
+        # the other checks of a look still hold
+        return {}
+
+
+# ---------------------------------------------------------------------------------------------- the plan
+@dataclass
+class Outcome:
+    """What became of one action of the run, over every restore of it."""
+
+    source: Source
+    status: str  # restored, not_restorable, failed, not_started (planned, not finished)
+    restored_id: str | None
+    detail: str | None
+
+
+@dataclass
+class RestorePlan:
+    """The restore of one run: its rows still to apply and, per action of the run, where it stands."""
+
+    run_id: str
+    root: Path
+    rows: pl.DataFrame
+    sources: list[Source]
+    states: dict[str, RowState]
+    targets: dict[str, str | None]  # restore row id → its target
+    schema: WorkspaceSchema
+    notes_in_workspace: int | None
+    resume: Path | None = None  # an interrupted restore run, resumed rather than planned anew
+    legacy: set[str] = field(default_factory=set)
+    only: set[str] | None = None  # the actions of the run it restores (None: all)
+
+    # -------------------------------------------------------------- Planned
+    def run_meta(self) -> dict[str, Any]:
+        return {
+            "restores": self.run_id,
+            "phases": RESTORE_PHASES,
+            "snapshot": None,
+            "notes_in_workspace": self.notes_in_workspace,
+        }
+
+    def run_files(self) -> dict[str, bytes]:
+        links = [
+            (s.action_id, s.action.value, s.target_id, rid, i == 0, s.caveat)
+            for s in self.sources
+            for i, rid in enumerate(s.rows)
+        ]
+        frame = pl.DataFrame(
+            links,
+            schema={
+                "source_action_id": pl.String,
+                "source_action": pl.String,
+                "source_target_id": pl.String,
+                "row_id": pl.String,
+                "main": pl.Boolean,
+                "caveat": pl.String,
+            },
+            orient="row",
+        )
+        buffer = io.BytesIO()
+        frame.write_parquet(buffer)
+        return {LINKS: buffer.getvalue()}
+
+    # -------------------------------------------------------------- where it stands
+    def outcomes(self, states: dict[str, RowState] | None = None) -> list[Outcome]:
+        states = self.states if states is None else states
+        out = []
+        for source in self.sources:
+            if source.action_id in self.legacy:
+                out.append(Outcome(source, "restored", None, "put back by an earlier version's restore"))
+                continue
+            if source.reason:
+                out.append(Outcome(source, "not_restorable", None, source.reason))
+                continue
+            rows = [states.get(rid) for rid in source.rows]
+            main = rows[0] if rows else None
+            restored_id = (main.made if main else None) or (
+                self.targets.get(source.rows[0]) if source.rows else None
+            )
+            if all(r is not None and r.final for r in rows):
+                if main is not None and main.status == "gone" and source.action in _PUT_BACK_ON_TARGET:
+                    out.append(Outcome(source, "not_restorable", None, "it no longer exists in Attio"))
+                else:
+                    out.append(Outcome(source, "restored", restored_id, source.caveat or None))
+                continue
+            failed = [r for r in rows if r is not None and r.status == "failed"]
+            if failed:
+                out.append(Outcome(source, "failed", None, _advice(failed[0].detail)))
+            else:
+                out.append(Outcome(source, "not_started", None, "not put back yet: run restore again"))
+        return out
+
+    def outlook(self) -> pl.DataFrame:
+        """Per action of the run: how many are still to put back (``failed`` of them failed last time), how
+        many earlier restores put back, and how many cannot be put back."""
+        counts: dict[str, list[int]] = {}
+        for outcome in self.outcomes():
+            tally = counts.setdefault(outcome.source.action.value, [0, 0, 0, 0])
+            tally[0] += outcome.status in ("failed", "not_started")
+            tally[1] += outcome.status == "failed"
+            tally[2] += outcome.status == "restored"
+            tally[3] += outcome.status == "not_restorable"
+        rows = [(a, *t) for a, t in sorted(counts.items(), key=lambda kv: ORDER[Action(kv[0])])]
+        return pl.DataFrame(rows, schema=OUTLOOK_SCHEMA, orient="row")
+
+    def __len__(self) -> int:
+        return self.rows.height
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """The dry run: one sentence per action type, then the total and the restore's own requests."""
+        for line in describe_outlook(self.outlook()):
+            yield console.render_str(line, markup=False, highlight=False)
+        if self.resume is not None:
+            yield console.render_str(
+                f"Restore run {self.resume.name} was interrupted: restoring goes on with it.", markup=False
+            )
+        elif self.rows.height:
+            yield console.render_str(
+                f"The restore applies {self.rows.height:,} actions as a run of its own "
+                f"({self.run_id}-restore-{_next_number(self)}): what it overwrites is backed up first, so it "
+                "can be restored too.",
+                markup=False,
+                highlight=False,
+            )
+
+    def _repr_html_(self) -> str:
+        return html(self)
+
+    # -------------------------------------------------------------- applying
+    def apply(
+        self, client: AttioClient, *, concurrency: int = 8, progress: bool | None = None
+    ) -> RestoreReport:
+        """Apply the restore as a run; what it did, per action of the restored run. An interrupted restore
+        run is finished first, and what it left failed is then planned again and applied once more."""
+        report = None
+        for run in self._runs():
+            report = run.apply(client, concurrency=concurrency, progress=progress)
+        return self._report(report)
+
+    async def apply_async(
+        self, client: AsyncAttioClient, *, concurrency: int = 8, progress: bool | None = None
+    ) -> RestoreReport:
+        """:meth:`apply` with the async client."""
+        report = None
+        for run in self._runs():
+            report = await run.apply_async(client, concurrency=concurrency, progress=progress)
+        return self._report(report)
+
+    def _runs(self) -> Iterator[Run]:
+        """The restore runs to apply in turn (each closed after), until one is stopped (Ctrl-C)."""
+        for plan in self._rounds():
+            run = plan._run()
+            if run is None:
+                return
+            try:
+                yield run
+            finally:
+                run.close()
+            if run.stopping:
+                return  # the next restore goes on
+
+    def _rounds(self) -> Iterator[RestorePlan]:
+        """This plan; after the resume of an interrupted restore run, the plan of what is left."""
+        yield self
+        if self.resume is not None:
+            yield plan_restore(self.run_id, root=self.root, action_ids=self.only)
+
+    def _run(self) -> Run | None:
+        if self.resume is not None:
+            return Run.open(self.resume.name, root=self.root)
+        if not self.rows.height:
+            return None
+        return Run.start(self, root=self.root, run_id=f"{self.run_id}-restore-{_next_number(self)}")
+
+    def _report(self, report: RunReport | None) -> RestoreReport:
+        source = Run.open(self.run_id, root=self.root)
+        try:
+            states = row_states(restore_runs(source))
+        finally:
+            source.close()
+        before = {o.source.action_id: o.status for o in self.outcomes()}
+        rows = []
+        for outcome in self.outcomes(states):
+            s = outcome.source
+            earlier = (
+                before[s.action_id] in ("restored", "not_restorable")
+                and outcome.status == before[s.action_id]
+            )
+            rows.append(
+                (
+                    s.action_id,
+                    s.action.value,
+                    s.target_id,
+                    outcome.status,
+                    outcome.restored_id,
+                    outcome.detail,
+                    earlier,
+                )
+            )
+        frame = pl.DataFrame(rows, schema=RESULT_SCHEMA, orient="row")
+        return RestoreReport(self.run_id, frame, report)
+
+
+_PUT_BACK_ON_TARGET = frozenset({Action.UPDATE_RECORD, Action.UPDATE_ENTRY, Action.UPDATE_TASK})
+
+
+def _next_number(plan: RestorePlan) -> int:
+    numbers = [
+        int(folder.name.rsplit("-", 1)[1])
+        for folder in plan.root.glob(f"{plan.run_id}-restore-*")
+        if re.fullmatch(rf"{re.escape(plan.run_id)}-restore-\d+", folder.name)
+    ]
+    return max(numbers, default=0) + 1
+
+
+def plan_restore(
+    run_id: str, *, root: Path | None = None, action_ids: Iterable[str] | None = None
+) -> RestorePlan:
+    """The restore of run ``run_id`` (only ``action_ids`` of it, when given), built from its backup and
+    journal and from what earlier restores of it did; sends nothing."""
+    run = Run.open(run_id, root=root)
+    try:
+        legacy = _legacy(run)
+        folders = restore_runs(run)
+        states = row_states(folders)
+        earlier = {rid: state.made for rid, state in states.items() if state.final}
+        only = set(action_ids) if action_ids is not None else None
+        built = RestoreBuilder(run, earlier, _known_notes(run)).build(only)
+        built.sources = [s for s in built.sources if s.action_id not in legacy] + [
+            s for s in built.sources if s.action_id in legacy
+        ]
+        resume = unfinished(folders)
+        todo = [row for rid, row in built.rows.items() if rid not in earlier and resume is None]
+        rows = pl.DataFrame(todo, schema=dict.fromkeys(RUN_COLUMNS, pl.String))
+        for source in built.sources:
+            if source.action_id in legacy:
+                source.rows = []
+        return RestorePlan(
+            run_id=run.run_id,
+            root=run.folder.parent,
+            rows=rows.select(RUN_COLUMNS),
+            sources=built.sources,
+            states=states,
+            targets={rid: row["target_id"] for rid, row in built.rows.items()},
+            schema=run.schema,
+            notes_in_workspace=run.meta.get("notes_in_workspace"),
+            resume=resume,
+            legacy=legacy,
+            only=only,
+        )
     finally:
-        restorer.close()
+        run.close()
+
+
+# ---------------------------------------------------------------------------------------------- the report
+@dataclass
+class RestoreReport:
+    """What the restores of ``run_id`` did, per action of the run (``frame``: :data:`RESULT_SCHEMA`), and the
+    report of the restore run this one applied (``None`` when nothing was left to send)."""
+
+    run_id: str
+    frame: pl.DataFrame
+    run: RunReport | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0 put back, 1 some failed (run it again), 4 stopped early (run it again)."""
+        statuses = set(self.frame["status"])
+        if "failed" in statuses:
+            return EXIT_FAILED
+        return EXIT_INCOMPLETE if "not_started" in statuses else EXIT_RESTORED
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """Put back now or earlier, failed (and what to do), not started, cannot be put back, what could not
+        be put back exactly; then the rows that need a look."""
+        for line in describe_result(self.frame, self.run_id, self.run.run_id if self.run else None):
+            yield console.render_str(line, markup=False, highlight=False)
+
+    def _repr_html_(self) -> str:
+        return html(self)
+
+
+# Exit codes of a restore.
+EXIT_RESTORED = 0  # everything put back (or nothing was left to put back)
+EXIT_FAILED = 1  # some items failed: run the restore again to retry them
+EXIT_INCOMPLETE = 4  # stopped early (Ctrl-C): run the restore again to finish
+
+
+def _advice(detail: str | None) -> str:
+    """A failed restore row's message, and what to do about it."""
+    said = detail or "it failed"
+    if "were not created" in said or "was not created" in said:
+        return f"{said} (it is put back once its record's own restore succeeds: run restore again)"
+    if said.startswith(("HTTP 401", "401")) or "unauthorized" in said.lower() or "API key" in said:
+        return (
+            f"{said} (Attio refused the API key; under load it answers spurious 401s: run restore again, with "
+            "--unattended to retry them; if it persists, check ATTIO_API_KEY)"
+        )
+    return (
+        f"{said} (run restore again to retry it; if Attio refuses it again, fix what the message says first)"
+    )
+
+
+# ---------------------------------------------------------------------------------------------- functions
+def restore(
+    run_id: str,
+    client: AttioClient,
+    *,
+    root: Path | None = None,
+    action_ids: Iterable[str] | None = None,
+    concurrency: int = 8,
+    progress: bool | None = None,
+) -> pl.DataFrame:
+    """Put back what run ``run_id`` deleted or changed (only ``action_ids``, when given); one row per action
+    of the run: restored, not_restorable, failed or not_started (stopped by Ctrl-C), with the new id, what
+    could not be put back exactly, and whether an earlier restore had already finished it."""
+    plan = plan_restore(run_id, root=root, action_ids=action_ids)
+    return plan.apply(client, concurrency=concurrency, progress=progress).frame
 
 
 async def restore_async(
@@ -134,43 +491,45 @@ async def restore_async(
     action_ids: Iterable[str] | None = None,
 ) -> pl.DataFrame:
     """:func:`restore` with the async client (no Ctrl-C handling: the caller owns the event loop)."""
-    run = Run.open(run_id, root=root)
-    restorer = Restorer(run, client)
-    try:
-        return await restorer.all(set(action_ids) if action_ids is not None else None)
-    finally:
-        restorer.close()
+    plan = plan_restore(run_id, root=root, action_ids=action_ids)
+    return (await plan.apply_async(client, progress=False)).frame
 
 
 def outlook(
     run_id: str, *, root: Path | None = None, action_ids: Iterable[str] | None = None
 ) -> pl.DataFrame:
-    """What a restore of run ``run_id`` has left, per action, without sending anything: how many are still
-    to put back (``failed`` of them failed last time), how many an earlier restore put back, and how many
-    cannot be put back."""
-    run = Run.open(run_id, root=root)
+    """What a restore of run ``run_id`` has left, per action, without sending anything."""
+    return plan_restore(run_id, root=root, action_ids=action_ids).outlook()
+
+
+def restores_of(run_id: str, root: Path) -> pl.DataFrame:
+    """What restores of a run put back since: per action id its status, the new id, what could not be put
+    back exactly, and the restore run (empty when it was never restored)."""
+    schema = {
+        "action_id": pl.String,
+        "status": pl.String,
+        "restored_id": pl.String,
+        "detail": pl.String,
+        "at": pl.String,
+    }
     try:
-        path = run.folder / "restore.sqlite"
-        journal = Journal(path) if path.exists() else None
-        try:
-            counts: dict[str, list[int]] = {}
-            for row in finished_rows(run, set(action_ids) if action_ids is not None else None):
-                state = _state_of(journal, row["action_id"])
-                if state == Status.PLANNED and offline_reason(run, row):
-                    state = Status.SKIPPED
-                tally = counts.setdefault(row["action"], [0, 0, 0, 0])
-                if state in (Status.PLANNED, Status.SENT, Status.FAILED):
-                    tally[0] += 1
-                tally[1] += state == Status.FAILED
-                tally[2] += state == Status.DONE
-                tally[3] += state == Status.SKIPPED
-        finally:
-            if journal is not None:
-                journal.close()
-    finally:
-        run.close()
-    rows = [(action, *tally) for action, tally in sorted(counts.items(), key=lambda kv: ORDER[Action(kv[0])])]
-    return pl.DataFrame(rows, schema=OUTLOOK_SCHEMA, orient="row")
+        plan = plan_restore(run_id, root=root)
+    except (RunError, RestoreError):
+        return pl.DataFrame(schema=schema)
+    if not plan.states:
+        return pl.DataFrame(schema=schema)
+    rows = [
+        (o.source.action_id, o.status, o.restored_id, o.detail, _when(plan, o.source))
+        for o in plan.outcomes()
+        if any(rid in plan.states for rid in o.source.rows)
+    ]
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _when(plan: RestorePlan, source: Source) -> str | None:
+    """When the last restore row of an action was journalled."""
+    moments = [m for rid in source.rows if rid in plan.states and (m := plan.states[rid].at)]
+    return max(moments) if moments else None
 
 
 # Per action: what the run did (one, many) and what a restore does about it ({its}: its or their).
@@ -200,6 +559,7 @@ WORDS: dict[Action, tuple[str, str, str]] = {
         "list entries the run changed",
         "given back the values it overwrote",
     ),
+    Action.UPDATE_TASK: ("task the run re-linked", "tasks the run re-linked", "given back {its} links"),
     Action.CREATE_RECORD: ("record the run created", "records the run created", "deleted"),
     Action.ASSERT_RECORD: (
         "record the run created or updated",
@@ -252,7 +612,7 @@ def _was(n: int) -> str:
 
 
 def describe_outlook(frame: pl.DataFrame) -> list[str]:
-    """The dry run in plain sentences, one per action type and a total (``frame``: :func:`outlook`)."""
+    """The dry run in plain sentences, one per action type and a total (``frame``: :meth:`RestorePlan.outlook`)."""
     lines = []
     for slug, todo, failed, restored, skipped in frame.rows():
         action = Action(slug)
@@ -280,9 +640,9 @@ def describe_outlook(frame: pl.DataFrame) -> list[str]:
     return lines
 
 
-def describe_result(frame: pl.DataFrame, run_id: str) -> list[str]:
+def describe_result(frame: pl.DataFrame, run_id: str, restore_run: str | None = None) -> list[str]:
     """What a restore did, in plain sentences: put back now or earlier, failed (and what to do), not
-    started, cannot be put back; then the rows that need a look (``frame``: :func:`restore`)."""
+    started, cannot be put back, what was not put back exactly; then the rows that need a look."""
     now = frame.filter(~pl.col("earlier"))
     earlier = frame.filter(pl.col("earlier"))
     counts = dict(now.group_by("status").len().rows())
@@ -304,605 +664,36 @@ def describe_result(frame: pl.DataFrame, run_id: str) -> list[str]:
         lines.append(f"not_started: {counts['not_started']:,} not started (stopped): {again} to finish")
     if now.is_empty():
         lines.append("Nothing was sent: an earlier restore had finished everything.")
+    inexact = now.filter((pl.col("status") == "restored") & pl.col("detail").is_not_null())
+    if inexact.height:
+        lines.append("Put back, but not exactly as it was:")
+        shown = inexact.with_columns(caveat=pl.col("detail").str.replace(r"; put back \d.*$", ""))
+        for slug, caveat, n in (
+            shown.group_by("action", "caveat").len().sort("len", descending=True).head(8).rows()
+        ):
+            lines.append(f"  {_count(n, Action(slug))}: {caveat}")
     failed = now.filter(pl.col("status") == "failed")
     for _, slug, target, _, _, detail, _ in failed.head(20).rows():
         lines.append(f"  failed: {slug} {target}: {detail}")
     if failed.height > 20:
-        lines.append(f"  … and {failed.height - 20:,} more (restore.sqlite in the run folder has them all)")
+        lines.append(f"  … and {failed.height - 20:,} more (the restore run's report has them all)")
+    if restore_run:
+        lines.append(
+            f"The restore ran as run {restore_run} (its folder keeps the backup of what it overwrote: "
+            f"`attio-cleanup restore {restore_run}` would undo it)."
+        )
     return lines
 
 
-def _state_of(journal: Journal | None, action_id: str) -> Status:
-    if journal is None:
-        return Status.PLANNED
-    try:
-        return journal.state(action_id, "restore")[0]
-    except KeyError:
-        return Status.PLANNED
-
-
-def finished_rows(run: Run, only: set[str] | None = None) -> list[JSON]:
-    """The run's rows whose action finished (what a restore puts back), in restore order."""
-    finished = {
-        action_id
-        for action_id, step, status, _, _ in run.journal.rows()
-        if status == Status.DONE and step != "read" and not step.startswith(MOVE)
-    }
-    if only is not None:
-        finished &= only
-    rows = [r for r in run.rows.to_dicts() if r["action_id"] in finished]
-    rows.sort(key=lambda r: ORDER[Action(r["action"])])
-    return rows
-
-
-def offline_reason(run: Run, row: JSON) -> str | None:
-    """Why an action cannot be put back, when that is known without asking Attio (else ``None``)."""
-    action = Action(row["action"])
-    if action in SCHEMA_ACTIONS:
-        return (
-            "Attio keeps lists, attributes and choices once made (the API deletes none of them); "
-            "archive it in Attio's settings if it is not wanted"
-        )
-    if action in (Action.CREATE_NOTE, Action.CREATE_ENTRY, Action.CREATE_RECORD, Action.ASSERT_RECORD):
-        step = {"create_record": "create_record", "assert_record": "assert"}.get(row["action"], "create")
-        if run.journal.state(row["action_id"], step)[1] is None:
-            return "the run journalled no id for what it made"
-        return None
-    if run.backup.raw(row["part"], row["target_id"]) is None:
-        return "the backup does not hold it"
-    if action == Action.MERGE_RECORDS and run.backup.raw(row["part"], row["survivor_id"]) is None:
-        return f"the backup does not hold the survivor {row['survivor_id']}"
-    return None
-
-
-def advice(error: Exception) -> str:
-    """What to do about a failed restore action, in a sentence."""
-    if isinstance(error, NotYet):
-        return "it is put back by the restore after its record's own restore succeeds: run restore again"
-    if isinstance(error, AuthenticationError):
-        return (
-            "Attio refused the API key (under load it answers spurious 401s): run restore again, with "
-            "--unattended to retry them; if it persists, check ATTIO_API_KEY"
-        )
-    if isinstance(error, ServerError | RateLimitError | TransportError):
-        return "a passing failure (Attio or the network): run restore again to retry it"
-    if isinstance(error, ApiError):
-        return (
-            "Attio refused it, and will again until the cause is fixed in Attio: fix what the message says "
-            "(e.g. a value another record holds now), then run restore again"
-        )
-    return "check it in Attio by hand, then run restore again"
-
-
-class Restorer:
-    """Restores one run's finished actions, each step journalled."""
-
-    def __init__(self, run: Run, client: AsyncAttioClient) -> None:
-        self.run = run
-        self.client = client
-        self.journal = Journal(run.folder / "restore.sqlite")
-        self.backup = run.backup
-        self.records: dict[str, str] = {}  # a record the run deleted or merged away → its restored id
-        self.targets = set(run.rows["target_id"].drop_nulls().to_list())
-        records = run.rows.filter(pl.col("action").is_in([a.value for a in RECORD_ACTIONS]))
-        # a record the run deleted or merged away → the action that restores it
-        self.gone: dict[str, str] = dict(records.select("target_id", "action_id").rows())
-        self.keep = set(run.rows["survivor_id"].drop_nulls().to_list()) | run.journal.created_ids()
-        self.stopping = False
-        self._task: asyncio.Task[Any] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stopped = threading.Event()  # set while no restore runs
-        self._stopped.set()
-        self._notes_before: set[str] | None = None
-
-    def close(self) -> None:
-        self.journal.close()
-        self.run.close()
-
-    # ------------------------------------------------------------------ stopping
-    def request_stop(self) -> None:
-        """Stop after the current action (its steps are journalled); run restore again to finish."""
-        self.stopping = True
-
-    def stop_now(self) -> None:
-        """Cancel the restore at once, from any thread (sent steps stay ``sent``: looked for next time)."""
-        if self._loop is not None and self._task is not None:
-            self._loop.call_soon_threadsafe(self._task.cancel)
-
-    def wait_stopped(self, timeout: float = 10.0) -> None:
-        """Wait for a cancelled restore to let go of its journal."""
-        self._stopped.wait(timeout)
-
-    @contextlib.contextmanager
-    def stop_on_sigint(self) -> Iterator[None]:
-        """For the sync client (its loop runs in a thread): the first Ctrl-C in the main thread stops after
-        the current action; a second one cancels at once (the command line exits with 130, elsewhere
-        :class:`KeyboardInterrupt` reaches the caller). Steps in flight stay ``sent``: looked for next time."""
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-
-        def handler(signum: int, frame: Any) -> None:
-            if self.stopping:
-                self.stop_now()
-                interrupted_again(
-                    f"stopped at once: `attio-cleanup restore {self.run.run_id} --yes` finishes the restore"
-                )
-            self.request_stop()
-            print(
-                "\nstopping after the current action; run `attio-cleanup restore "
-                f"{self.run.run_id} --yes` again to finish (Ctrl-C again to stop at once)",
-                file=sys.stderr,
-            )
-
-        previous = signal.signal(signal.SIGINT, handler)
-        try:
-            yield
-        finally:
-            signal.signal(signal.SIGINT, previous)
-
-    # ------------------------------------------------------------------ actions
-    async def all(self, only: set[str] | None = None) -> pl.DataFrame:
-        """Restore every finished action of the run (only ``only``, when given); one row per action."""
-        self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
-        self._stopped.clear()
-        try:
-            rows = finished_rows(self.run, only)
-            self.journal.plan([(r["action_id"], "restore") for r in rows])
-            self.records.update(self._restored_records())
-            out = [await self.one(row) for row in rows]
-            return pl.DataFrame(out, schema=RESULT_SCHEMA, orient="row")
-        finally:
-            self._stopped.set()
-
-    def _restored_records(self) -> dict[str, str]:
-        """Records an earlier restore made again (also those outside ``only``): old id → new id."""
-        made = {}
-        for record_id, action_id in self.gone.items():
-            status, created = self._restore_state(action_id)
-            if status == Status.DONE and created:
-                made[record_id] = created
-        return made
-
-    def _restore_state(self, action_id: str) -> tuple[Status, str | None]:
-        try:
-            status, created, _ = self.journal.state(action_id, "restore")
-        except KeyError:
-            return Status.PLANNED, None
-        return status, created
-
-    async def one(self, row: JSON) -> tuple[Any, ...]:
-        """Restore one action (a failed one again), journalled; its result row."""
-        action = Action(row["action"])
-        key = (row["action_id"], row["action"], row["target_id"])
-        status, created, detail = self.journal.state(row["action_id"], "restore")
-        if status in (Status.DONE, Status.SKIPPED):
-            shown = "restored" if status == Status.DONE else "not_restorable"
-            return (*key, shown, created, detail, True)
-        if self.stopping:
-            return (*key, "not_started", None, "stopped before it: run restore again to put it back", False)
-        self.journal.mark(row["action_id"], "restore", Status.SENT)
-        try:
-            if reason := offline_reason(self.run, row):
-                raise NotRestorable(reason)
-            restored, detail = await self._restore(action, row)
-        except NotRestorable as why:
-            self.journal.mark(row["action_id"], "restore", Status.SKIPPED, detail=str(why))
-            return (*key, "not_restorable", None, str(why), False)
-        except (AttioError, LookupError, NotYet) as error:
-            said = f"{error} ({advice(error)})"
-            self.journal.mark(row["action_id"], "restore", Status.FAILED, detail=said)
-            return (*key, "failed", None, said, False)
-        if action in RECORD_ACTIONS and restored:
-            self.records[row["target_id"]] = restored
-        self.journal.mark(row["action_id"], "restore", Status.DONE, created_id=restored, detail=detail)
-        return (*key, "restored", restored, detail, False)
-
-    async def _restore(self, action: Action, row: JSON) -> tuple[str | None, str]:
-        if action in (Action.DELETE_NOTE, Action.RECREATE_NOTE):
-            return await self._note(row)
-        if action == Action.DELETE_ENTRY:
-            return await self._entry(row)
-        if action in (Action.UPDATE_RECORD, Action.UPDATE_ENTRY):
-            return await self._values(row)
-        if action in (Action.CREATE_NOTE, Action.CREATE_ENTRY, Action.CREATE_RECORD, Action.ASSERT_RECORD):
-            return await self._unmake(row)
-        if action == Action.DELETE_RECORD:
-            return await self._record(row)
-        return await self._unmerge(row)
-
-    # ------------------------------------------------------------------ journalled sub-steps
-    async def _sub(self, row: JSON, step: str, work: Callable[[bool], Awaitable[str | None]]) -> str | None:
-        """One journalled restore step (``work(sent_before)`` returns the id it made)."""
-        self.journal.plan([(row["action_id"], step)])
-
-        async def made(sent_before: bool) -> Made:
-            return Made(await work(sent_before))
-
-        await journalled(self.journal, row["action_id"], step, made, refused=())  # errors end the action
-        return self.journal.state(row["action_id"], step)[1]
-
-    async def _create(
-        self, row: JSON, step: str, fake: JSON, create_step: str, path: str, body: JSON, id_key: str
-    ) -> str:
-        """A create that is looked for (never blindly repeated) when an earlier attempt got no answer."""
-
-        async def look() -> str | None:
-            unique = unique_slugs(self.run.schema.objects[fake["object"]]) if fake.get("object") else set()
-            earlier = self._snapshot_notes() if fake["action"] == "create_note" else set()
-            try:
-                return await find_created(
-                    self.client,
-                    fake,
-                    create_step,
-                    parent=None,
-                    sent_at=self.journal.sent_at(row["action_id"], step),
-                    unique=unique,
-                    claimed=self.journal.created_ids() | self.keep | earlier,
-                )
-            except NotFoundError:  # the parent is gone: nothing can have been made on it
-                return None
-
-        async def work(sent_before: bool) -> str | None:
-            if sent_before and (found := await look()):
-                return found
-            made, _ = await create_looking_first(self.client, path, body, id_key, look)
-            return made
-
-        made = await self._sub(row, step, work)
-        assert made is not None
-        return made
-
-    def _snapshot_notes(self) -> set[str]:
-        """Notes that existed when the run was planned: never taken for a note a restore made (a duplicate
-        the run deleted has the same title, content and date as the copy it kept)."""
-        if self._notes_before is None:
-            try:
-                notes = Snapshot.load(self.run.meta["snapshot"]).notes().select("note_id").collect()
-                self._notes_before = set(notes["note_id"].to_list())
-            except (AttioError, OSError, KeyError, pl.exceptions.PolarsError):
-                self._notes_before = set()  # the snapshot was moved: rely on the other checks
-        return self._notes_before
-
-    # ------------------------------------------------------------------ notes and entries
-    def _parent(self, record_id: str) -> str:
-        """A record's id now: a record the run deleted or merged away has a new one once it is back, and
-        a survivor of native merges has the id its last merge gave it."""
-        if record_id in self.records:
-            return self.records[record_id]
-        return self._final_of(record_id)
-
-    def _hang_on(self, record_id: str) -> str:
-        """The record to hang a note or entry on: a record the run deleted or merged away must be back."""
-        if record_id in self.gone and record_id not in self.records:
-            if self._restore_state(self.gone[record_id])[0] == Status.SKIPPED:
-                raise NotRestorable(f"its record {record_id} cannot be put back, so neither can it")
-            raise NotYet(f"its record {record_id} is not back yet (its own restore failed or has not run)")
-        return self._parent(record_id)
-
-    async def _put_note(self, row: JSON, step: str, note: JSON, parent: str) -> str:
-        form, content = note_content(note.get("content_markdown"), note.get("content_plaintext"))
-        body = {
-            "parent_object": note["parent_object"],
-            "parent_record_id": parent,
-            "title": note.get("title") or "",
-            "format": form,
-            "content": content,
-            "created_at": note["created_at"],
-        }
-        fake = {
-            "action": "create_note",
-            "payload": orjson.dumps(body).decode(),
-            "target_id": note["id"]["note_id"],
-        }
-        return await self._create(row, step, fake, "create", "/v2/notes", body, "note_id")
-
-    async def _put_entry(self, row: JSON, step: str, list_slug: str, entry: JSON, parent: str) -> str:
-        values = non_empty(write_payload(entry, writable(self.run.schema.lists[list_slug]), entry=True))
-        body = {"parent_record_id": parent, "parent_object": entry["parent_object"], "entry_values": values}
-        fake = {
-            "action": "create_entry",
-            "list": list_slug,
-            "payload": orjson.dumps(body).decode(),
-            "target_id": entry["id"]["entry_id"],
-        }
-        try:
-            return await self._create(
-                row, step, fake, "create", f"/v2/lists/{list_slug}/entries", body, "entry_id"
-            )
-        except ApiError as error:
-            if error.code == "value_not_found":
-                raise NotRestorable(
-                    "its parent record no longer exists, so Attio cannot hold the entry (the backup keeps it)"
-                ) from None
-            raise
-
-    async def _note(self, row: JSON) -> tuple[str | None, str]:
-        note = self._backed_up(row)
-        if Action(row["action"]) == Action.RECREATE_NOTE:  # remove the replacement the run made
-            _, replacement, _ = self.run.journal.state(row["action_id"], "create")
-            if replacement:
-
-                async def remove(_: bool, note_id: str = replacement) -> str | None:
-                    with contextlib.suppress(NotFoundError):
-                        await self.client.delete(f"/v2/notes/{note_id}")
-                    return None
-
-                await self._sub(row, "remove_replacement", remove)
-        made = await self._put_note(row, "note", note, self._hang_on(note["parent_record_id"]))
-        return made, "a new note id; its author is now the restoring API token"
-
-    async def _entry(self, row: JSON) -> tuple[str | None, str]:
-        entry = self._backed_up(row)
-        made = await self._put_entry(
-            row, "entry", row["list"], entry, self._hang_on(entry["parent_record_id"])
-        )
-        return made, "a new entry id; entry values put back"
-
-    # ------------------------------------------------------------------ values and creates
-    async def _values(self, row: JSON) -> tuple[str | None, str]:
-        before = self._backed_up(row)
-        payload = payload_of(row)
-        is_entry = Action(row["action"]) == Action.UPDATE_ENTRY
-        wrote = payload.get("entry_values" if is_entry else "values", payload)
-        info = self.run.schema.lists[row["list"]] if is_entry else self.run.schema.objects[row["object"]]
-        attrs = [a for a in writable(info) if a.slug in wrote]
-        values = write_payload(before, attrs, entry=is_entry)
-
-        async def put(_: bool) -> str | None:
-            key = "entry_values" if is_entry else "values"
-            await self.client.put(target_path(row), {"data": {key: values}})
-            return None
-
-        await self._sub(row, "values", put)
-        return row["target_id"], f"put back: {', '.join(sorted(values)) or 'nothing'}"
-
-    async def _unmake(self, row: JSON) -> tuple[str | None, str]:
-        action = Action(row["action"])
-        step = {"create_record": "create_record", "assert_record": "assert"}.get(row["action"], "create")
-        _, made, _ = self.run.journal.state(row["action_id"], step)
-        if made is None:
-            raise NotRestorable("the run journalled no id for what it made")
-        if action == Action.ASSERT_RECORD:
-            before = self.backup.raw(row["part"], made)
-            if before is not None:  # it updated an existing record: put its values back
-                wrote = payload_of(row).get("values", {})
-                attrs = [a for a in writable(self.run.schema.objects[row["object"]]) if a.slug in wrote]
-                values = write_payload(before, attrs)
-
-                async def put(_: bool) -> str | None:
-                    path = f"/v2/objects/{row['object']}/records/{made}"
-                    await self.client.put(path, {"data": {"values": values}})
-                    return None
-
-                await self._sub(row, "values", put)
-                return made, f"the asserted record's values put back: {', '.join(sorted(values))}"
-        if action == Action.CREATE_ENTRY:
-            path = f"/v2/lists/{row['list']}/entries/{made}"
-        elif action == Action.CREATE_NOTE:
-            path = f"/v2/notes/{made}"
-        else:
-            path = f"/v2/objects/{row['object']}/records/{made}"
-
-        async def delete(_: bool) -> str | None:
-            with contextlib.suppress(NotFoundError):
-                await self.client.delete(path)
-            return None
-
-        await self._sub(row, "delete", delete)
-        return made, "what the run created is deleted again"
-
-    # ------------------------------------------------------------------ records
-    async def _recreate_record(self, row: JSON, record: JSON) -> tuple[str, str]:
-        """The record created again from its backup; and a note of the values the API cannot write."""
-        info = self.run.schema.objects[row["object"]]
-        values = non_empty(write_payload(record, writable(info)))
-        unwritable = sorted(
-            slug
-            for slug, items in record.get("values", {}).items()
-            if items and slug not in values and slug not in SYSTEM_SLUGS and not _is_reference(info, slug)
-        )
-        note = (
-            f"; not writable through the API, left for Attio to fill: {', '.join(unwritable)}"
-            if unwritable
-            else ""
-        )
-        fake = {
-            "action": "create_record",
-            "object": row["object"],
-            "payload": orjson.dumps({"values": values}).decode(),
-        }
-        path = f"/v2/objects/{row['object']}/records"
-        made = await self._create(row, "record", fake, "create_record", path, {"values": values}, "record_id")
-        return made, note
-
-    async def _record(self, row: JSON) -> tuple[str | None, str]:
-        record = self._backed_up(row)
-        new_id, unwritable = await self._recreate_record(row, record)
-        self.records[row["target_id"]] = new_id
-        moved = await self._hang_back(row, row["target_id"], new_id, survivor=None)
-        return new_id, f"a new record id; put back {moved}{unwritable}"
-
-    async def _unmerge(self, row: JSON) -> tuple[str | None, str]:
-        steps = self.run.journal.steps_of(row["action_id"])
-        by_hand = any(s.startswith(MOVE) for s in steps)
-        final = self._final_record(row)
-        survivor = self.backup.raw(row["part"], row["survivor_id"])
-        loser = self._backed_up(row)
-        if survivor is None:
-            raise LookupError(f"the survivor {row['survivor_id']} is not in the backup")
-        values = write_payload(survivor, writable(self.run.schema.objects[row["object"]]))
-
-        async def put(_: bool) -> str | None:  # frees the loser's unique values for its own record
-            await self.client.put(
-                f"/v2/objects/{row['object']}/records/{final}", {"data": {"values": values}}
-            )
-            return None
-
-        await self._sub(row, "survivor_values", put)
-        new_id, unwritable = await self._recreate_record(row, loser)
-        self.records[row["target_id"]] = new_id
-        moved = await self._hang_back(row, row["target_id"], new_id, survivor=(final, by_hand, steps))
-        same = "" if final == row["survivor_id"] else f"; the merged record keeps its new id {final}"
-        return new_id, f"un-merged: the loser is a new record; put back {moved}{same}{unwritable}"
-
-    def _final_record(self, row: JSON) -> str:
-        """The record a survivor's merges left (a native merge chain ends in a new id)."""
-        return self._final_of(str(row["survivor_id"]))
-
-    def _final_of(self, record_id: str) -> str:
-        """The id a record has after the run's merges into it (its own id when there were none)."""
-        final = record_id
-        for action_id in self.run.actions_on_survivor(record_id):
-            status, made, _ = self.run.journal.state(action_id, "merge")
-            if status == Status.DONE and made:
-                final = made
-        return final
-
-    async def _hang_back(
-        self,
-        row: JSON,
-        old_id: str,
-        new_id: str,
-        *,
-        survivor: tuple[str, bool, dict[str, tuple[Status, str | None, str | None]]] | None,
-    ) -> str:
-        """Put back on ``new_id`` what hung on ``old_id`` (notes, entries, task links, references); for a merge,
-        take the copies off the survivor."""
-        hanging = self.backup.hanging(row["object"], old_id)
-        final = survivor[0] if survivor else None
-        moves = survivor[2] if survivor else {}
-        by_hand = bool(survivor and survivor[1])
-        counts = {"notes": 0, "entries": 0, "tasks": 0, "references": 0}
-        for note in hanging.notes:
-            if note["id"]["note_id"] in self.targets:
-                continue  # its own action restores it
-            await self._put_note(row, f"note:{note['id']['note_id']}", note, new_id)
-            if survivor:  # the copy on the survivor goes: the same note (native) or the run's copy (by hand)
-                copy = (
-                    moves.get(f"{MOVE}note:{note['id']['note_id']}", (None, None, None))[1]
-                    if by_hand
-                    else note["id"]["note_id"]
-                )
-                await self._delete(
-                    row, f"unnote:{note['id']['note_id']}", f"/v2/notes/{copy}" if copy else None
-                )
-            counts["notes"] += 1
-        for list_slug, entry in hanging.entries:
-            entry_id = entry["id"]["entry_id"]
-            if entry_id in self.targets:
-                continue
-            await self._put_entry(row, f"entry:{entry_id}", list_slug, entry, new_id)
-            if survivor:
-                state = moves.get(f"{MOVE}entry:{list_slug}:{entry_id}", (None, None, None))
-                copy = state[1] if by_hand else entry_id
-                await self._delete(
-                    row, f"unentry:{entry_id}", f"/v2/lists/{list_slug}/entries/{copy}" if copy else None
-                )
-                if (
-                    by_hand and state[1] is None and state[2]
-                ):  # its values were filled into the survivor's entry
-                    await self._survivor_entry_back(row, list_slug, state[2])
-            counts["entries"] += 1
-        for task in hanging.tasks:
-            await self._relink_task(row, task, old_id, new_id, final)
-            counts["tasks"] += 1
-        for object_slug, attribute, referrer in hanging.referrers:
-            await self._rerefer(row, object_slug, attribute, referrer, old_id, new_id, final)
-            counts["references"] += 1
-        return ", ".join(f"{n} {what}" for what, n in counts.items())
-
-    async def _delete(self, row: JSON, step: str, path: str | None) -> None:
-        async def work(_: bool) -> str | None:
-            if path:
-                with contextlib.suppress(NotFoundError):
-                    await self.client.delete(path)
-            return None
-
-        await self._sub(row, step, work)
-
-    async def _survivor_entry_back(self, row: JSON, list_slug: str, detail: str) -> None:
-        into = detail.split(":", 1)[0].removeprefix("into ").strip()
-        before = self.backup.raw(f"entries/{list_slug}", into)
-        if before is None or into in self.run.targets_of(Action.DELETE_ENTRY):  # its own action restores it
-            return
-        values = write_payload(before, writable(self.run.schema.lists[list_slug]), entry=True)
-
-        async def put(_: bool) -> str | None:
-            with contextlib.suppress(NotFoundError):  # deleted since: nothing to put back on it
-                path = f"/v2/lists/{list_slug}/entries/{into}"
-                await self.client.put(path, {"data": {"entry_values": values}})
-            return None
-
-        await self._sub(row, f"entry_values:{into}", put)
-
-    async def _relink_task(self, row: JSON, task: JSON, old_id: str, new_id: str, final: str | None) -> None:
-        slugs = {info.id: slug for slug, info in self.run.schema.objects.items()}
-        links = []
-        for link in task["linked_records"]:
-            target = link["target_record_id"]
-            target = (
-                new_id
-                if target == old_id
-                else (final if final and target == row["survivor_id"] else self._parent(target))
-            )
-            links.append(
-                {
-                    "target_object": slugs.get(link["target_object_id"], link["target_object_id"]),
-                    "target_record_id": target,
-                }
-            )
-
-        async def work(_: bool) -> str | None:
-            with contextlib.suppress(NotFoundError):  # a task deleted since has nothing to link
-                path = f"/v2/tasks/{task['id']['task_id']}"
-                await self.client.patch(path, {"data": {"linked_records": links}})
-            return None
-
-        await self._sub(row, f"task:{task['id']['task_id']}", work)
-
-    async def _rerefer(
-        self,
-        row: JSON,
-        object_slug: str,
-        attribute: str,
-        referrer: JSON,
-        old_id: str,
-        new_id: str,
-        final: str | None,
-    ) -> None:
-        record_id = self._parent(referrer["id"]["record_id"])
-        targets = []
-        for value in referrer["values"].get(attribute, []):
-            target = value["target_record_id"]
-            target = (
-                new_id
-                if target == old_id
-                else (final if final and target == row["survivor_id"] else self._parent(target))
-            )
-            item = {"target_object": value["target_object"], "target_record_id": target}
-            if item not in targets:
-                targets.append(item)
-
-        async def work(_: bool) -> str | None:
-            path = f"/v2/objects/{object_slug}/records/{record_id}"
-            # a referring record that is gone too is restored separately, with its own references
-            with contextlib.suppress(NotFoundError):
-                await self.client.put(path, {"data": {"values": {attribute: targets}}})
-            return None
-
-        await self._sub(row, f"ref:{object_slug}:{record_id}:{attribute}", work)
-
-    def _backed_up(self, row: JSON) -> JSON:
-        raw = self.backup.raw(row["part"], row["target_id"])
-        if raw is None:
-            raise LookupError("not in the backup")
-        return dict(raw)
-
-
-__all__ = ["describe_outlook", "describe_result", "outlook", "restore", "restore_async"]
-
-
-def _is_reference(info: Any, slug: str) -> bool:
-    """Record references are put back from the referring side (a relationship's other half follows)."""
-    return any(a.slug == slug and a.type == "record-reference" for a in info.attributes)
+__all__ = [
+    "RestoreError",
+    "RestorePlan",
+    "RestoreReport",
+    "describe_outlook",
+    "describe_result",
+    "outlook",
+    "plan_restore",
+    "restore",
+    "restore_async",
+    "restores_of",
+]

@@ -18,8 +18,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import inspect
 import os
 import secrets
+import shutil
 import signal
 import sys
 import threading
@@ -34,7 +36,7 @@ import polars as pl
 from ..actions import Action
 from ..actions.fingerprint import fingerprint
 from ..actions.schema import SCHEMA_ACTIONS
-from ..client import AsyncAttioClient, AttioClient
+from ..client import AsyncAttioClient, AttioClient, endpoints
 from ..client.errors import AmbiguousWriteError, ApiError, NotFoundError
 from ..client.portal import interrupted_again
 from ..errors import ExecuteError
@@ -44,13 +46,23 @@ from ..progress import progress_bar
 from .backup import BackupView, private_dir, write_backup, write_private
 from .hanging import hanging_on
 from .journal import FINISHED, Journal, KeptReads, Status
-from .merge import MergeMode, Merger
-from .plan import Plan
+from .merge import MOVE, MergeMode, Merger
+from .payloads import EntryPayload, NotePayload, Payload, normalised_rows, parse
+from .plan import RUN_COLUMNS, Plan, Planned
 from .report import RunReport, build_report
 from .schema_steps import make
 from .shape import filter_value, unique_slugs
 from .stepping import Made, journalled, looking_first
-from .steps import find_created, payload_of, record_values, send, target_path
+from .steps import (
+    MADE,
+    find_created,
+    payload_of,
+    placeholders,
+    send,
+    target_path,
+    values_of,
+    with_made,
+)
 
 STEPS: dict[Action, tuple[str, ...]] = {
     Action.DELETE_NOTE: ("delete",),
@@ -59,6 +71,7 @@ STEPS: dict[Action, tuple[str, ...]] = {
     Action.RECREATE_NOTE: ("create", "delete"),
     Action.UPDATE_ENTRY: ("update",),
     Action.UPDATE_RECORD: ("update",),
+    Action.UPDATE_TASK: ("update",),
     Action.MERGE_RECORDS: ("carry", "merge", "carry_unique"),
     Action.CREATE_RECORD: ("create_record",),
     Action.ASSERT_RECORD: ("assert",),
@@ -81,8 +94,22 @@ PHASE_LABELS = {
     "create": "create notes and entries",
     "merge": "merge",
     "delete": "delete",
+    "update+create_record": "put back values and records",
 }
-ASSERTS_PER_QUERY = 500  # asserts looked up by one records/query (its page maximum)
+MAKING = frozenset({"create_record", "assert", "create"})  # the steps that make something with an id
+
+
+def made_later(row: dict[str, Any]) -> bool:
+    """The row's target is made by another row of the run (nothing to re-read or back up before)."""
+    return bool(row["target_id"]) and str(row["target_id"]).startswith(MADE)
+
+
+def step_in(row: dict[str, Any], group: tuple[str, ...]) -> str:
+    """The row's step that runs in a phase of ``group``'s steps ("" when it has none there)."""
+    return next((step for step in STEPS[Action(row["action"])] if step in group), "")
+
+
+ASSERTS_PER_QUERY = endpoints.RECORDS_PAGE  # asserts looked up by one records/query
 CREATES = frozenset({Action.CREATE_NOTE, Action.CREATE_ENTRY, Action.CREATE_RECORD, Action.ASSERT_RECORD})
 UNREAD = CREATES | SCHEMA_ACTIONS  # nothing to re-read before: they make what is not there yet
 
@@ -119,11 +146,14 @@ class Run:
     def __init__(self, folder: Path, rows: pl.DataFrame) -> None:
         self.folder = folder
         self.run_id = folder.name
-        self.rows = rows
+        self.rows = normalised_rows(rows)  # a run planned by an earlier version may hold the older shape
         self.meta: dict[str, Any] = orjson.loads((folder / "meta.json").read_bytes())
         self.schema = WorkspaceSchema.from_json(orjson.loads((folder / "schema.json").read_bytes()))
         self.journal = Journal(folder / "journal.sqlite")
         self.backup = BackupView(folder / "backup", self.schema)
+        self.phases: list[tuple[str, ...]] = [
+            tuple(p) for p in self.meta.get("phases", [[p] for p in PHASES])
+        ]
         self.stopping = False
         self._creates_by_parent: dict[str, list[dict[str, Any]]] | None = None
         self._by_survivor: dict[str, list[str]] = {}
@@ -133,41 +163,35 @@ class Run:
 
     # ------------------------------------------------------------------ creating and reopening
     @classmethod
-    def start(cls, plan: Plan, *, root: Path | None = None) -> Run:
-        """A new run folder for ``plan`` (nothing is sent yet)."""
-        run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
-        folder = private_dir((root or backup_root()) / run_id)
-        rows = plan.rows.select(
-            "action_id",
-            "recipe",
-            "action",
-            "object",
-            "list",
-            "target_id",
-            "survivor_id",
-            "payload",
-            "fingerprint",
-            "part",
-        )
+    def start(cls, plan: Plan | Planned, *, root: Path | None = None, run_id: str | None = None) -> Run:
+        """A new run folder for ``plan`` (nothing is sent yet). The folder is made whole under a temporary
+        name and then renamed, so a kill while it is made leaves no half run behind."""
+        run_id = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+        where = private_dir(root or backup_root())
+        partial = where / f".{run_id}.partial"
+        if partial.exists():  # what a kill left of an earlier start
+            shutil.rmtree(partial)
+        folder = private_dir(partial)
+        rows = plan.rows.select(*RUN_COLUMNS)
         with private_file(folder / "plan.parquet") as tmp:
             rows.write_parquet(tmp)
-        meta = {
-            "run_id": run_id,
-            "snapshot": str(plan.snapshot.path),
-            "started_at": datetime.now(UTC).isoformat(),
-            "notes_in_workspace": plan.snapshot.counts().get("notes"),  # for the read-back's cost
-        }
+        meta = {"run_id": run_id, "started_at": datetime.now(UTC).isoformat(), **plan.run_meta()}
         write_private(folder / "meta.json", orjson.dumps(meta, option=orjson.OPT_INDENT_2))
         write_private(folder / "schema.json", orjson.dumps(plan.schema.to_json()))
-        run = cls(folder, rows)
-        run.journal.plan(
+        for name, data in plan.run_files().items():
+            write_private(folder / name, data)
+        journal = Journal(folder / "journal.sqlite")
+        journal.plan(
             [
-                (r["action_id"], step)
-                for r in rows.to_dicts()
-                for step in ("read", *STEPS[Action(r["action"])])
+                (action_id, step)
+                for action_id, action in rows.select("action_id", "action").iter_rows()
+                for step in ("read", *STEPS[Action(action)])
             ]
         )
-        return run
+        journal.close()
+        final = where / run_id
+        os.rename(partial, final)
+        return cls(final, rows)
 
     @classmethod
     def open(cls, run_id: str, *, root: Path | None = None) -> Run:
@@ -177,6 +201,14 @@ class Run:
 
     def close(self) -> None:
         self.journal.close()
+
+    @property
+    def go_on(self) -> str:
+        """The command that finishes the run after a stop: a restore's goes on through ``restore``."""
+        restores = self.meta.get("restores")
+        return (
+            f"attio-cleanup restore {restores} --yes" if restores else f"attio-cleanup resume {self.run_id}"
+        )
 
     def request_stop(self) -> None:
         """Stop cleanly: requests in flight finish and are journalled; nothing new is sent."""
@@ -251,11 +283,12 @@ class Run:
                 bar.update(task, total=len(every), completed=len(every))
             rows = every[:canary] if canary is not None else every
             merger = Merger(self, client, merge)
-            for phase in PHASES:
+            for group in self.phases:
+                phase = group[0]
                 if self.stopping:
                     break
                 if phase == "merge":
-                    waves = [[merger.group(group) for group in self._merge_groups(rows)]]
+                    waves = [[merger.group(merged) for merged in self._merge_groups(rows)]]
                 elif phase == "schema":
                     waves = [
                         [self._step(client, row, phase) for row in rows if Action(row["action"]) == kind]
@@ -263,20 +296,21 @@ class Run:
                     ]
                 else:
                     waves = [
-                        [self._step(client, row, phase) for row in wave]
-                        for wave in in_waves([r for r in rows if phase in STEPS[Action(r["action"])]])
+                        [self._step(client, row, step_in(row, group)) for row in wave]
+                        for wave in in_waves([r for r in rows if step_in(r, group)])
                     ]
                 total = sum(len(jobs) for jobs in waves)
                 if total:
                     self.journal.set_phase(phase)
-                    task = bar.add_task(PHASE_LABELS[phase], total=total, rate="")
+                    label = PHASE_LABELS.get("+".join(group), PHASE_LABELS[phase])
+                    task = bar.add_task(label, total=total, rate="")
                     for jobs in waves:  # a wave starts once the rows it references are written
                         await _gather(gate, jobs, functools.partial(bar.advance, task))
                 if phase == "schema" and any(Action(r["action"]) in SCHEMA_ACTIONS for r in rows):
                     await self._schema_made(client)
             self.journal.set_phase("verify")
             task = bar.add_task("verify", total=None, rate="")
-            report = await build_report(self, client, every, gate)
+            report = await build_report(self, client, [self.resolved(r) for r in every], gate)
             bar.update(task, total=len(every), completed=len(every))
         report.save()
         self.journal.set_phase("finished" if not report.counts().get("not_started") else "stopped")
@@ -302,7 +336,7 @@ class Run:
     def _interrupted_once(self) -> None:
         self.request_stop()
         print(
-            f"\nstopping after the requests in flight; resume with: attio-cleanup resume {self.run_id}"
+            f"\nstopping after the requests in flight; go on with: {self.go_on}"
             " (Ctrl-C again to stop at once)",
             file=sys.stderr,
         )
@@ -319,7 +353,7 @@ class Run:
 
         def handler(signum: int, frame: Any) -> None:
             if self.stopping:
-                interrupted_again(f"stopped at once: `attio-cleanup resume {self.run_id}` finishes the run")
+                interrupted_again(f"stopped at once: `{self.go_on}` finishes the run")
             self._interrupted_once()
 
         previous = signal.signal(signal.SIGINT, handler)
@@ -389,8 +423,9 @@ class Run:
                 read(current, row["action_id"], "target", target_path(row))
                 for row in rows
                 if Action(row["action"]) not in UNREAD  # asserts are read below, many at a time
+                and not made_later(row)
             ]
-            + [read(survivors, s, "survivor", f"/v2/objects/{o}/records/{s}") for o, s in wanted]
+            + [read(survivors, s, "survivor", endpoints.record(o, s)) for o, s in wanted]
             + _asserted_records(
                 client, self.schema, [r for r in asserts if r["action_id"] not in current], current
             ),
@@ -425,7 +460,7 @@ class Run:
         doomed: dict[str, set[str]] = {}
         for row in rows:
             action = Action(row["action"])
-            if action in UNREAD and action != Action.ASSERT_RECORD:
+            if (action in UNREAD and action != Action.ASSERT_RECORD) or made_later(row):
                 self.journal.mark(row["action_id"], "read", Status.DONE)
                 continue
             raw = current.get(row["action_id"])
@@ -462,24 +497,33 @@ class Run:
 
     # ------------------------------------------------------------------ one step
     def _made_by(self, action_id: str) -> tuple[bool, str | None]:
-        """Whether another row's record create (or assert) is done, and the record's id."""
-        for step in ("create_record", "assert"):
-            try:
-                status, created, _ = self.journal.state(action_id, step)
-            except KeyError:
-                continue
-            return status == Status.DONE and created is not None, created
-        return False, None
+        """Whether another row is done (a create: with the id it made), and the id it made, if any."""
+        steps = {
+            step: state
+            for step, state in self.journal.steps_of(action_id).items()
+            if step != "read" and not step.startswith(MOVE)
+        }
+        made = next((c for step, (_, c, _) in steps.items() if step in MAKING and c), None)
+        done = bool(steps) and all(status == Status.DONE for status, _, _ in steps.values())
+        return done and (made is not None or not steps.keys() & MAKING), made
 
-    def _parent(self, payload: dict[str, Any]) -> tuple[bool, str | None]:
+    def resolved(self, row: dict[str, Any]) -> dict[str, Any]:
+        """The row with the ids other rows made in place of its placeholders (those made so far)."""
+        marks = placeholders(row)
+        if not marks:
+            return row
+        made = {a: m for a in marks if (m := self._made_by(a)[1])}
+        return with_made(row, made)
+
+    def _parent(self, payload: Payload) -> tuple[bool, str | None]:
         """The record a create hangs on when the row names another row's created record (``parent_action``):
         (ready, id)."""
-        wanted = payload.get("parent_action")
+        wanted = payload.parent_action if isinstance(payload, NotePayload | EntryPayload) else None
         return self._made_by(wanted) if wanted else (True, None)
 
-    def _waiting_for(self, payload: dict[str, Any]) -> list[str]:
+    def _waiting_for(self, payload: Payload) -> list[str]:
         """The rows this one waits for (``depends_on``: the records its references name) not yet done."""
-        return [a for a in payload.get("depends_on") or [] if not self._made_by(a)[0]]
+        return [a for a in payload.depends_on if not self._made_by(a)[0]]
 
     async def _step(self, client: AsyncAttioClient, row: dict[str, Any], step: str) -> None:
         action_id = row["action_id"]
@@ -494,22 +538,25 @@ class Run:
             if made != Status.DONE:
                 self.journal.mark(action_id, step, Status.SKIPPED, detail="the new note was not created")
                 return
-        payload = payload_of(row)
+        payload = parse(Action(row["action"]), row["payload"])
         ready, parent = self._parent(payload)
         if not ready:
             self.journal.mark(
                 action_id, step, Status.SKIPPED, detail="the record it hangs on was not created"
             )
             return
-        waiting = self._waiting_for(payload)
+        waiting = self._waiting_for(payload) + [
+            a for a in sorted(placeholders(row)) if not self._made_by(a)[1]
+        ]
         if waiting:
             self.journal.mark(
                 action_id,
                 step,
                 Status.SKIPPED,
-                detail=f"the record(s) it references were not created ({', '.join(waiting)})",
+                detail=f"the record(s) it references were not created ({', '.join(dict.fromkeys(waiting))})",
             )
             return
+        row = self.resolved(row)
 
         async def look() -> str | None:
             return await self._look(client, row, step, parent)
@@ -552,6 +599,8 @@ class Run:
             if row["object"] in self.schema.objects
             else set()
         )
+        payload = parse(Action(row["action"]), row["payload"])
+        skip = set(payload.skip_ids) if isinstance(payload, NotePayload) else set()
         return await find_created(
             client,
             row,
@@ -559,7 +608,7 @@ class Run:
             parent=parent,
             sent_at=self.journal.sent_at(row["action_id"], step),
             unique=unique,
-            claimed=self.journal.created_ids(),
+            claimed=self.journal.created_ids() | skip,
         )
 
 
@@ -585,7 +634,7 @@ def _asserted_records(
     async def query(object_slug: str, slug: str, body: dict[str, Any]) -> list[dict[str, Any]]:
         if (object_slug, slug) in unmade:  # made by this run, after the reads: nothing holds it yet
             return []
-        answer = await client.post(f"/v2/objects/{object_slug}/records/query", body)
+        answer = await client.post(endpoints.records_query(object_slug), body)
         data: list[dict[str, Any]] = answer["data"]
         return data
 
@@ -607,8 +656,9 @@ def _asserted_records(
                     found[action_id] = raw
 
     for row in rows:
-        slug = payload_of(row)["matching_attribute"]
-        value = filter_value(record_values(row)[slug])  # the plan checked both are there
+        asserted = values_of(row)
+        slug = str(asserted.matching_attribute)
+        value = filter_value(asserted.values[slug])  # the plan checked both are there
         info = schema.objects.get(row["object"])
         attribute = next((a for a in info.attributes if a.slug == slug), None) if info else None
         if (
@@ -632,9 +682,9 @@ def in_waves(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """Rows in the order their ``depends_on`` asks: each row in a wave after every row it waits for (a
     dependency outside ``rows`` is waited for by :meth:`Run._step`, not here). The plan refuses cycles."""
     waiting = {
-        row["action_id"]: payload_of(row).get("depends_on") or []
+        row["action_id"]: needs
         for row in rows
-        if row["payload"] and '"depends_on"' in row["payload"]
+        if (needs := parse(Action(row["action"]), row["payload"]).depends_on)
     }
     if not waiting:
         return [rows]
@@ -667,8 +717,12 @@ async def _gather(
     gate: asyncio.Semaphore, jobs: Sequence[Awaitable[None]], done: Callable[[], None] | None = None
 ) -> None:
     async def guarded(job: Awaitable[None]) -> None:
-        async with gate:
-            await job
+        try:
+            async with gate:
+                await job
+        finally:
+            if inspect.iscoroutine(job):  # cancelled before its turn (another job failed): never started
+                job.close()
         if done is not None:
             done()
 

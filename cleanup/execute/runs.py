@@ -49,6 +49,7 @@ DID = {
     Action.DELETE_ENTRY: ("deleted", "list entry"),
     Action.CREATE_ENTRY: ("added", "list entry"),
     Action.UPDATE_ENTRY: ("updated", "list entry"),
+    Action.UPDATE_TASK: ("re-linked", "task"),
     Action.CREATE_LIST: ("made", "list"),
     Action.CREATE_ATTRIBUTE: ("added", "attribute"),
     Action.CREATE_OPTION: ("added", "choice"),
@@ -64,14 +65,20 @@ def _steps(journal: Path) -> dict[str, int]:
     """How many journalled steps are in each status."""
     if not journal.exists():
         return {}
-    with closing(sqlite3.connect(f"file:{journal}?mode=ro", uri=True)) as db:
-        return dict(db.execute("SELECT status, COUNT(*) FROM steps GROUP BY status").fetchall())
+    query = "SELECT status, COUNT(*) FROM steps GROUP BY status"
+    try:
+        with closing(sqlite3.connect(f"file:{journal}?mode=ro", uri=True)) as db:
+            return dict(db.execute(query).fetchall())
+    except sqlite3.OperationalError:  # left mid-write by a kill: opening it for writing recovers it
+        with closing(sqlite3.connect(journal, timeout=30)) as db:
+            return dict(db.execute(query).fetchall())
 
 
-def _did(plan: Path) -> str:
+def _did(plan: Path, restores: str | None = None) -> str:
     counts = pl.read_parquet(plan, columns=["action"]).group_by("action").len().sort("len", descending=True)
     said = [f"{DID[Action(a)][0]} {_counted(n, DID[Action(a)][1])}" for a, n in counts.iter_rows()]
-    return "; ".join(said) or "nothing"
+    done = "; ".join(said) or "nothing"
+    return f"restore of {restores}: {done}" if restores else done
 
 
 def _status(steps: dict[str, int]) -> str:
@@ -86,10 +93,18 @@ def _status(steps: dict[str, int]) -> str:
 def _restorable(folder: Path) -> str:
     if not (folder / "backup" / "manifest.json").exists():
         return "no backup (nothing was written)"
-    restored = _steps(folder / "restore.sqlite")
-    if restored.get("done") and not restored.get("planned") and not restored.get("sent"):
-        return "restored"
-    return "yes" if not restored else "restore unfinished: run it again"
+    restores = sorted(folder.parent.glob(f"{folder.name}-restore-*/journal.sqlite"))
+    if (folder / "restore.sqlite").exists():  # restored by an earlier version
+        restores.append(folder / "restore.sqlite")
+    if not restores:
+        return "yes"
+    steps: dict[str, int] = {}
+    for journal in restores:
+        for status, n in _steps(journal).items():
+            steps[status] = steps.get(status, 0) + n
+    if steps.get("planned") or steps.get("sent"):
+        return "restore unfinished: run it again"
+    return "partly restored: run restore again" if steps.get("failed") else "restored"
 
 
 def list_runs(root: Path) -> pl.DataFrame:
@@ -107,7 +122,7 @@ def list_runs(root: Path) -> pl.DataFrame:
                 folder.name,
                 datetime.fromisoformat(started) if started else None,
                 schema.get("workspace_name") or "unknown workspace",
-                _did(plan),
+                _did(plan, meta.get("restores")),
                 _status(_steps(folder / "journal.sqlite")),
                 _restorable(folder),
                 str(folder),

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..actions import Action
 from ..actions.schema_rows import row_payload
-from ..client import AsyncAttioClient
+from ..client import AsyncAttioClient, endpoints
 from ..client.errors import ApiError, NotFoundError
 from .stepping import looking_first
 
@@ -50,7 +50,7 @@ async def make(client: AsyncAttioClient, row: JSON) -> tuple[str, bool]:
     return made.id, False
 
 
-def _where(row: JSON) -> tuple[str, str]:
+def _where(row: JSON) -> tuple[endpoints.Target, str]:
     return ("objects", row["object"]) if row.get("object") else ("lists", str(row.get("list")))
 
 
@@ -66,14 +66,14 @@ async def _request(client: AsyncAttioClient, row: JSON) -> tuple[str, JSON, str]
             "workspace_access": LIST_ACCESS,
             "workspace_member_access": [],
         }
-        return "/v2/lists", body, "list_id"
+        return endpoints.lists(), body, "list_id"
     if row["action"] == Action.CREATE_ATTRIBUTE.value:
-        return f"/v2/{target}/{parent}/attributes", payload, "attribute_id"
-    base = f"/v2/{target}/{parent}/attributes/{payload['attribute']}"
-    attribute = (await client.get(base))["data"]
+        return endpoints.attributes(target, parent), payload, "attribute_id"
+    slug = payload["attribute"]
+    attribute = (await client.get(endpoints.attribute(target, parent, slug)))["data"]
     if attribute["type"] == "status":
-        return f"{base}/statuses", {"title": payload["title"]}, "status_id"
-    return f"{base}/options", {"title": payload["title"]}, "option_id"
+        return endpoints.statuses(target, parent, slug), {"title": payload["title"]}, "status_id"
+    return endpoints.options(target, parent, slug), {"title": payload["title"]}, "option_id"
 
 
 async def _look(client: AsyncAttioClient, row: JSON, path: str, id_key: str) -> str | None:

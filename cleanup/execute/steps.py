@@ -9,6 +9,7 @@ entry by its parent record, among that parent's entries in the list made since t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,13 +17,16 @@ from typing import Any
 import orjson
 
 from ..actions import Action
-from ..client import AsyncAttioClient
+from ..client import AsyncAttioClient, endpoints
 from ..values.timestamps import parse_timestamp
 from .hanging import notes_of
+from .payloads import EntryPayload, NotePayload, TaskPayload, ValuesPayload, parse
 from .shape import filter_value
 from .stepping import looking_first
 
 JSON = dict[str, Any]
+MADE = "@made:"  # a placeholder for the id another row makes: "@made:<action id>"
+MADE_IN = re.compile(r"@made:([^\s\"]+)")
 # How far Attio's clock may be behind ours when a created entry is looked for by its creation time.
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -30,43 +34,65 @@ CLOCK_SKEW = timedelta(minutes=5)
 def target_path(row: JSON) -> str:
     """The API path of a row's target."""
     action = Action(row["action"])
+    if action == Action.UPDATE_TASK:
+        return endpoints.task(row["target_id"])
     if action.value.endswith("_note"):
-        return f"/v2/notes/{row['target_id']}"
+        return endpoints.note(row["target_id"])
     if action.value.endswith("_entry"):
-        return f"/v2/lists/{row['list']}/entries/{row['target_id']}"
-    return f"/v2/objects/{row['object']}/records/{row['target_id']}"
+        return endpoints.entry(row["list"], row["target_id"])
+    return endpoints.record(row["object"], row["target_id"])
 
 
 def payload_of(row: JSON) -> JSON:
     return orjson.loads(row["payload"]) if row["payload"] else {}
 
 
+def made_by(action_id: str) -> str:
+    """The placeholder a row's payload or target holds for the id another row of its run makes: the executor
+    puts the id in before it sends the row (which waits for that row through ``depends_on``)."""
+    return f"{MADE}{action_id}"
+
+
+def placeholders(row: JSON) -> set[str]:
+    """The rows whose made ids this row's target or payload holds (:func:`made_by`)."""
+    text = f"{row['target_id'] or ''} {row['payload'] or ''}"
+    return set(MADE_IN.findall(text))
+
+
+def with_made(row: JSON, made: dict[str, str]) -> JSON:
+    """The row with each placeholder replaced by the id its row made (``made``: action id → id); a
+    placeholder whose row made nothing stays."""
+    if not made:
+        return row
+
+    def put(text: str | None) -> str | None:
+        return None if text is None else MADE_IN.sub(lambda m: made.get(m[1], m[0]), text)
+
+    return {**row, "target_id": put(row["target_id"]), "payload": put(row["payload"])}
+
+
 def note_body(row: JSON, parent_record_id: str | None = None) -> JSON:
     """The ``POST /v2/notes`` body of a ``create_note`` or ``recreate_note`` row."""
-    payload = payload_of(row)
-    body: JSON = {
-        key: payload[key]
-        for key in ("parent_object", "parent_record_id", "title", "format", "content", "created_at")
-        if key in payload
-    }
-    if parent_record_id:
-        body["parent_record_id"] = parent_record_id
-    return body
+    note = parse(Action(row["action"]), row["payload"])
+    assert isinstance(note, NotePayload)
+    return note.body(parent_record_id)
 
 
 def entry_body(row: JSON, parent_record_id: str | None = None) -> JSON:
-    payload = payload_of(row)
-    return {
-        "parent_record_id": parent_record_id or payload["parent_record_id"],
-        "parent_object": payload["parent_object"],
-        "entry_values": payload.get("entry_values", {}),
-    }
+    entry = parse(Action(row["action"]), row["payload"])
+    assert isinstance(entry, EntryPayload)
+    return entry.body(parent_record_id)
+
+
+def values_of(row: JSON) -> ValuesPayload:
+    """The values a record or entry write sends (and how)."""
+    values = parse(Action(row["action"]), row["payload"])
+    assert isinstance(values, ValuesPayload)
+    return values
 
 
 def record_values(row: JSON) -> JSON:
-    payload = payload_of(row)
-    values: JSON = payload.get("values", payload)
-    return values
+    return values_of(row).values
 
 
 async def send(client: AsyncAttioClient, row: JSON, step: str, parent: str | None = None) -> str | None:
@@ -76,26 +102,32 @@ async def send(client: AsyncAttioClient, row: JSON, step: str, parent: str | Non
         await client.delete(target_path(row))
         return None
     if step == "create" and action == Action.CREATE_ENTRY:
-        body = await client.post(f"/v2/lists/{row['list']}/entries", {"data": entry_body(row, parent)})
+        body = await client.post(endpoints.entries(row["list"]), {"data": entry_body(row, parent)})
         return str(body["data"]["id"]["entry_id"])
     if step == "create":
-        body = await client.post("/v2/notes", {"data": note_body(row, parent)})
+        body = await client.post(endpoints.notes(), {"data": note_body(row, parent)})
         return str(body["data"]["id"]["note_id"])
     if step == "create_record":
-        body = await client.post(
-            f"/v2/objects/{row['object']}/records", {"data": {"values": record_values(row)}}
-        )
+        body = await client.post(endpoints.records(row["object"]), {"data": {"values": record_values(row)}})
         return str(body["data"]["id"]["record_id"])
     if step == "assert":
+        asserted = values_of(row)
         body = await client.put(
-            f"/v2/objects/{row['object']}/records",
-            {"data": {"values": record_values(row)}},
-            params={"matching_attribute": payload_of(row)["matching_attribute"]},
+            endpoints.records(row["object"]),
+            {"data": {"values": asserted.values}},
+            params={"matching_attribute": asserted.matching_attribute},
         )
         return str(body["data"]["id"]["record_id"])
-    key = "entry_values" if action == Action.UPDATE_ENTRY else "values"
-    payload = payload_of(row)
-    await client.patch(target_path(row), {"data": {key: payload.get(key, payload)}})
+    payload = parse(action, row["payload"])
+    if isinstance(payload, TaskPayload):
+        await client.patch(target_path(row), {"data": {"linked_records": list(payload.linked_records)}})
+        return None
+    update = values_of(row)
+    body = {"data": {update.key: update.values}}
+    if update.overwrite:  # every value as given (a restore): multiselects replaced, not appended to
+        await client.put(target_path(row), body)
+    else:
+        await client.patch(target_path(row), body)
     return None
 
 
@@ -158,8 +190,8 @@ async def _find_entry(
     since = datetime.fromisoformat(sent_at) - CLOCK_SKEW if sent_at else None
     refs = await client.all_items(
         "GET",
-        f"/v2/objects/{body['parent_object']}/records/{body['parent_record_id']}/entries",
-        page_size=1000,
+        endpoints.record_entries(body["parent_object"], body["parent_record_id"]),
+        page_size=endpoints.RECORD_ENTRIES_PAGE,
         concurrency=1,
     )
     for ref in refs:
@@ -182,7 +214,7 @@ async def _find_record(
         )
     slug = keys[0]
     body = await client.post(
-        f"/v2/objects/{row['object']}/records/query",
+        endpoints.records_query(row["object"]),
         {"filter": {slug: filter_value(values[slug])}, "limit": 5},
     )
     for record in body["data"]:

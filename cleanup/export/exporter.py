@@ -21,14 +21,13 @@ from rich.progress import (
     Progress,
 )
 
-from ..client import AsyncAttioClient, AttioClient
+from ..client import AsyncAttioClient, AttioClient, endpoints
 from ..client.portal import in_thread
 from ..errors import ExportStageError
 from ..files import private_dir, private_file, write_private
 from ..progress import progress_bar
-from ..values import AttributeType
 from . import pages
-from .schema import WorkspaceSchema, fetch_schema
+from .schema import AttributeInfo, WorkspaceSchema, fetch_schema
 from .snapshot import FORMAT, MANIFEST, VERSION, Snapshot, part_file
 
 JSON = dict[str, Any]
@@ -52,8 +51,27 @@ class PartSpec:
     paged: bool = True
 
 
-def _attr_types(attrs: Sequence[Any]) -> list[AttributeType]:
-    return [a.value_type for a in attrs]
+# The parts read through a ``query`` endpoint: its path, page size, and how its pages are parsed and flattened.
+_QUERIED = {
+    "records": (endpoints.records_query, endpoints.RECORDS_PAGE, pages.record_schema, pages.flatten_records),
+    "entries": (endpoints.entries_query, endpoints.ENTRIES_PAGE, pages.entry_schema, pages.flatten_entries),
+}
+
+
+def _query_part(kind: str, slug: str, attrs: Sequence[AttributeInfo]) -> PartSpec:
+    """The part of one object's records (``kind`` ``records``) or one list's entries (``entries``), its pages
+    parsed by the attributes' types; their slugs and types are its fingerprint (a changed schema starts over)."""
+    path, page_size, item, flatten = _QUERIED[kind]
+    types = [a.value_type for a in attrs]
+    return PartSpec(
+        f"{kind}/{slug}",
+        "POST",
+        path(slug),
+        page_size,
+        item(types),
+        lambda items: flatten(items, types),
+        repr([(a.slug, a.type, a.is_multiselect) for a in types]),
+    )
 
 
 def plan_parts(
@@ -72,50 +90,20 @@ def plan_parts(
             raise ExportError(
                 f"unknown {kind} slug(s): {', '.join(unknown)}. This workspace has: {', '.join(sorted(known)) or 'none'}"
             )
-    specs: list[PartSpec] = []
-    for slug in objects if objects is not None else list(schema.objects):
-        attrs = _attr_types(schema.objects[slug].attributes)
-        specs.append(
-            PartSpec(
-                f"records/{slug}",
-                "POST",
-                f"/v2/objects/{slug}/records/query",
-                500,
-                pages.record_schema(attrs),
-                lambda items, attrs=attrs: pages.flatten_records(items, attrs),  # type: ignore[misc]
-                repr([(a.slug, a.type, a.is_multiselect) for a in attrs]),
-            )
-        )
-    for slug in lists if lists is not None else list(schema.lists):
-        attrs = _attr_types(schema.lists[slug].attributes)
-        specs.append(
-            PartSpec(
-                f"entries/{slug}",
-                "POST",
-                f"/v2/lists/{slug}/entries/query",
-                500,
-                pages.entry_schema(attrs),
-                lambda items, attrs=attrs: pages.flatten_entries(items, attrs),  # type: ignore[misc]
-                repr([(a.slug, a.type, a.is_multiselect) for a in attrs]),
-            )
-        )
-    if notes:
-        specs.append(PartSpec("notes", "GET", "/v2/notes", 50, pages.NOTE, pages.flatten_notes, "notes/1"))
-    if tasks:
-        specs.append(PartSpec("tasks", "GET", "/v2/tasks", 500, pages.TASK, pages.flatten_tasks, "tasks/1"))
-    if members:
-        specs.append(
-            PartSpec(
-                "members",
-                "GET",
-                "/v2/workspace_members",
-                0,
-                pages.MEMBER,
-                pages.flatten_members,
-                "members/1",
-                paged=False,
-            )
-        )
+    objects = objects if objects is not None else list(schema.objects)
+    lists = lists if lists is not None else list(schema.lists)
+    specs = [_query_part("records", slug, schema.objects[slug].attributes) for slug in objects]
+    specs += [_query_part("entries", slug, schema.lists[slug].attributes) for slug in lists]
+    listings = (  # (wanted, name, path, page size (0: one request, not paginated), item, flatten)
+        (notes, "notes", endpoints.notes(), endpoints.NOTES_PAGE, pages.NOTE, pages.flatten_notes),
+        (tasks, "tasks", endpoints.tasks(), endpoints.TASKS_PAGE, pages.TASK, pages.flatten_tasks),
+        (members, "members", endpoints.workspace_members(), 0, pages.MEMBER, pages.flatten_members),
+    )
+    specs += [
+        PartSpec(name, "GET", path, size, item, flatten, f"{name}/1", paged=size > 0)
+        for wanted, name, path, size, item, flatten in listings
+        if wanted
+    ]
     return specs
 
 

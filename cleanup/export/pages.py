@@ -153,15 +153,24 @@ NOTE = pl.Struct(
 )
 
 
-def _authored(item: pl.Expr) -> list[pl.Expr]:
-    """The columns every note and task ends with: who created it, when, and its raw JSON."""
-    actor = item.struct.field("created_by_actor")
-    return [
-        actor.struct.field("type").alias("created_by_actor_type"),
-        actor.struct.field("id").alias("created_by_actor_id"),
-        _ts(item.struct.field("created_at")).alias("created_at"),
-        pl.col("_raw"),
-    ]
+def _columns(item: pl.Expr, name: str) -> list[pl.Expr]:
+    """The snapshot's column(s) for one field of an item: ``*_at`` fields as timestamps, ``created_by_actor``
+    split into ``created_by_actor_type`` and ``created_by_actor_id``, any other as it is."""
+    value = item.struct.field(name)
+    if name == "created_by_actor":
+        return [
+            value.struct.field("type").alias("created_by_actor_type"),
+            value.struct.field("id").alias("created_by_actor_id"),
+        ]
+    return [_ts(value).alias(name)] if name.endswith("_at") else [value]
+
+
+def _flatten(items: pl.DataFrame, id_key: str, fields: Sequence[str]) -> pl.DataFrame:
+    """Parsed structs (:func:`parse_items`) → the item's id (``id_key``), the columns of ``fields`` in order,
+    and ``_raw``."""
+    item = pl.col("data")
+    columns = [column for name in fields for column in _columns(item, name)]
+    return items.select(item.struct.field("id").struct.field(id_key), *columns, pl.col("_raw"))
 
 
 def parse_notes(content: bytes) -> pl.DataFrame:
@@ -171,19 +180,8 @@ def parse_notes(content: bytes) -> pl.DataFrame:
 
 def flatten_notes(items: pl.DataFrame) -> pl.DataFrame:
     """Parsed note structs → the snapshot's note columns."""
-    note = pl.col("data")
-    field = note.struct.field
-    return items.select(
-        field("id").struct.field("note_id"),
-        field("parent_object"),
-        field("parent_record_id"),
-        field("title"),
-        field("content_plaintext"),
-        field("content_markdown"),
-        field("meeting_id"),
-        field("tags"),
-        *_authored(note),
-    )
+    fields = "parent_object parent_record_id title content_plaintext content_markdown meeting_id tags"
+    return _flatten(items, "note_id", [*fields.split(), "created_by_actor", "created_at"])
 
 
 TASK = pl.Struct(
@@ -210,18 +208,8 @@ def parse_tasks(content: bytes) -> pl.DataFrame:
 
 def flatten_tasks(items: pl.DataFrame) -> pl.DataFrame:
     """Parsed task structs → the snapshot's task columns."""
-    task = pl.col("data")
-    field = task.struct.field
-    return items.select(
-        field("id").struct.field("task_id"),
-        field("content_plaintext"),
-        _ts(field("deadline_at")).alias("deadline_at"),
-        field("is_completed"),
-        _ts(field("completed_at")).alias("completed_at"),
-        field("linked_records"),
-        field("assignees"),
-        *_authored(task),
-    )
+    fields = "content_plaintext deadline_at is_completed completed_at linked_records assignees"
+    return _flatten(items, "task_id", [*fields.split(), "created_by_actor", "created_at"])
 
 
 MEMBER = pl.Struct(
@@ -244,18 +232,8 @@ def parse_members(content: bytes) -> pl.DataFrame:
 
 def flatten_members(items: pl.DataFrame) -> pl.DataFrame:
     """Parsed member structs → the snapshot's member columns."""
-    member = pl.col("data")
-    field = member.struct.field
-    return items.select(
-        field("id").struct.field("workspace_member_id"),
-        field("first_name"),
-        field("last_name"),
-        field("email_address"),
-        field("access_level"),
-        field("avatar_url"),
-        _ts(field("created_at")).alias("created_at"),
-        pl.col("_raw"),
-    )
+    fields = "first_name last_name email_address access_level avatar_url created_at"
+    return _flatten(items, "workspace_member_id", fields.split())
 
 
 __all__ = [

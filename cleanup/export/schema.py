@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from ..client import endpoints
 from ..values import AttributeType
 
 JSON = dict[str, Any]
@@ -16,7 +17,8 @@ JSON = dict[str, Any]
 class SchemaReader(Protocol):
     """What reading the schema needs of a client: :class:`cleanup.client.AsyncAttioClient` is one. Named
     here rather than imported, so that a snapshot's types do not depend on the HTTP layer (the sandbox
-    reads snapshots and must not import the client it serves)."""
+    reads snapshots and must not import the client it serves). The paths come from
+    :mod:`cleanup.client.endpoints`, which only builds strings."""
 
     async def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any: ...
 
@@ -119,8 +121,8 @@ def references_to(schema: WorkspaceSchema, object_slug: str) -> list[tuple[str, 
     return found
 
 
-async def _attributes(client: SchemaReader, target: str, identifier: str) -> list[AttributeInfo]:
-    raw = (await client.get(f"/v2/{target}/{identifier}/attributes"))["data"]
+async def _attributes(client: SchemaReader, target: endpoints.Target, identifier: str) -> list[AttributeInfo]:
+    raw = (await client.get(endpoints.attributes(target, identifier)))["data"]
     out = [
         AttributeInfo(
             slug=a["api_slug"],
@@ -140,10 +142,11 @@ async def _attributes(client: SchemaReader, target: str, identifier: str) -> lis
     ]
 
     async def choices(attr: AttributeInfo) -> None:
-        kind = "options" if attr.type == "select" else "statuses"
-        base = f"/v2/{target}/{identifier}/attributes/{attr.slug}/{kind}"
-        items = (await client.get(base, {"show_archived": "true"}))["data"]
-        key = "option_id" if kind == "options" else "status_id"
+        if attr.type == "select":
+            kind, key, path = "options", "option_id", endpoints.options(target, identifier, attr.slug)
+        else:
+            kind, key, path = "statuses", "status_id", endpoints.statuses(target, identifier, attr.slug)
+        items = (await client.get(path, {"show_archived": "true"}))["data"]
         setattr(
             attr,
             kind,
@@ -157,7 +160,7 @@ async def _attributes(client: SchemaReader, target: str, identifier: str) -> lis
 async def fetch_schema(client: SchemaReader) -> WorkspaceSchema:
     """Read the workspace's objects, lists and attributes (with options and statuses) from the API."""
     me, objects, lists = await asyncio.gather(
-        client.get("/v2/self"), client.get("/v2/objects"), client.get("/v2/lists")
+        client.get(endpoints.self_()), client.get(endpoints.objects()), client.get(endpoints.lists())
     )
     obj_attrs = await asyncio.gather(
         *(_attributes(client, "objects", o["api_slug"]) for o in objects["data"])

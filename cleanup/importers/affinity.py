@@ -44,12 +44,13 @@ from ..actions import ActionTable
 from ..affinity_notes import MARKER, AffinityNote, load_all_notes, note_body
 from ..errors import ImportInputError
 from ..execute.writable import Writable
-from ..export.schema import AttributeInfo, WorkspaceSchema
+from ..export.schema import AttributeInfo, ListInfo, ObjectInfo, WorkspaceSchema
 from ..export.snapshot import Snapshot
 from .mapping import ListMapping, Mapping, ObjectMapping, combined
 from .reading import CsvTable, encoding_setting, read_csv
 from .references import ReferenceResolver, Target, hold_dependents
 from .rows import (
+    Coerced,
     Existing,
     changes,
     coerce,
@@ -357,16 +358,29 @@ class AffinityImporter:
     def _members(self) -> dict[str, str]:
         return members_of(self.snapshot)
 
+    def _coerced(
+        self,
+        section: ObjectMapping | ListMapping,
+        info: ObjectInfo | ListInfo,
+        table: CsvTable,
+        *,
+        unique: bool,
+    ) -> tuple[CsvTable, dict[str, list[str]], dict[str, AttributeInfo], Coerced]:
+        """One section's cells as write values: the table and its column mapping as :func:`combined` makes
+        them, the attributes by slug (those of ``info``, and the source-id attribute as it will be once
+        made: ``unique`` on objects) and what :func:`coerce` made of the cells."""
+        attributes = {a.slug: a for a in info.attributes}
+        attributes.setdefault(
+            self.mapping.id_attribute, _id_attribute(self.mapping.id_attribute, unique=unique)
+        )
+        table, columns = combined(table, section.columns, section.combine, attributes)
+        return table, columns, attributes, coerce(table, columns, attributes, self.options)
+
     def _records(self, om: ObjectMapping, table: CsvTable) -> list[str]:
         """First pass over one [objects.*] section: cells coerced, each row matched to its record and
         registered as a target other rows' references can name; rows are written by :meth:`_record_rows`."""
         info = self.schema.objects[om.object]
-        attributes = {a.slug: a for a in info.attributes}
-        attributes.setdefault(
-            self.mapping.id_attribute, _id_attribute(self.mapping.id_attribute, unique=True)
-        )
-        table, columns = combined(table, om.columns, om.combine, attributes)
-        coerced = coerce(table, columns, attributes, self.options)
+        table, _, attributes, coerced = self._coerced(om, info, table, unique=True)
         if coerced.problems:
             return coerced.problems
         existing = Existing.of(self.snapshot, info, self.mapping.id_attribute)
@@ -468,13 +482,9 @@ class AffinityImporter:
 
     # ------------------------------------------------------------------ list entries
     def _entries(self, lm: ListMapping, table: CsvTable) -> list[str]:
-        info = self.schema.lists[lm.list_slug]
-        attributes = {a.slug: a for a in info.attributes}
-        attributes.setdefault(
-            self.mapping.id_attribute, _id_attribute(self.mapping.id_attribute, unique=False)
+        table, columns, attributes, coerced = self._coerced(
+            lm, self.schema.lists[lm.list_slug], table, unique=False
         )
-        table, columns = combined(table, lm.columns, lm.combine, attributes)
-        coerced = coerce(table, columns, attributes, self.options)
         if coerced.problems:
             return coerced.problems
         current = self._current_entries(lm.list_slug, attributes)

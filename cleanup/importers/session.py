@@ -21,7 +21,7 @@ import polars as pl
 from ..actions import ActionTable
 from ..actions.schema import SCHEMA_ACTIONS
 from ..actions.schema_rows import attribute_row, describe, list_row, option_row, planned_schema
-from ..client import AttioClient
+from ..client import AttioClient, endpoints
 from ..execute import Plan, Run, RunReport
 from ..execute.backup import write_private
 from ..execute.report import ACCOUNTING, ITEMS
@@ -286,14 +286,17 @@ def imported_counts(client: AttioClient, mapping: Mapping) -> dict[str, int]:
     for om in mapping.objects.values():
         items = client.run(
             client.aio.all_items(
-                "POST", f"/v2/objects/{om.object}/records/query", page_size=500, body=condition
+                "POST", endpoints.records_query(om.object), page_size=endpoints.RECORDS_PAGE, body=condition
             )
         )
         counts[om.name] = len(items)
     for lm in mapping.lists.values():
         items = client.run(
             client.aio.all_items(
-                "POST", f"/v2/lists/{lm.list_slug}/entries/query", page_size=500, body=condition
+                "POST",
+                endpoints.entries_query(lm.list_slug),
+                page_size=endpoints.ENTRIES_PAGE,
+                body=condition,
             )
         )
         counts[f"{lm.name} entries"] = len(items)

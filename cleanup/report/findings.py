@@ -585,6 +585,7 @@ ACTION_WORDS = {
     Action.CREATE_ENTRY.value: "add to a list",
     Action.DELETE_ENTRY.value: "remove from a list",
     Action.UPDATE_ENTRY.value: "change entry values of",
+    Action.UPDATE_TASK.value: "link a task again to",
     Action.DELETE_NOTE.value: "delete a note",
     Action.RECREATE_NOTE.value: "re-date a note",
     Action.MERGE_RECORDS.value: "merge",

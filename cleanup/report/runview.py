@@ -61,7 +61,7 @@ def run_view(run: RunResults, table: ActionTable, data: ReportData, namer: Namer
     unchecked = done.filter(~pl.col("verified").fill_null(False))
     problems = in_run.filter(pl.col("status") != "done").head(SHOWN)
     restores = run.restores()
-    restored = restores.filter(pl.col("status") == "done")
+    restored = restores.filter(pl.col("status") == "restored")
     return {
         "run_id": run.run_id,
         "folder": str(run.folder),

@@ -141,15 +141,8 @@ def record_values(
     """The values a reviewer compares, per record id, as text (empty values left out)."""
     if f"records/{object_slug}" not in snapshot.parts or not ids:
         return {}
-    namer = namer or Namer(snapshot)
-    lazy = snapshot.records(object_slug)
-    present = set(lazy.collect_schema().names())
-    attrs = [
-        a for a in shown_attributes(snapshot.schema.objects[object_slug].attributes) if a.slug in present
-    ]
-    frame, naming = _texts(lazy, "_id", ids, [a.slug for a in attrs])
-    targets = {a.slug: _target_object(namer, a) for a in attrs}
-    return _as_dicts(_name_ids(frame, naming, namer, targets), "_id")
+    attributes = snapshot.schema.objects[object_slug].attributes
+    return _shown_values(snapshot.records(object_slug), attributes, ids, namer or Namer(snapshot))
 
 
 def entry_values(
@@ -158,10 +151,22 @@ def entry_values(
     """An entry's list values as text per entry id, plus when it was added (``_added``)."""
     if f"entries/{list_slug}" not in snapshot.parts or not ids:
         return {}
-    namer = namer or Namer(snapshot)
     lazy = snapshot.entries(list_slug).with_columns(_added=pl.col("_created_at"))
+    attributes = snapshot.schema.lists[list_slug].attributes
+    return _shown_values(lazy, attributes, ids, namer or Namer(snapshot), extra=("_added",))
+
+
+def _shown_values(
+    lazy: pl.LazyFrame,
+    attributes: list[AttributeInfo],
+    ids: list[str],
+    namer: Namer,
+    extra: tuple[str, ...] = (),
+) -> dict[str, JSON]:
+    """Per id among ``ids``: the ``extra`` columns and the shown ``attributes`` that ``lazy`` holds, as text
+    (referenced records by name, empty values left out)."""
     present = set(lazy.collect_schema().names())
-    attrs = [a for a in shown_attributes(snapshot.schema.lists[list_slug].attributes) if a.slug in present]
-    frame, naming = _texts(lazy, "_id", ids, ["_added", *(a.slug for a in attrs)])
+    attrs = [a for a in shown_attributes(attributes) if a.slug in present]
+    frame, naming = _texts(lazy, "_id", ids, [*extra, *(a.slug for a in attrs)])
     targets = {a.slug: _target_object(namer, a) for a in attrs}
     return _as_dicts(_name_ids(frame, naming, namer, targets), "_id")

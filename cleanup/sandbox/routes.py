@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from .app import Request, Response, json_response, route
 from .clock import format_ts, now_ts, parse_ts
@@ -17,7 +18,7 @@ from .errors import (
     body_error,
 )
 from .filters import compile_filter, sort_records
-from .model import Attribute, Note, SelectOption, Status, Task
+from .model import Attribute, Note, Record, SelectOption, Status, Task
 from .records import (
     assert_entry,
     assert_record,
@@ -228,13 +229,19 @@ def _config_for(req: Request, attr_type: str, config: Any) -> tuple[str | None, 
                 ["data", "config", "record_reference", "allowed_objects"],
                 "At least one allowed object is required.",
             )
-        allowed = []
-        for slug in objs:
-            obj_id = req.ws.object_id_for(str(slug))
-            if obj_id is None:
-                raise ValueNotFound(f'Object with slug/ID "{slug}" not found.')
-            allowed.append(obj_id)
+        allowed = _object_ids(req, objs)
     return code, display, allowed
+
+
+def _object_ids(req: Request, slugs: list[Any]) -> list[str]:
+    """The ids of the objects ``slugs`` name (by slug or id), or the 404 for the first one not found."""
+    ids = []
+    for slug in slugs:
+        obj_id = req.ws.object_id_for(str(slug))
+        if obj_id is None:
+            raise ValueNotFound(f'Object with slug/ID "{slug}" not found.')
+        ids.append(obj_id)
+    return ids
 
 
 @route("POST", "/v2/{target}/{identifier}/attributes", OBJ_W, write=True)
@@ -341,6 +348,27 @@ def _choice_attr(req: Request, wanted: str) -> Attribute:
     return attr
 
 
+_Choice = TypeVar("_Choice", SelectOption, Status)
+
+
+def _named_choice(choices: list[_Choice], wanted: str, noun: str) -> _Choice:
+    """The select option or status (``noun``) named ``wanted`` by id or title, or the 404."""
+    found = next((c for c in choices if wanted in (c.id, c.title)), None)
+    if found is None:
+        raise ValueNotFound(f'Cannot find {noun} with title or ID "{wanted}".')
+    return found
+
+
+def _new_title(data: JSON, choices: list[SelectOption] | list[Status], noun: str) -> str:
+    """The title ``data`` gives a select option or status (``noun``), checked: a string no other choice of
+    the attribute has."""
+    _check_str(data, "title")
+    if any(c.title == data["title"] for c in choices):
+        raise SlugConflict(f'There is already another {noun} with the title "{data["title"]}".')
+    title: str = data["title"]
+    return title
+
+
 @route("GET", "/v2/{target}/{identifier}/attributes/{attribute}/options", OBJ_R)
 def list_options(req: Request) -> Response:
     kind, _ = _target(req)
@@ -353,11 +381,8 @@ def list_options(req: Request) -> Response:
 @route("POST", "/v2/{target}/{identifier}/attributes/{attribute}/options", OBJ_W, write=True)
 def create_option(req: Request) -> Response:
     attr = _choice_attr(req, "select")
-    data = data_of(req, "title")
-    _check_str(data, "title")
-    if any(o.title == data["title"] for o in attr.options):
-        raise SlugConflict(f'There is already another select option with the title "{data["title"]}".')
-    option = SelectOption(req.ws.make_id("option"), data["title"])
+    title = _new_title(data_of(req, "title"), attr.options, "select option")
+    option = SelectOption(req.ws.make_id("option"), title)
     attr.options.append(option)
     req.ws.save_attribute(attr)
     return json_response({"data": attr.option_to_api(req.ws.id, option)})
@@ -366,16 +391,10 @@ def create_option(req: Request) -> Response:
 @route("PATCH", "/v2/{target}/{identifier}/attributes/{attribute}/options/{option}", OBJ_W, write=True)
 def patch_option(req: Request) -> Response:
     attr = _choice_attr(req, "select")
-    wanted = req.params["option"]
-    option = next((o for o in attr.options if wanted in (o.id, o.title)), None)
-    if option is None:
-        raise ValueNotFound(f'Cannot find select option with title or ID "{wanted}".')
+    option = _named_choice(attr.options, req.params["option"], "select option")
     data = data_of(req)
     if "title" in data and data["title"] != option.title:
-        _check_str(data, "title")
-        if any(o.title == data["title"] for o in attr.options):
-            raise SlugConflict(f'There is already another select option with the title "{data["title"]}".')
-        option.title = data["title"]
+        option.title = _new_title(data, attr.options, "select option")
     if "is_archived" in data:
         option.is_archived = bool(data["is_archived"])
     req.ws.save_attribute(attr)
@@ -396,12 +415,10 @@ def list_statuses(req: Request) -> Response:
 def create_status(req: Request) -> Response:
     attr = _choice_attr(req, "status")
     data = data_of(req, "title")
-    _check_str(data, "title")
-    if any(s.title == data["title"] for s in attr.statuses):
-        raise SlugConflict(f'There is already another status with the title "{data["title"]}".')
+    title = _new_title(data, attr.statuses, "status")
     status = Status(
         req.ws.make_id("status"),
-        data["title"],
+        title,
         celebration_enabled=bool(data.get("celebration_enabled", False)),
         target_time_in_status=data.get("target_time_in_status"),
     )
@@ -413,16 +430,10 @@ def create_status(req: Request) -> Response:
 @route("PATCH", "/v2/{target}/{identifier}/attributes/{attribute}/statuses/{status}", OBJ_W, write=True)
 def patch_status(req: Request) -> Response:
     attr = _choice_attr(req, "status")
-    wanted = req.params["status"]
-    status = next((s for s in attr.statuses if wanted in (s.id, s.title)), None)
-    if status is None:
-        raise ValueNotFound(f'Cannot find status with title or ID "{wanted}".')
+    status = _named_choice(attr.statuses, req.params["status"], "status")
     data = data_of(req)
     if "title" in data and data["title"] != status.title:
-        _check_str(data, "title")
-        if any(s.title == data["title"] for s in attr.statuses):
-            raise SlugConflict(f'There is already another status with the title "{data["title"]}".')
-        status.title = data["title"]
+        status.title = _new_title(data, attr.statuses, "status")
     for key in ("celebration_enabled", "target_time_in_status", "is_archived"):
         if key in data:
             setattr(status, key, data[key])
@@ -575,12 +586,7 @@ def search_route(req: Request) -> Response:
     objs = body["objects"]
     if not isinstance(objs, list) or not objs:
         raise body_error(["objects"], "At least one object is required.")
-    ids = []
-    for slug in objs:
-        obj_id = req.ws.object_id_for(str(slug))
-        if obj_id is None:
-            raise ValueNotFound(f'Object with slug/ID "{slug}" not found.')
-        ids.append(obj_id)
+    ids = _object_ids(req, objs)
     request_as = body["request_as"]
     if not isinstance(request_as, dict) or request_as.get("type") not in ("workspace", "workspace-member"):
         raise body_error(["request_as"], "request_as must be {type: workspace} or a workspace member.")
@@ -650,27 +656,26 @@ def query_entries(req: Request) -> Response:
     return _query(req, req.ws.list_def(req.params["list"]).id)
 
 
-def _entry_body(req: Request) -> tuple[JSON, Any]:
+def _write_entry(req: Request, write: Callable[..., Record]) -> Response:
+    """The entry the body describes, written into the list by ``write`` (:func:`create_entry` or
+    :func:`assert_entry`)."""
+    li = req.ws.list_def(req.params["list"])
     data = data_of(req, "parent_record_id", "parent_object", "entry_values")
     _check_str(data, "parent_record_id")
     _check_str(data, "parent_object")
-    return data, data["entry_values"]
+    parent_object, parent_record_id = data["parent_object"], data["parent_record_id"]
+    entry = write(req.ws, li.id, parent_object, parent_record_id, data["entry_values"], req.actor)
+    return _record_response(req, entry)
 
 
 @route("POST", "/v2/lists/{list}/entries", ENTRY_W, LIST_R, write=True)
 def create_entry_route(req: Request) -> Response:
-    li = req.ws.list_def(req.params["list"])
-    data, values = _entry_body(req)
-    entry = create_entry(req.ws, li.id, data["parent_object"], data["parent_record_id"], values, req.actor)
-    return _record_response(req, entry)
+    return _write_entry(req, create_entry)
 
 
 @route("PUT", "/v2/lists/{list}/entries", ENTRY_W, LIST_R, write=True)
 def assert_entry_route(req: Request) -> Response:
-    li = req.ws.list_def(req.params["list"])
-    data, values = _entry_body(req)
-    entry = assert_entry(req.ws, li.id, data["parent_object"], data["parent_record_id"], values, req.actor)
-    return _record_response(req, entry)
+    return _write_entry(req, assert_entry)
 
 
 @route("GET", "/v2/lists/{list}/entries/{entry_id}", ENTRY_R, LIST_R)

@@ -9,51 +9,21 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from functools import lru_cache
 from typing import Any, Protocol
 
 import tldextract
 
 from ..values.contact import parse_phone
+from ..values.types import ALL_TYPES, LOCATION_KEYS
 from .clock import format_ts, parse_date, parse_ts
 from .errors import ValueNotFound, invalid_value
-from .model import Attribute, Member
+from .model import Attribute, Member, SelectOption, Status
 
 JSON = dict[str, Any]
 
-ALL_TYPES = (
-    "text",
-    "number",
-    "checkbox",
-    "currency",
-    "date",
-    "timestamp",
-    "rating",
-    "status",
-    "select",
-    "record-reference",
-    "actor-reference",
-    "location",
-    "domain",
-    "email-address",
-    "phone-number",
-    "personal-name",
-    "interaction",
-)
 CREATABLE_TYPES = tuple(t for t in ALL_TYPES if t not in ("personal-name", "interaction"))
-LOCATION_KEYS = (
-    "line_1",
-    "line_2",
-    "line_3",
-    "line_4",
-    "locality",
-    "region",
-    "postcode",
-    "country_code",
-    "latitude",
-    "longitude",
-)
 _LATITUDE = re.compile(r"^[-+]?([1-8]?\d(\.\d+)?|90(\.0+)?)$")
 _LONGITUDE = re.compile(r"^[-+]?(180(\.0+)?|((1[0-7]\d)|([1-9]?\d))(\.\d+)?)$")
 _EMAIL = re.compile(
@@ -218,24 +188,26 @@ def _rating(attr: Attribute, raw: Any, _ctx: Resolver) -> JSON:
     return {"value": int(value)}
 
 
-def _status(attr: Attribute, raw: Any, _ctx: Resolver) -> JSON:
-    wanted = _unwrap(attr, raw, "status")
+def _choice(
+    attr: Attribute, raw: Any, key: str, choices: Sequence[SelectOption | Status], noun: str, missing: str
+) -> JSON:
+    """``{key: choice}``: the unarchived choice (a status or select option, the ``noun``) that ``raw`` names
+    by id or title, else the 404 Attio sends (``missing``, then the name asked for)."""
+    wanted = _unwrap(attr, raw, key)
     if not isinstance(wanted, str):
-        raise invalid_value(attr.api_slug, "Expected a status title or id.")
-    for status in attr.statuses:
-        if not status.is_archived and wanted in (status.id, status.title):
-            return {"status": status}
-    raise ValueNotFound(f'Cannot find status with title or ID "{wanted}".')
+        raise invalid_value(attr.api_slug, f"Expected a {noun} title or id.")
+    for choice in choices:
+        if not choice.is_archived and wanted in (choice.id, choice.title):
+            return {key: choice}
+    raise ValueNotFound(f'{missing} "{wanted}".')
+
+
+def _status(attr: Attribute, raw: Any, _ctx: Resolver) -> JSON:
+    return _choice(attr, raw, "status", attr.statuses, "status", "Cannot find status with title or ID")
 
 
 def _select(attr: Attribute, raw: Any, _ctx: Resolver) -> JSON:
-    wanted = _unwrap(attr, raw, "option")
-    if not isinstance(wanted, str):
-        raise invalid_value(attr.api_slug, "Expected a select option title or id.")
-    for option in attr.options:
-        if not option.is_archived and wanted in (option.id, option.title):
-            return {"option": option}
-    raise ValueNotFound(f'Cannot find select option with title "{wanted}".')
+    return _choice(attr, raw, "option", attr.options, "select option", "Cannot find select option with title")
 
 
 def _record_reference(attr: Attribute, raw: Any, ctx: Resolver) -> JSON:

@@ -10,7 +10,7 @@ import secrets
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -38,6 +38,15 @@ from .value_types import normalise_domain, value_key
 
 JSON = dict[str, Any]
 SYSTEM_ACTOR: JSON = {"type": "system", "id": None}
+_Def = TypeVar("_Def", ObjectDef, ListDef)
+
+
+def _by_slug_or_id(defs: dict[str, _Def], slug_or_id: str, noun: str) -> _Def:
+    """The object or list (``noun``) among ``defs`` (by id) named by its id or API slug, or the 404."""
+    found = defs.get(slug_or_id) or next((d for d in defs.values() if d.api_slug == slug_or_id), None)
+    if found is None:
+        raise NotFound(f'{noun} with slug/ID "{slug_or_id}" not found.')
+    return found
 
 
 class Workspace:
@@ -222,12 +231,7 @@ class Workspace:
 
     def object(self, slug_or_id: str) -> ObjectDef:
         """The object named by slug or id, or a 404 as Attio words it."""
-        found = self.objects.get(slug_or_id) or next(
-            (o for o in self.objects.values() if o.api_slug == slug_or_id), None
-        )
-        if found is None:
-            raise NotFound(f'Object with slug/ID "{slug_or_id}" not found.')
-        return found
+        return _by_slug_or_id(self.objects, slug_or_id, "Object")
 
     def object_id_for(self, slug_or_id: str) -> str | None:
         try:
@@ -268,12 +272,8 @@ class Workspace:
         return obj
 
     def list_def(self, slug_or_id: str) -> ListDef:
-        found = self.lists.get(slug_or_id) or next(
-            (li for li in self.lists.values() if li.api_slug == slug_or_id), None
-        )
-        if found is None:
-            raise NotFound(f'List with slug/ID "{slug_or_id}" not found.')
-        return found
+        """The list named by slug or id, or a 404 as Attio words it."""
+        return _by_slug_or_id(self.lists, slug_or_id, "List")
 
     def create_list(
         self,

@@ -30,6 +30,7 @@ from tests.execute.test_creates import _rows
 from tests.execute.test_merge import _busy_companies, _merge, _state
 
 KILL_POINTS = 100
+RESTORE_KILL_POINTS = 20
 
 
 @pytest.fixture
@@ -59,6 +60,28 @@ def test_kill_9_at_a_hundred_points_then_resume_ends_as_one_clean_run(
     phases = Counter(k.phase for k in result.kills)
     assert {"read", "delete", "verify"} <= set(phases), phases  # kills fell in every long phase
     assert len(set(phases) - {None}) >= 5, phases  # and in short ones: creates, updates, merges
+
+
+def test_a_restore_killed_at_twenty_points_ends_as_one_clean_restore(
+    world: Any, twin: RunningSandbox, tmp_path: Path
+) -> None:
+    """The restore of the mixed run (un-merges, records, notes and entries created again, what the run made
+    deleted) is a run of its own: killed with SIGKILL at twenty seeded points and run again each time, it
+    ends as the twin's clean restore, item by item."""
+    sb, snapshot, table = world
+    scenario = CrashScenario.build(sb, snapshot, table, merge="native")
+    result = crash_round(
+        scenario, twin, tmp_path, points=0, seed=20261130, restore_points=RESTORE_KILL_POINTS
+    )
+    assert result.code == 0
+    assert result.after_run.exact, str(result.after_run)
+    assert result.restore_code == 0, result.log
+    assert len(result.restore_kills) >= RESTORE_KILL_POINTS - 3, [str(k) for k in result.restore_kills]
+    kinds = Counter(k.point.kind for k in result.restore_kills)
+    assert kinds["arrival"], kinds
+    assert kinds["committed"], kinds
+    assert result.after_restore is not None
+    assert result.after_restore.exact, str(result.after_restore)
 
 
 def test_a_kill_once_a_merged_loser_is_deleted_resumes_without_reading_what_went_with_it(world: Any) -> None:

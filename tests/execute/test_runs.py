@@ -68,7 +68,11 @@ def test_runs_are_listed_with_what_they_did_and_whether_they_can_be_put_back(tmp
             assert listed["status"] == "done"
             assert listed["restorable"] == "yes"
             restore(run.run_id, client, root=root)
-        assert list_runs(root)["restorable"].to_list() == ["restored"]
+        runs = {row["run_id"]: row for row in list_runs(root).iter_rows(named=True)}
+        assert runs[run.run_id]["restorable"] == "restored"
+        again = runs[f"{run.run_id}-restore-1"]  # the restore is a run of its own, restorable in turn
+        assert again["did"] == f"restore of {run.run_id}: created 1 note"
+        assert (again["status"], again["restorable"]) == ("done", "yes")
     shown = CliRunner().invoke(app, ["--runs-dir", str(root), "runs"], env={"COLUMNS": "200"})
     assert shown.exit_code == 0, shown.output
     assert run.run_id in shown.output
