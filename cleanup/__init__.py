@@ -9,12 +9,14 @@
 
 from __future__ import annotations
 
+from . import detect as detect  # a callable package: cleanup.detect(snapshot, "duplicate_notes")
+
 # The notebook pages of snapshots, action tables, plans and run reports register themselves when the display
 # is imported (the layers below never import it): imported here, so that every session has them.
 from . import display as display
+from . import export as export  # a callable package: cleanup.export(client, "snapshots/today")
 from .actions import ActionTable
 from .client import AsyncAttioClient, AttioClient, AttioError
-from .detect.recipe import detect
-from .export import Snapshot, export
+from .export import Snapshot
 
 __all__ = ["ActionTable", "AsyncAttioClient", "AttioClient", "AttioError", "Snapshot", "detect", "export"]

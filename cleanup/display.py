@@ -31,6 +31,7 @@ from .actions.schema_rows import describe
 from .actions.table import HAS_AGAINST, ActionTable
 from .execute.plan import Plan
 from .execute.report import RunReport
+from .execute.restore import RestorePlan, RestoreReport, describe_outlook, describe_result
 from .export.snapshot import Snapshot, SnapshotError
 from .labels import CONFIDENCE_WORDS, STATUS_WORDS, Namer, confidence_text, confidence_word, short_id, when
 from .notebook import renders
@@ -672,3 +673,23 @@ def _part_words(part: str, names: _Names, n: int = 2) -> str:
         return f"{'entry' if n == 1 else 'entries'} in {names.list_name(slug)}"
     word = part.replace("_", " ")
     return word.removesuffix("s") if n == 1 else word
+
+
+@renders(RestorePlan)
+def restore_plan_html(plan: RestorePlan) -> str:
+    """A restore's dry run: per kind of action of the run, what is left to put back, in sentences."""
+    lines = describe_outlook(plan.outlook())
+    where = (
+        f"Restore run {plan.resume.name} was interrupted: applying goes on with it."
+        if plan.resume is not None
+        else f"Applying it sends {_plural(len(plan), 'action')} as a run of its own, backed up first."
+    )
+    return "".join(_p(line) for line in [f"Restore of run {plan.run_id}.", *lines, where])
+
+
+@renders(RestoreReport)
+def restore_report_html(report: RestoreReport) -> str:
+    """What a restore did, in sentences, then the restore run's own report (when it sent anything)."""
+    lines = describe_result(report.frame, report.run_id, report.run.run_id if report.run else None)
+    page = "".join(_p(line) for line in lines)
+    return page + (run_report_html(report.run) if report.run is not None else "")

@@ -37,3 +37,18 @@ def test_package_exports_resolve() -> None:
         module = importlib.import_module(name)
         for exported in module.__all__:
             assert hasattr(module, exported), f"{name}.{exported}"
+
+
+def test_the_callable_packages_do_not_shadow_their_subpackages() -> None:
+    """``cleanup.detect`` and ``cleanup.export`` are the packages themselves, callable: a subpackage
+    import goes through them."""
+    import sys
+
+    import cleanup.detect.normalise
+    import cleanup.export.pages
+
+    assert cleanup.detect is sys.modules["cleanup.detect"]
+    assert cleanup.export is sys.modules["cleanup.export"]
+    assert callable(cleanup.detect)
+    assert cleanup.detect.normalise.email is cleanup.detect.email
+    assert cleanup.export.pages.__name__ == "cleanup.export.pages"

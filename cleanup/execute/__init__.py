@@ -8,7 +8,7 @@ from .backup import BackupError
 from .journal import Journal, Status
 from .plan import Plan, PlanError
 from .report import RunReport
-from .restore import restore, restore_async
+from .restore import RestorePlan, RestoreReport, plan_restore, restore, restore_async
 from .run import Run, RunError
 
 __all__ = [
@@ -17,10 +17,13 @@ __all__ = [
     "Plan",
     "PlanError",
     "Rates",
+    "RestorePlan",
+    "RestoreReport",
     "Run",
     "RunError",
     "RunReport",
     "Status",
+    "plan_restore",
     "restore",
     "restore_async",
 ]

@@ -134,6 +134,13 @@ class Journal:
             (status.value, created_id, detail, _now(), action_id, step),
         )
 
+    def mark_sent(self, action_id: str, step: str, sent_at: str) -> None:
+        """Mark a step ``sent`` at ``sent_at``: an earlier attempt (another run's) may have made it."""
+        self._db.execute(
+            "UPDATE steps SET status = ?, updated_at = ? WHERE action_id = ? AND step = ?",
+            (Status.SENT.value, sent_at, action_id, step),
+        )
+
     def state(self, action_id: str, step: str) -> tuple[Status, str | None, str | None]:
         row = self._db.execute(
             "SELECT status, created_id, detail FROM steps WHERE action_id = ? AND step = ?", (action_id, step)

@@ -68,6 +68,10 @@ class Planned(Protocol):
         """Further files the run folder keeps (name → content)."""
         ...
 
+    def sent_before(self) -> list[tuple[str, str, str]]:
+        """Steps an earlier run may have sent already (action id, step, when): looked for before sending."""
+        ...
+
 
 DELETES = frozenset({Action.DELETE_NOTE, Action.DELETE_ENTRY, Action.DELETE_RECORD, Action.MERGE_RECORDS})
 DEFAULT_MAX_DELETES = 10_000
@@ -175,6 +179,9 @@ class Plan:
 
     def run_files(self) -> dict[str, bytes]:
         return {}
+
+    def sent_before(self) -> list[tuple[str, str, str]]:
+        return []
 
     def _repr_html_(self) -> str:
         return html(self)

@@ -33,19 +33,24 @@ import polars as pl
 from rich.console import Console, ConsoleOptions, RenderResult
 
 from ..actions import Action
+from ..actions.costs import Rates, request_costs
 from ..client import AsyncAttioClient, AttioClient
 from ..errors import CleanupError, ExecuteError
 from ..export.schema import WorkspaceSchema
 from ..export.snapshot import Snapshot
+from ..labels import duration
 from ..notebook import html
 from .journal import Status
 from .plan import RUN_COLUMNS
 from .report import RunReport, action_status
-from .restore_rows import ORDER, RestoreBuilder, Source
-from .run import Run, RunError
+from .restore_rows import ORDER, RestoreBuilder, Source, row_id
+from .run import MAKING, Run, RunError
 
 JSON = dict[str, Any]
-RESTORE_PHASES = [["update", "create_record"], ["create"], ["delete"]]  # values and records, then hang back
+# What goes first: deletes (what the run made, copies a merge left on a survivor: so a record made by a restore
+# is gone before its unique values are put back elsewhere), then values and records, then what hangs on them.
+RESTORE_PHASES = [["delete"], ["update", "create_record"], ["create"]]
+UNCERTAIN = ("may or may not", "no answer", "unique")  # a create that failed so may have been made
 LINKS = "restores.parquet"  # in a restore run's folder: which rows put back which action of the run
 RESULT_SCHEMA = {
     "action_id": pl.String,
@@ -80,17 +85,19 @@ class RowState:
     detail: str | None
     run_id: str
     at: str | None  # when its last step was journalled
+    first_at: str | None = None  # when its first step was journalled (before anything was sent)
+    uncertain: str | None = None  # a making step that failed as if it may have made something
 
     @property
     def final(self) -> bool:
         return self.status in ("done", "gone")
 
 
-def restore_runs(run: Run) -> list[Path]:
-    """The folders of the restores of ``run``, oldest first."""
-    pattern = re.compile(rf"^{re.escape(run.run_id)}-restore-(\d+)$")
+def restore_runs(root: Path, run_id: str) -> list[Path]:
+    """The folders of the restores of run ``run_id`` in ``root``, oldest first."""
+    pattern = re.compile(rf"^{re.escape(run_id)}-restore-(\d+)$")
     found = []
-    for folder in run.folder.parent.glob(f"{run.run_id}-restore-*"):
+    for folder in root.glob(f"{run_id}-restore-*"):
         if (match := pattern.match(folder.name)) and (folder / "plan.parquet").exists():
             found.append((int(match[1]), folder))
     return [folder for _, folder in sorted(found)]
@@ -111,9 +118,11 @@ def row_states(folders: list[Path]) -> dict[str, RowState]:
     for folder in folders:
         steps: dict[str, list[tuple[str, str, str | None, str | None]]] = {}
         moments: dict[str, str] = {}
+        firsts: dict[str, str | None] = {}
         for action_id, step, status, made, detail, at in _journal_rows(folder):
             steps.setdefault(action_id, []).append((step, status, made, detail))
             moments[action_id] = max(moments.get(action_id, ""), at or "")
+            firsts[action_id] = min(filter(None, (firsts.get(action_id), at)), default=None)
         for action_id, states_of in steps.items():
             if action_id in states and states[action_id].final:
                 continue
@@ -124,7 +133,17 @@ def row_states(folders: list[Path]) -> dict[str, RowState]:
                 status = "gone" if detail and GONE in detail else "failed"
             elif status == "unsettled":
                 status = "not_started" if _open(states_of) else "failed"
-            states[action_id] = RowState(status, made, detail, folder.name, moments[action_id] or None)
+            uncertain = next(
+                (
+                    step
+                    for step, st, _, d in states_of
+                    if step in MAKING and st == Status.FAILED and d and any(w in d for w in UNCERTAIN)
+                ),
+                None,
+            )
+            states[action_id] = RowState(
+                status, made, detail, folder.name, moments[action_id] or None, firsts[action_id], uncertain
+            )
     return states
 
 
@@ -140,22 +159,29 @@ def unfinished(folders: list[Path]) -> Path | None:
     return None
 
 
-def _legacy(run: Run) -> set[str]:
-    """Actions an earlier version's restore (``restore.sqlite``) finished; refuses to go on from one it left
-    half done, which this version cannot take over without doing something twice."""
+def _legacy(run: Run) -> dict[str, str | None]:
+    """Actions an earlier version's restore (``restore.sqlite``) finished, with the id each made; refuses to
+    go on from one it left half done, which this version cannot take over without doing something twice."""
     path = run.folder / "restore.sqlite"
     if not path.exists():
-        return set()
-    with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
-        rows = db.execute("SELECT action_id, status FROM steps WHERE step = 'restore'").fetchall()
-    open_ = sorted(a for a, status in rows if status not in (Status.DONE, Status.SKIPPED))
+        return {}
+    with contextlib.closing(sqlite3.connect(path, timeout=30)) as db:
+        rows = db.execute("SELECT action_id, status, created_id FROM steps WHERE step = 'restore'").fetchall()
+    open_ = sorted(a for a, status, _ in rows if status not in (Status.DONE, Status.SKIPPED))
     if open_:
         raise RestoreError(
             f"run {run.run_id} was partly restored by an earlier version of attio-cleanup ({len(open_)} "
             f"actions not finished, e.g. {open_[0]}; see {path}); finish that restore with the version that "
             "began it, or put those items back by hand"
         )
-    return {a for a, _ in rows}
+    return {a: made for a, _, made in rows}
+
+
+def _claimed(run: Run, states: dict[str, RowState]) -> set[str]:
+    """Ids made before the restore — by the restored run, by earlier restores — and the survivors of its
+    merges: a look for what one of the restore's creates made never takes one of them."""
+    survivors = set(run.rows["survivor_id"].drop_nulls().to_list())
+    return run.journal.created_ids() | survivors | {s.made for s in states.values() if s.made}
 
 
 def _known_notes(run: Run) -> dict[str, tuple[str, str]]:
@@ -193,6 +219,7 @@ class RestorePlan:
     notes_in_workspace: int | None
     resume: Path | None = None  # an interrupted restore run, resumed rather than planned anew
     legacy: set[str] = field(default_factory=set)
+    claimed: set[str] = field(default_factory=set)  # ids made before: never taken for what a create made
     only: set[str] | None = None  # the actions of the run it restores (None: all)
 
     # -------------------------------------------------------------- Planned
@@ -202,7 +229,17 @@ class RestorePlan:
             "phases": RESTORE_PHASES,
             "snapshot": None,
             "notes_in_workspace": self.notes_in_workspace,
+            "claimed": sorted(self.claimed),
         }
+
+    def sent_before(self) -> list[tuple[str, str, str]]:
+        """Creates an earlier restore run sent with an unclear outcome: looked for before they go again."""
+        out = []
+        for rid in self.rows["action_id"]:
+            state = self.states.get(rid)
+            if state is not None and state.uncertain and state.first_at:
+                out.append((rid, state.uncertain, state.first_at))
+        return out
 
     def run_files(self) -> dict[str, bytes]:
         links = [
@@ -280,10 +317,11 @@ class RestorePlan:
                 f"Restore run {self.resume.name} was interrupted: restoring goes on with it.", markup=False
             )
         elif self.rows.height:
+            seconds = max((t for _, t in request_costs(self.rows, Rates()).values()), default=0.0)
             yield console.render_str(
                 f"The restore applies {self.rows.height:,} actions as a run of its own "
-                f"({self.run_id}-restore-{_next_number(self)}): what it overwrites is backed up first, so it "
-                "can be restored too.",
+                f"({self.run_id}-restore-{_next_number(self)}), about {duration(seconds)} at Attio's rate "
+                "limits: what it overwrites is backed up first, so it can be restored too.",
                 markup=False,
                 highlight=False,
             )
@@ -340,7 +378,7 @@ class RestorePlan:
     def _report(self, report: RunReport | None) -> RestoreReport:
         source = Run.open(self.run_id, root=self.root)
         try:
-            states = row_states(restore_runs(source))
+            states = row_states(restore_runs(source.folder.parent, source.run_id))
         finally:
             source.close()
         before = {o.source.action_id: o.status for o in self.outcomes()}
@@ -370,12 +408,8 @@ _PUT_BACK_ON_TARGET = frozenset({Action.UPDATE_RECORD, Action.UPDATE_ENTRY, Acti
 
 
 def _next_number(plan: RestorePlan) -> int:
-    numbers = [
-        int(folder.name.rsplit("-", 1)[1])
-        for folder in plan.root.glob(f"{plan.run_id}-restore-*")
-        if re.fullmatch(rf"{re.escape(plan.run_id)}-restore-\d+", folder.name)
-    ]
-    return max(numbers, default=0) + 1
+    made = restore_runs(plan.root, plan.run_id)
+    return int(made[-1].name.rsplit("-", 1)[1]) + 1 if made else 1
 
 
 def plan_restore(
@@ -385,21 +419,24 @@ def plan_restore(
     journal and from what earlier restores of it did; sends nothing."""
     run = Run.open(run_id, root=root)
     try:
-        legacy = _legacy(run)
-        folders = restore_runs(run)
+        legacy_made = _legacy(run)
+        legacy = set(legacy_made)
+        folders = restore_runs(run.folder.parent, run.run_id)
         states = row_states(folders)
         earlier = {rid: state.made for rid, state in states.items() if state.final}
+        earlier |= {row_id(a, "record"): made for a, made in legacy_made.items() if made}
         only = set(action_ids) if action_ids is not None else None
-        built = RestoreBuilder(run, earlier, _known_notes(run)).build(only)
-        built.sources = [s for s in built.sources if s.action_id not in legacy] + [
-            s for s in built.sources if s.action_id in legacy
+        everything = set(run.rows["action_id"].to_list())
+        built = RestoreBuilder(run, earlier, _known_notes(run)).build((only or everything) - legacy)
+        built.sources += [
+            Source(r["action_id"], Action(r["action"]), r["target_id"])
+            for r in run.rows.filter(
+                pl.col("action_id").is_in(list(legacy & (only or everything)))
+            ).to_dicts()
         ]
         resume = unfinished(folders)
         todo = [row for rid, row in built.rows.items() if rid not in earlier and resume is None]
         rows = pl.DataFrame(todo, schema=dict.fromkeys(RUN_COLUMNS, pl.String))
-        for source in built.sources:
-            if source.action_id in legacy:
-                source.rows = []
         return RestorePlan(
             run_id=run.run_id,
             root=run.folder.parent,
@@ -412,6 +449,7 @@ def plan_restore(
             resume=resume,
             legacy=legacy,
             only=only,
+            claimed=_claimed(run, states),
         )
     finally:
         run.close()
@@ -664,7 +702,10 @@ def describe_result(frame: pl.DataFrame, run_id: str, restore_run: str | None = 
         lines.append(f"not_started: {counts['not_started']:,} not started (stopped): {again} to finish")
     if now.is_empty():
         lines.append("Nothing was sent: an earlier restore had finished everything.")
-    inexact = now.filter((pl.col("status") == "restored") & pl.col("detail").is_not_null())
+    inexact = now.filter(
+        (pl.col("status") == "restored")
+        & pl.col("detail").str.contains("new record id|new note id|new entry id|not writable|new id")
+    )
     if inexact.height:
         lines.append("Put back, but not exactly as it was:")
         shown = inexact.with_columns(caveat=pl.col("detail").str.replace(r"; put back \d.*$", ""))

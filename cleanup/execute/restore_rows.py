@@ -105,10 +105,18 @@ class RestoreBuilder:
         self.earlier = earlier
         self.backup = run.backup
         self.out = RestoreRows()
-        self.known_notes = known_notes or {}
-        self.targets = set(run.rows["target_id"].drop_nulls().to_list())
+        self.lookalikes: dict[tuple[str, str], list[str]] = {}  # (parent, title) → notes there before
+        for note_id, (parent, title) in (known_notes or {}).items():
+            self.lookalikes.setdefault((parent, title), []).append(note_id)
         self.rows = run.rows.to_dicts()
         self.steps = {row["action_id"]: self._done_steps(row["action_id"]) for row in self.rows}
+        # notes and entries the run deleted itself: their own action puts them back
+        self.deleted = {
+            row["target_id"]
+            for row in self.rows
+            if Action(row["action"]) in (Action.DELETE_NOTE, Action.RECREATE_NOTE, Action.DELETE_ENTRY)
+            and "delete" in self.steps[row["action_id"]]
+        }
         # a record the run deleted or merged away → the restore row that makes it again
         self.gone: dict[str, str] = {}
         for row in self.rows:
@@ -186,6 +194,34 @@ class RestoreBuilder:
             "payload": None if payload is None else orjson.dumps(payload).decode(),
         }
 
+    def _pointed(self, values: JSON, attrs: list[Any], needs: list[str]) -> JSON:
+        """``values`` with each record reference pointed at the record as the restore leaves it (one the
+        run removed: its new id, or the row that makes it, added to ``needs``)."""
+        references = {a.slug for a in attrs if a.type == "record-reference"}
+        out = dict(values)
+
+        def point(item: Any) -> Any:
+            if not isinstance(item, dict) or "target_record_id" not in item:
+                return item
+            return {**item, "target_record_id": self.now_id(item["target_record_id"], needs)}
+
+        for slug in references & out.keys():
+            value = out[slug]
+            out[slug] = [point(i) for i in value] if isinstance(value, list) else point(value)
+        return out
+
+    @staticmethod
+    def _without(values: JSON, making: str) -> JSON:
+        """``values`` without references to the record the row ``making`` makes (written from its side)."""
+        mark = made_by(making)
+
+        def kept(value: Any) -> Any:
+            if isinstance(value, list):
+                return [i for i in value if not (isinstance(i, dict) and i.get("target_record_id") == mark)]
+            return [] if isinstance(value, dict) and value.get("target_record_id") == mark else value
+
+        return {slug: kept(value) for slug, value in values.items()}
+
     # ------------------------------------------------------------------ building
     def build(self, only: Iterable[str] | None = None) -> RestoreRows:
         for row in self.finished(set(only) if only is not None else None):
@@ -250,7 +286,7 @@ class RestoreBuilder:
     def _note(self, source: Source, rid: str, note: JSON, parent: str) -> None:
         form, content = note_content(note.get("content_markdown"), note.get("content_plaintext"))
         title = note.get("title") or ""
-        lookalikes = [i for i, (p, t) in self.known_notes.items() if t == title and p == parent]
+        lookalikes = self.lookalikes.get((parent, title), [])
         payload = {
             "parent_object": note["parent_object"],
             **self._parent(parent),
@@ -286,7 +322,9 @@ class RestoreBuilder:
         wrote = parse(action, row["payload"])
         assert isinstance(wrote, ValuesPayload)
         info = self.run.schema.lists[row["list"]] if is_entry else self.run.schema.objects[row["object"]]
-        values = write_payload(before, [a for a in writable(info) if a.slug in wrote.values], entry=is_entry)
+        attrs = [a for a in writable(info) if a.slug in wrote.values]
+        needs: list[str] = []
+        values = self._pointed(write_payload(before, attrs, entry=is_entry), attrs, needs)
         key = "entry_values" if is_entry else "values"
         update = {
             "action": action.value if is_entry else Action.UPDATE_RECORD.value,
@@ -294,7 +332,7 @@ class RestoreBuilder:
             "list": row["list"] if is_entry else None,
             "target_id": target,
             "part": row["part"],
-            "payload": {key: values, "overwrite": True},
+            "payload": {key: values, "overwrite": True, **({"depends_on": needs} if needs else {})},
         }
         self._add(source, rid, update)
         source.caveat = f"put back: {', '.join(sorted(values)) or 'nothing'}"
@@ -374,14 +412,18 @@ class RestoreBuilder:
         done = self.steps[row["action_id"]]
         survivor = self.backup.raw(row["part"], row["survivor_id"]) or {}
         final = self.final_of(str(row["survivor_id"]))
-        values = write_payload(survivor, writable(self.run.schema.objects[row["object"]]))
+        attrs = writable(self.run.schema.objects[row["object"]])
+        needs: list[str] = []
+        values = self._pointed(write_payload(survivor, attrs), attrs, needs)
+        needs = [n for n in needs if n != row_id(row["action_id"], "record")]  # its own loser: see below
+        values = self._without(values, row_id(row["action_id"], "record"))
         survivor_row = row_id("survivor", final)
         update = {
             "action": Action.UPDATE_RECORD.value,
             "object": row["object"],
             "target_id": final,
             "part": row["part"],
-            "payload": {"values": values, "overwrite": True},
+            "payload": {"values": values, "overwrite": True, **({"depends_on": needs} if needs else {})},
         }
         source.caveat = ""
         merged = "merge" in done
@@ -392,7 +434,11 @@ class RestoreBuilder:
             source.rows.insert(0, source.rows.pop())
         moved = self._hang_back(source, row, row["target_id"], survivor=(final, done))
         same = "" if final == row["survivor_id"] else f"; the merged record keeps its new id {final}"
-        head = "un-merged: the loser is a new record" if merged else "the survivor's values put back"
+        head = (
+            "un-merged: the merged-away record is created again with a new id"
+            if merged
+            else "the survivor's values put back"
+        )
         source.caveat = f"{head}; put back {moved}{same}{source.caveat}"
 
     def _hang_back(
@@ -410,7 +456,7 @@ class RestoreBuilder:
         aid = row["action_id"]
         for note in hanging.notes:
             note_id = note["id"]["note_id"]
-            if note_id in self.targets:
+            if note_id in self.deleted:
                 continue  # its own action restores it
             if merged:
                 self._note(source, row_id(aid, "note", note_id), note, old_id)
@@ -422,7 +468,7 @@ class RestoreBuilder:
             counts["notes"] += 1
         for list_slug, entry in hanging.entries:
             entry_id = entry["id"]["entry_id"]
-            if entry_id in self.targets:
+            if entry_id in self.deleted:
                 continue
             if merged:
                 self._entry(source, row_id(aid, "entry", entry_id), list_slug, entry, old_id)
@@ -440,7 +486,7 @@ class RestoreBuilder:
                 if by_hand and state[1] is None and state[2]:  # its values went into the survivor's entry
                     self._survivor_entry_back(source, aid, list_slug, state[2])
             counts["entries"] += 1
-        if not merged:
+        if not (merged or copied):  # a native merge that did not happen moved nothing
             return ", ".join(f"{n} {what}" for what, n in counts.items() if what in ("notes", "entries"))
         for task in hanging.tasks:
             self._relink_task(source, task)

@@ -154,6 +154,9 @@ class Run:
         self.phases: list[tuple[str, ...]] = [
             tuple(p) for p in self.meta.get("phases", [[p] for p in PHASES])
         ]
+        # ids made before this run that a look for what a create made must never take (a restore's: what
+        # earlier restores and the restored run made, and the survivors)
+        self.claimed: set[str] = set(self.meta.get("claimed", []))
         self.stopping = False
         self._creates_by_parent: dict[str, list[dict[str, Any]]] | None = None
         self._by_survivor: dict[str, list[str]] = {}
@@ -188,6 +191,8 @@ class Run:
                 for step in ("read", *STEPS[Action(action)])
             ]
         )
+        for action_id, step, sent_at in plan.sent_before():  # looked for before they are sent again
+            journal.mark_sent(action_id, step, sent_at)
         journal.close()
         final = where / run_id
         os.rename(partial, final)
@@ -608,7 +613,7 @@ class Run:
             parent=parent,
             sent_at=self.journal.sent_at(row["action_id"], step),
             unique=unique,
-            claimed=self.journal.created_ids() | skip,
+            claimed=self.journal.created_ids() | skip | self.claimed,
         )
 
 

@@ -23,6 +23,7 @@ from rich.table import Table
 from ..actions import Action
 from ..labels import when
 from .report import REPORT_SCHEMA, RunReport
+from .restore import restore_runs, row_states
 from .run import Run, backup_root
 
 SCHEMA = pl.Schema(
@@ -93,18 +94,17 @@ def _status(steps: dict[str, int]) -> str:
 def _restorable(folder: Path) -> str:
     if not (folder / "backup" / "manifest.json").exists():
         return "no backup (nothing was written)"
-    restores = sorted(folder.parent.glob(f"{folder.name}-restore-*/journal.sqlite"))
     if (folder / "restore.sqlite").exists():  # restored by an earlier version
-        restores.append(folder / "restore.sqlite")
-    if not restores:
+        restored = _steps(folder / "restore.sqlite")
+        if restored.get("planned") or restored.get("sent"):
+            return "restore unfinished: run it again"
+        return "restored"
+    states = row_states(restore_runs(folder.parent, folder.name))
+    if not states:
         return "yes"
-    steps: dict[str, int] = {}
-    for journal in restores:
-        for status, n in _steps(journal).items():
-            steps[status] = steps.get(status, 0) + n
-    if steps.get("planned") or steps.get("sent"):
+    if any(s.status == "not_started" for s in states.values()):
         return "restore unfinished: run it again"
-    return "partly restored: run restore again" if steps.get("failed") else "restored"
+    return "partly restored: run restore again" if any(not s.final for s in states.values()) else "restored"
 
 
 def list_runs(root: Path) -> pl.DataFrame:

@@ -9,7 +9,6 @@ entry by its parent record, among that parent's entries in the list made since t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +25,6 @@ from .stepping import looking_first
 
 JSON = dict[str, Any]
 MADE = "@made:"  # a placeholder for the id another row makes: "@made:<action id>"
-MADE_IN = re.compile(r"@made:([^\s\"]+)")
 # How far Attio's clock may be behind ours when a created entry is looked for by its creation time.
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -54,9 +52,13 @@ def made_by(action_id: str) -> str:
 
 
 def placeholders(row: JSON) -> set[str]:
-    """The rows whose made ids this row's target or payload holds (:func:`made_by`)."""
-    text = f"{row['target_id'] or ''} {row['payload'] or ''}"
-    return set(MADE_IN.findall(text))
+    """The rows whose made ids this row's target or payload holds (:func:`made_by`): whole string values
+    only, so a note's text that happens to hold the marker is left alone."""
+    found: set[str] = set()
+    _walk(row["target_id"], found.add)
+    if row["payload"] and MADE in row["payload"]:
+        _walk(orjson.loads(row["payload"]), found.add)
+    return found
 
 
 def with_made(row: JSON, made: dict[str, str]) -> JSON:
@@ -64,11 +66,25 @@ def with_made(row: JSON, made: dict[str, str]) -> JSON:
     placeholder whose row made nothing stays."""
     if not made:
         return row
+    target = _walk(row["target_id"], None, made)
+    payload = row["payload"]
+    if payload and MADE in payload:
+        payload = orjson.dumps(_walk(orjson.loads(payload), None, made)).decode()
+    return {**row, "target_id": target, "payload": payload}
 
-    def put(text: str | None) -> str | None:
-        return None if text is None else MADE_IN.sub(lambda m: made.get(m[1], m[0]), text)
 
-    return {**row, "target_id": put(row["target_id"]), "payload": put(row["payload"])}
+def _walk(value: Any, seen: Callable[[str], None] | None, made: dict[str, str] | None = None) -> Any:
+    """``value`` with its placeholders replaced from ``made`` (each one found passed to ``seen``)."""
+    if isinstance(value, str) and value.startswith(MADE):
+        action_id = value.removeprefix(MADE)
+        if seen is not None:
+            seen(action_id)
+        return made.get(action_id, value) if made else value
+    if isinstance(value, dict):
+        return {k: _walk(v, seen, made) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_walk(v, seen, made) for v in value]
+    return value
 
 
 def note_body(row: JSON, parent_record_id: str | None = None) -> JSON:

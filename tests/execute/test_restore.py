@@ -28,7 +28,7 @@ from cleanup.cli import app
 from cleanup.client import AttioClient
 from cleanup.client.errors import AttioError
 from cleanup.execute import Plan, restore
-from cleanup.execute.restore import plan_restore
+from cleanup.execute.restore import RestoreError, plan_restore
 from cleanup.export.snapshot import Snapshot
 from cleanup.testing import RunningSandbox
 from tests.conftest import client_for
@@ -219,6 +219,9 @@ def test_a_restore_is_a_run_that_can_be_restored_in_turn(world: Any) -> None:
     text = said.export_text()
     assert "merge_records: 1 to put back. 1 merge the run made will be undone" in text
     assert f"as a run of its own ({report.run_id}-restore-1)" in text
+    page = restoring._repr_html_()  # a notebook shows the same dry run
+    assert f"<p>Restore of run {report.run_id}.</p>" in page
+    assert "merge_records: 1 to put back." in page
     with client_for(sb) as client:
         done = restoring.apply(client, progress=False)
     assert done.exit_code == 0, done.frame
@@ -226,6 +229,7 @@ def test_a_restore_is_a_run_that_can_be_restored_in_turn(world: Any) -> None:
     assert done.run.run_id == f"{report.run_id}-restore-1"
     assert done.run.counts() == {"done": len(restoring)}  # every row applied and read back
     assert done.run.frame["verified"].all()
+    assert f"The restore ran as run {done.run.run_id}" in done._repr_html_()
     folder = report.folder.parent / done.run.run_id
     assert (folder / "backup" / "manifest.json").exists()  # what the restore overwrote, backed up first
 
@@ -387,3 +391,38 @@ def test_ctrl_c_stops_after_the_requests_in_flight_and_twice_at_once(world: Any)
     assert set(_restore_states(journal)) == {"done"}
     with sb.http() as http:  # every note back once: the one in flight at the second Ctrl-C was looked for
         assert len(_paged(http, "GET", "/v2/notes", 50)) == snapshot.notes().collect().height
+
+
+def test_a_run_restored_by_an_earlier_version_is_not_restored_twice(world: Any) -> None:
+    """``restore.sqlite`` (an earlier version's restore): what it finished counts as put back and is never
+    sent again; one it left half done is refused, with what to do."""
+    sb, snapshot, table = world
+    notes = table.frame.filter(pl.col("action") == "delete_note").head(2)
+    plan = Plan(ActionTable(notes).decide("approve"), snapshot)
+    with client_for(sb) as client:
+        report = plan.apply(client)
+    first, second = notes["action_id"].to_list()
+    legacy = report.folder / "restore.sqlite"
+    with contextlib.closing(sqlite3.connect(legacy)) as db:
+        db.execute(
+            "CREATE TABLE steps (action_id TEXT, step TEXT, status TEXT, created_id TEXT, detail TEXT, "
+            "updated_at TEXT, PRIMARY KEY (action_id, step))"
+        )
+        db.execute(
+            "INSERT INTO steps VALUES (?, 'restore', 'done', 'n-new', NULL, '2026-11-01T00:00:00')", [first]
+        )
+        db.commit()
+    restoring = plan_restore(report.run_id)
+    assert restoring.rows["action_id"].to_list() == [f"restore:{second}:note"]  # only the other one
+    assert restoring.outlook().row(0) == ("delete_note", 1, 0, 1, 0)
+    log: list[str] = []
+    with client_for(sb, log) as client:
+        done = restoring.apply(client, progress=False)
+    assert len(writes_in(log)) == 1
+    assert dict(done.frame.select("action_id", "status").rows()) == {first: "restored", second: "restored"}
+
+    with contextlib.closing(sqlite3.connect(legacy)) as db:
+        db.execute("UPDATE steps SET status = 'sent'")
+        db.commit()
+    with pytest.raises(RestoreError, match="partly restored by an earlier version"):
+        plan_restore(report.run_id)
