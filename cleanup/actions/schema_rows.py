@@ -13,7 +13,7 @@ them is the executor's (:mod:`cleanup.execute.schema_steps`).
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
@@ -113,7 +113,7 @@ def option_row(recipe: str, target: str, parent: str, attribute: str, title: str
 
 
 # ---------------------------------------------------------------------------------------------- planning
-def row_payload(row: JSON) -> JSON:
+def row_payload(row: Mapping[str, Any]) -> JSON:
     """A schema row's payload as a dict, whether the row holds it as a dict or as JSON text."""
     payload = row.get("payload")
     if isinstance(payload, str):

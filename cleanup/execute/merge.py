@@ -32,6 +32,7 @@ from ..values.notes import note_content
 from .backup import read_backup
 from .hanging import Hanging, entries_of, notes_of, tasks_of
 from .journal import FINISHED, Status
+from .rows import Row
 from .shape import attribute_types, filter_value, unique_slugs, writable, write_payload
 from .stepping import Made, journalled, looking_first
 from .steps import create_looking_first, find_note, note_body
@@ -85,7 +86,7 @@ class Merger:
         self.inner = asyncio.Semaphore(4)
 
     # ------------------------------------------------------------------ per survivor
-    async def group(self, rows: list[JSON]) -> None:
+    async def group(self, rows: list[Row]) -> None:
         """Merge one survivor's losers into it in order: a native merge makes a new record, which is the
         primary of the next."""
         current = rows[0]["survivor_id"]
@@ -107,7 +108,7 @@ class Merger:
                 await self.carry(row, new_id, unique=True)
                 current = new_id
 
-    async def carry(self, row: JSON, primary: str, *, unique: bool) -> None:
+    async def carry(self, row: Row, primary: str, *, unique: bool) -> None:
         """Write onto ``primary`` the values the row says to carry over. Unique values are held by the loser
         until the merge (or the release) frees them, so they are written afterwards (``unique=True``)."""
         journal = self.run.journal
@@ -148,7 +149,7 @@ class Merger:
             return
         journal.mark(action_id, step, Status.DONE, detail=note)
 
-    async def merge(self, row: JSON, primary: str) -> str | None:
+    async def merge(self, row: Row, primary: str) -> str | None:
         """Merge the row's target into ``primary``; returns the record that holds both afterwards."""
         started_by_hand = any(s.startswith(MOVE) for s in self.run.journal.steps_of(row["action_id"]))
         if self.native is False or started_by_hand:
@@ -156,7 +157,7 @@ class Merger:
         return await self.natively(row, primary)
 
     # ------------------------------------------------------------------ native
-    async def natively(self, row: JSON, primary: str) -> str | None:
+    async def natively(self, row: Row, primary: str) -> str | None:
         """Merge with Attio's endpoint, journalled (a merge sent before is looked for before it is sent
         again); a server without the endpoint turns this and every later merge of the run to by hand."""
         journal = self.run.journal
@@ -194,11 +195,11 @@ class Merger:
             self.native = True  # answered by the endpoint itself
         return new_id
 
-    def _failed(self, row: JSON, why: str) -> None:
+    def _failed(self, row: Row, why: str) -> None:
         self.run.journal.mark(row["action_id"], "merge", Status.FAILED, detail=why)
         self.run.journal.mark(row["action_id"], "carry_unique", Status.SKIPPED, detail="not merged")
 
-    async def find_merged(self, row: JSON, primary: str) -> str | None:
+    async def find_merged(self, row: Row, primary: str) -> str | None:
         """After an unclear merge: if both originals are gone, the record now holding the primary's unique
         values (from the backup) is the merged one."""
         for record_id in (row["target_id"], primary):
@@ -232,7 +233,7 @@ class Merger:
         return None
 
     # ------------------------------------------------------------------ by hand
-    async def by_hand(self, row: JSON, survivor: str) -> str | None:
+    async def by_hand(self, row: Row, survivor: str) -> str | None:
         """Move what hangs on the loser to ``survivor``, release the carried unique values, delete the loser.
 
         What moves is worked out once, before anything moves, and journalled with each move step; a resume
@@ -264,7 +265,7 @@ class Merger:
         journal.mark(action_id, "merge", Status.DONE, created_id=survivor, detail="merged by hand")
         return survivor
 
-    async def _moves(self, row: JSON) -> Hanging | None:
+    async def _moves(self, row: Row) -> Hanging | None:
         """What the merge by hand moves: from the journal once planned, else worked out and journalled with
         its steps in one transaction (``None``: the merge is skipped, something was added to the loser)."""
         journal = self.run.journal
@@ -291,7 +292,7 @@ class Merger:
 
         await asyncio.gather(*(guarded(j) for j in jobs))
 
-    def _skip_merge(self, row: JSON, why: str) -> None:
+    def _skip_merge(self, row: Row, why: str) -> None:
         for step in ("merge", "carry_unique"):
             self.run.journal.mark(row["action_id"], step, Status.SKIPPED, detail=why)
 
@@ -336,7 +337,7 @@ class Merger:
         )
         return ", ".join(late) or None
 
-    async def _step(self, row: JSON, step: str, work: Any) -> None:
+    async def _step(self, row: Row, step: str, work: Any) -> None:
         """Run one journalled move: ``work(sent_before)`` returns (created id, detail)."""
         if self.run.stopping:
             return
@@ -347,7 +348,7 @@ class Merger:
 
         await journalled(self.run.journal, row["action_id"], step, made)
 
-    async def _move_note(self, row: JSON, note: JSON, survivor: str) -> None:
+    async def _move_note(self, row: Row, note: JSON, survivor: str) -> None:
         body = {
             "parent_object": row["object"],
             "parent_record_id": survivor,
@@ -357,11 +358,11 @@ class Merger:
         body["format"], body["content"] = note_content(
             note.get("content_markdown"), note.get("content_plaintext")
         )
-        fake = {
-            "action": Action.CREATE_NOTE.value,
-            "payload": orjson.dumps(body).decode(),
-            "target_id": note["id"]["note_id"],
-        }
+        fake = Row(
+            action=Action.CREATE_NOTE.value,
+            payload=orjson.dumps(body).decode(),
+            target_id=note["id"]["note_id"],
+        )
 
         def look() -> Awaitable[str | None]:  # never the survivor's own notes, nor another step's copy
             had = {n["id"]["note_id"] for n in self.run.backup.hanging(row["object"], survivor).notes}
@@ -383,7 +384,7 @@ class Merger:
 
         await self._step(row, f"{MOVE}note:{note['id']['note_id']}", work)
 
-    async def _move_entry(self, row: JSON, list_slug: str, entry: JSON, survivor: str) -> None:
+    async def _move_entry(self, row: Row, list_slug: str, entry: JSON, survivor: str) -> None:
         attrs = writable(self.run.schema.lists[list_slug])
 
         async def work(_: bool) -> tuple[str | None, str | None]:
@@ -407,7 +408,7 @@ class Merger:
 
         await self._step(row, f"{MOVE}entry:{list_slug}:{entry['id']['entry_id']}", work)
 
-    def _survivor_entry(self, row: JSON, list_slug: str, survivor: str) -> str | None:
+    def _survivor_entry(self, row: Row, list_slug: str, survivor: str) -> str | None:
         """The survivor's entry in a list: one it had at backup time, else one an earlier move made."""
         for slug, entry in self.run.backup.hanging(row["object"], row["survivor_id"]).entries:
             if slug == list_slug:
@@ -418,7 +419,7 @@ class Merger:
                     return created
         return None
 
-    async def _move_task(self, row: JSON, task: JSON, survivor: str) -> None:
+    async def _move_task(self, row: Row, task: JSON, survivor: str) -> None:
         slugs = {info.id: slug for slug, info in self.run.schema.objects.items()}
 
         async def work(_: bool) -> tuple[str | None, str | None]:
@@ -444,7 +445,7 @@ class Merger:
         await self._step(row, f"{MOVE}task:{task['id']['task_id']}", work)
 
     async def _move_ref(
-        self, row: JSON, object_slug: str, attribute: str, referrer: JSON, survivor: str
+        self, row: Row, object_slug: str, attribute: str, referrer: JSON, survivor: str
     ) -> None:
         record_id = referrer["id"]["record_id"]
         multi = attribute_types(self.run.schema.objects[object_slug])[attribute].is_multiselect
@@ -475,7 +476,7 @@ class Merger:
 
         await self._step(row, f"{MOVE}ref:{object_slug}:{record_id}:{attribute}", work)
 
-    async def _release(self, row: JSON) -> None:
+    async def _release(self, row: Row) -> None:
         payload = orjson.loads(row["payload"]) if row["payload"] else {}
         uniques = unique_slugs(self.run.schema.objects[row["object"]])
         moving = {**payload.get("carry", {}), **payload.get("take", {})}
@@ -492,7 +493,7 @@ class Merger:
 
         await self._step(row, f"{MOVE}release", work)
 
-    async def _delete_loser(self, row: JSON) -> None:
+    async def _delete_loser(self, row: Row) -> None:
         async def work(_: bool) -> tuple[str | None, str | None]:
             try:
                 await self.client.delete(endpoints.record(row["object"], row["target_id"]))

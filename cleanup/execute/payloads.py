@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from ..actions import Action
+from ..errors import ExecuteError
 
 JSON = dict[str, Any]
 
@@ -101,7 +102,7 @@ RECORD_VALUES = frozenset({Action.CREATE_RECORD, Action.ASSERT_RECORD, Action.UP
 NOTES = frozenset({Action.CREATE_NOTE, Action.RECREATE_NOTE})
 
 
-class PayloadError(ValueError):
+class PayloadError(ExecuteError, ValueError):
     """A payload that is not the shape its action takes (names the action and what is missing)."""
 
 

@@ -39,20 +39,6 @@ if TYPE_CHECKING:
     from .merge import MergeMode
     from .report import RunReport
 
-# What a run keeps of each row (``plan.parquet``).
-RUN_COLUMNS = (
-    "action_id",
-    "recipe",
-    "action",
-    "object",
-    "list",
-    "target_id",
-    "survivor_id",
-    "payload",
-    "fingerprint",
-    "part",
-)
-
 
 class Planned(Protocol):
     """What a run is started from: a cleanup's :class:`Plan`, or a restore's plan."""

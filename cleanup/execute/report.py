@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import orjson
 import polars as pl
@@ -26,6 +26,7 @@ from .journal import Status
 from .merge import MOVE, settled_record
 from .payloads import TaskPayload, ValuesPayload, parse
 from .render import run_report_renderables
+from .rows import Row
 from .schema_steps import present
 from .steps import note_body, target_path
 
@@ -148,7 +149,7 @@ def action_status(states: list[StepState]) -> str:
 
 
 async def build_report(
-    run: Run, client: AsyncAttioClient, rows: list[dict[str, Any]], gate: asyncio.Semaphore
+    run: Run, client: AsyncAttioClient, rows: list[Row], gate: asyncio.Semaphore
 ) -> RunReport:
     """Read back what each action should have left and build (not save) the report."""
     steps: dict[str, list[StepState]] = {}
@@ -172,7 +173,7 @@ async def build_report(
         },
     )
 
-    async def verify_one(row: dict[str, Any]) -> None:
+    async def verify_one(row: Row) -> None:
         async with gate:
             check = {**row, "final_id": final.get(row["survivor_id"])} if row["survivor_id"] else row
             verified[row["action_id"]] = await verify(client, check, steps[row["action_id"]], known)
@@ -210,7 +211,7 @@ def _last_update(path: Path) -> str | None:
 
 async def _records_existing(
     client: AsyncAttioClient,
-    rows: list[dict[str, Any]],
+    rows: list[Row],
     steps: dict[str, list[StepState]],
     gate: asyncio.Semaphore,
 ) -> set[str]:
@@ -250,7 +251,7 @@ class ReadBack:
     moved_notes: dict[str, str]  # a note a merge by hand copied to its survivor → the copy
 
 
-def _notes_made(rows: list[dict[str, Any]], steps: dict[str, list[StepState]]) -> int:
+def _notes_made(rows: list[Row], steps: dict[str, list[StepState]]) -> int:
     return sum(
         1
         for row in rows
@@ -262,7 +263,7 @@ def _notes_made(rows: list[dict[str, Any]], steps: dict[str, list[StepState]]) -
 
 async def _note_dates(
     client: AsyncAttioClient,
-    rows: list[dict[str, Any]],
+    rows: list[Row],
     steps: dict[str, list[StepState]],
     notes_in_workspace: int | None,
 ) -> dict[str, str] | None:
@@ -282,9 +283,7 @@ def _dates_of(body: bytes) -> dict[str, str]:
     return {note["id"]["note_id"]: note.get("created_at", "") for note in orjson.loads(body)["data"]}
 
 
-async def verify(
-    client: AsyncAttioClient, row: dict[str, Any], steps: list[StepState], known: ReadBack
-) -> bool:
+async def verify(client: AsyncAttioClient, row: Row, steps: list[StepState], known: ReadBack) -> bool:
     """Read back what the row's finished steps should have left (records and, when listed, notes from what
     ``known`` holds)."""
     checks: list[Callable[[], Awaitable[bool]]] = []
@@ -329,11 +328,11 @@ def _same_second(found: str | None, wanted: str | None) -> bool:
     return found is not None and (wanted is None or found[:19] == wanted[:19])
 
 
-async def _merged(client: AsyncAttioClient, row: dict[str, Any], new_id: str) -> bool:
+async def _merged(client: AsyncAttioClient, row: Row, new_id: str) -> bool:
     return await _gone(client, target_path(row)) and await settled_record(client, row["object"], new_id)
 
 
-async def _updated(client: AsyncAttioClient, row: dict[str, Any]) -> bool:
+async def _updated(client: AsyncAttioClient, row: Row) -> bool:
     try:
         body = await client.get(target_path(row))
     except NotFoundError:

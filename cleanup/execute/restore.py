@@ -41,9 +41,9 @@ from ..export.snapshot import Snapshot
 from ..labels import duration
 from ..notebook import html
 from .journal import Status
-from .plan import RUN_COLUMNS
 from .report import RunReport, action_status
 from .restore_rows import ORDER, RestoreBuilder, Source, row_id
+from .rows import RUN_COLUMNS
 from .run import MAKING, Run, RunError
 
 JSON = dict[str, Any]

@@ -48,8 +48,9 @@ from .hanging import hanging_on
 from .journal import FINISHED, Journal, KeptReads, Status
 from .merge import MOVE, MergeMode, Merger
 from .payloads import EntryPayload, NotePayload, Payload, normalised_rows, parse
-from .plan import RUN_COLUMNS, Plan, Planned
+from .plan import Plan, Planned
 from .report import RunReport, build_report
+from .rows import RUN_COLUMNS, Row, row_dicts
 from .schema_steps import make
 from .shape import filter_value, unique_slugs
 from .stepping import Made, journalled, looking_first
@@ -99,12 +100,12 @@ PHASE_LABELS = {
 MAKING = frozenset({"create_record", "assert", "create"})  # the steps that make something with an id
 
 
-def made_later(row: dict[str, Any]) -> bool:
+def made_later(row: Row) -> bool:
     """The row's target is made by another row of the run (nothing to re-read or back up before)."""
     return bool(row["target_id"]) and str(row["target_id"]).startswith(MADE)
 
 
-def step_in(row: dict[str, Any], group: tuple[str, ...]) -> str:
+def step_in(row: Row, group: tuple[str, ...]) -> str:
     """The row's step that runs in a phase of ``group``'s steps ("" when it has none there)."""
     return next((step for step in STEPS[Action(row["action"])] if step in group), "")
 
@@ -278,7 +279,7 @@ class Run:
         endpoint (``"native"``), the merge by hand (``"fallback"``), or the native one when the server has
         it (``"auto"``). ``progress`` shows a bar per phase (by default in a terminal or a notebook).
         """
-        every = self.rows.to_dicts()
+        every = row_dicts(self.rows)
         gate = asyncio.Semaphore(max(1, concurrency))
         with self._stop_on_interrupt(), progress_bar(enabled=progress) as bar:
             if not self.backup.exists:
@@ -331,8 +332,8 @@ class Run:
         write_private(self.folder / "schema.json", orjson.dumps(self.schema.to_json()))
         self.backup = BackupView(self.folder / "backup", self.schema)
 
-    def _merge_groups(self, rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-        groups: dict[str, list[dict[str, Any]]] = {}
+    def _merge_groups(self, rows: list[Row]) -> list[list[Row]]:
+        groups: dict[str, list[Row]] = {}
         for row in rows:
             if Action(row["action"]) == Action.MERGE_RECORDS:
                 groups.setdefault(row["survivor_id"], []).append(row)
@@ -398,7 +399,7 @@ class Run:
 
     # ------------------------------------------------------------------ reading and backing up
     async def _read_and_back_up(
-        self, client: AsyncAttioClient, rows: list[dict[str, Any]], gate: asyncio.Semaphore
+        self, client: AsyncAttioClient, rows: list[Row], gate: asyncio.Semaphore
     ) -> None:
         """Read every target (and each merge's survivor), judge drift, and back up what the run touches.
         Reads are journalled as they arrive: a run stopped here goes on from the reads it has."""
@@ -457,7 +458,7 @@ class Run:
         self.journal.forget_reads()
 
     def _judge_reads(
-        self, rows: list[dict[str, Any]], current: dict[str, str | None], survivors: dict[str, str | None]
+        self, rows: list[Row], current: dict[str, str | None], survivors: dict[str, str | None]
     ) -> tuple[dict[str, list[tuple[str, str]]], dict[str, set[str]]]:
         """Mark each action's read step: done, or skipped when its target is gone or drifted. Returns what to
         back up (part → [(id, raw JSON)]) and, per object, the records deleted or merged (with survivors)."""
@@ -496,7 +497,7 @@ class Run:
             self.journal.mark(row["action_id"], "read", Status.DONE)
         return items, doomed
 
-    def _skip(self, row: dict[str, Any], why: str) -> None:
+    def _skip(self, row: Row, why: str) -> None:
         for step in ("read", *STEPS[Action(row["action"])]):
             self.journal.mark(row["action_id"], step, Status.SKIPPED, detail=why)
 
@@ -512,7 +513,7 @@ class Run:
         done = bool(steps) and all(status == Status.DONE for status, _, _ in steps.values())
         return done and (made is not None or not steps.keys() & MAKING), made
 
-    def resolved(self, row: dict[str, Any]) -> dict[str, Any]:
+    def resolved(self, row: Row) -> Row:
         """The row with the ids other rows made in place of its placeholders (those made so far)."""
         marks = placeholders(row)
         if not marks:
@@ -530,7 +531,7 @@ class Run:
         """The rows this one waits for (``depends_on``: the records its references name) not yet done."""
         return [a for a in payload.depends_on if not self._made_by(a)[0]]
 
-    async def _step(self, client: AsyncAttioClient, row: dict[str, Any], step: str) -> None:
+    async def _step(self, client: AsyncAttioClient, row: Row, step: str) -> None:
         action_id = row["action_id"]
         status, _, _ = self.journal.state(action_id, step)
         if status in FINISHED or self.stopping:
@@ -583,7 +584,7 @@ class Run:
         except AmbiguousWriteError:  # no answer however often it was sent: left sent, a resume looks again
             self.journal.mark(action_id, step, Status.SENT, detail="no answer; resume looks for it first")
 
-    async def _make(self, client: AsyncAttioClient, row: dict[str, Any]) -> None:
+    async def _make(self, client: AsyncAttioClient, row: Row) -> None:
         """A list, attribute or option: looked for, then made (a resend after a kill looks first too)."""
 
         async def work(_: bool) -> Made:
@@ -594,9 +595,7 @@ class Run:
             self.journal, row["action_id"], "schema", work, refused=(ApiError, AmbiguousWriteError)
         )
 
-    async def _look(
-        self, client: AsyncAttioClient, row: dict[str, Any], step: str, parent: str | None
-    ) -> str | None:
+    async def _look(self, client: AsyncAttioClient, row: Row, step: str, parent: str | None) -> str | None:
         """What an earlier send of a create may have made (``None``: nothing); raises :class:`LookupError`
         when it cannot be looked for."""
         unique = (
@@ -620,7 +619,7 @@ class Run:
 def _asserted_records(
     client: AsyncAttioClient,
     schema: WorkspaceSchema,
-    rows: list[dict[str, Any]],
+    rows: list[Row],
     found: dict[str, str | None],
 ) -> list[Awaitable[None]]:
     """Jobs that put into ``found`` (by action id) the record each ``assert_record`` row would update, as raw
@@ -683,7 +682,7 @@ def _asserted_records(
     return jobs
 
 
-def in_waves(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+def in_waves(rows: list[Row]) -> list[list[Row]]:
     """Rows in the order their ``depends_on`` asks: each row in a wave after every row it waits for (a
     dependency outside ``rows`` is waited for by :meth:`Run._step`, not here). The plan refuses cycles."""
     waiting = {
@@ -702,7 +701,7 @@ def in_waves(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
             wave_of[action_id] = 1 + max((wave(d, seen | {action_id}) for d in deps), default=-1)
         return wave_of[action_id]
 
-    waves: list[list[dict[str, Any]]] = []
+    waves: list[list[Row]] = []
     for row in rows:
         n = wave(row["action_id"], frozenset())
         waves += [[] for _ in range(n + 1 - len(waves))]

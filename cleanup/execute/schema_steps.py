@@ -15,6 +15,7 @@ from ..actions import Action
 from ..actions.schema_rows import row_payload
 from ..client import AsyncAttioClient, endpoints
 from ..client.errors import ApiError, NotFoundError
+from .rows import Row
 from .stepping import looking_first
 
 JSON = dict[str, Any]
@@ -23,7 +24,7 @@ LIST_ACCESS = "full-access"
 
 
 # ---------------------------------------------------------------------------------------------- applying
-async def make(client: AsyncAttioClient, row: JSON) -> tuple[str, bool]:
+async def make(client: AsyncAttioClient, row: Row) -> tuple[str, bool]:
     """Apply one schema row: look for it first, create it if it is not there, and after an unclear
     answer look again before sending again (:func:`.stepping.looking_first`). Returns (its id, whether it
     was there before this call)."""
@@ -50,11 +51,11 @@ async def make(client: AsyncAttioClient, row: JSON) -> tuple[str, bool]:
     return made.id, False
 
 
-def _where(row: JSON) -> tuple[endpoints.Target, str]:
+def _where(row: Row) -> tuple[endpoints.Target, str]:
     return ("objects", row["object"]) if row.get("object") else ("lists", str(row.get("list")))
 
 
-async def _request(client: AsyncAttioClient, row: JSON) -> tuple[str, JSON, str]:
+async def _request(client: AsyncAttioClient, row: Row) -> tuple[str, JSON, str]:
     """The create's path, body and the key of the id it answers with."""
     payload = row_payload(row)
     target, parent = _where(row)
@@ -76,7 +77,7 @@ async def _request(client: AsyncAttioClient, row: JSON) -> tuple[str, JSON, str]
     return endpoints.options(target, parent, slug), {"title": payload["title"]}, "option_id"
 
 
-async def _look(client: AsyncAttioClient, row: JSON, path: str, id_key: str) -> str | None:
+async def _look(client: AsyncAttioClient, row: Row, path: str, id_key: str) -> str | None:
     """The id of what the row makes, if the workspace has it already: looked for in the listing it would
     join (lists, the attributes of its object or list, the attribute's choices), which answers 200 either
     way — never a 404 probe."""
@@ -93,7 +94,7 @@ async def _look(client: AsyncAttioClient, row: JSON, path: str, id_key: str) -> 
     return None if found is None else str(found["id"][id_key])
 
 
-async def present(client: AsyncAttioClient, row: JSON) -> bool:
+async def present(client: AsyncAttioClient, row: Row) -> bool:
     """Whether what the row makes is in the workspace (the run's read-back)."""
     try:
         path, _, id_key = await _request(client, row)

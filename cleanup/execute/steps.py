@@ -20,6 +20,7 @@ from ..client import AsyncAttioClient, endpoints
 from ..values.timestamps import parse_timestamp
 from .hanging import notes_of
 from .payloads import EntryPayload, NotePayload, TaskPayload, ValuesPayload, parse
+from .rows import Row
 from .shape import filter_value
 from .stepping import looking_first
 
@@ -29,7 +30,7 @@ MADE = "@made:"  # a placeholder for the id another row makes: "@made:<action id
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-def target_path(row: JSON) -> str:
+def target_path(row: Row) -> str:
     """The API path of a row's target."""
     action = Action(row["action"])
     if action == Action.UPDATE_TASK:
@@ -41,7 +42,7 @@ def target_path(row: JSON) -> str:
     return endpoints.record(row["object"], row["target_id"])
 
 
-def payload_of(row: JSON) -> JSON:
+def payload_of(row: Row) -> JSON:
     return orjson.loads(row["payload"]) if row["payload"] else {}
 
 
@@ -51,7 +52,7 @@ def made_by(action_id: str) -> str:
     return f"{MADE}{action_id}"
 
 
-def placeholders(row: JSON) -> set[str]:
+def placeholders(row: Row) -> set[str]:
     """The rows whose made ids this row's target or payload holds (:func:`made_by`): whole string values
     only, so a note's text that happens to hold the marker is left alone."""
     found: set[str] = set()
@@ -61,7 +62,7 @@ def placeholders(row: JSON) -> set[str]:
     return found
 
 
-def with_made(row: JSON, made: dict[str, str]) -> JSON:
+def with_made(row: Row, made: dict[str, str]) -> Row:
     """The row with each placeholder replaced by the id its row made (``made``: action id → id); a
     placeholder whose row made nothing stays."""
     if not made:
@@ -70,7 +71,7 @@ def with_made(row: JSON, made: dict[str, str]) -> JSON:
     payload = row["payload"]
     if payload and MADE in payload:
         payload = orjson.dumps(_walk(orjson.loads(payload), None, made)).decode()
-    return {**row, "target_id": target, "payload": payload}
+    return Row(**{**row, "target_id": target, "payload": payload})
 
 
 def _walk(value: Any, seen: Callable[[str], None] | None, made: dict[str, str] | None = None) -> Any:
@@ -87,31 +88,31 @@ def _walk(value: Any, seen: Callable[[str], None] | None, made: dict[str, str] |
     return value
 
 
-def note_body(row: JSON, parent_record_id: str | None = None) -> JSON:
+def note_body(row: Row, parent_record_id: str | None = None) -> JSON:
     """The ``POST /v2/notes`` body of a ``create_note`` or ``recreate_note`` row."""
     note = parse(Action(row["action"]), row["payload"])
     assert isinstance(note, NotePayload)
     return note.body(parent_record_id)
 
 
-def entry_body(row: JSON, parent_record_id: str | None = None) -> JSON:
+def entry_body(row: Row, parent_record_id: str | None = None) -> JSON:
     entry = parse(Action(row["action"]), row["payload"])
     assert isinstance(entry, EntryPayload)
     return entry.body(parent_record_id)
 
 
-def values_of(row: JSON) -> ValuesPayload:
+def values_of(row: Row) -> ValuesPayload:
     """The values a record or entry write sends (and how)."""
     values = parse(Action(row["action"]), row["payload"])
     assert isinstance(values, ValuesPayload)
     return values
 
 
-def record_values(row: JSON) -> JSON:
+def record_values(row: Row) -> JSON:
     return values_of(row).values
 
 
-async def send(client: AsyncAttioClient, row: JSON, step: str, parent: str | None = None) -> str | None:
+async def send(client: AsyncAttioClient, row: Row, step: str, parent: str | None = None) -> str | None:
     """Send one step; returns the id it created (or asserted), if any."""
     action = Action(row["action"])
     if step == "delete":
@@ -164,7 +165,7 @@ async def create_looking_first(
 
 async def find_created(
     client: AsyncAttioClient,
-    row: JSON,
+    row: Row,
     step: str,
     *,
     parent: str | None,
@@ -186,7 +187,7 @@ async def find_created(
     return None
 
 
-async def find_note(client: AsyncAttioClient, row: JSON, parent: str | None, claimed: set[str]) -> str | None:
+async def find_note(client: AsyncAttioClient, row: Row, parent: str | None, claimed: set[str]) -> str | None:
     wanted = note_body(row, parent)
     for note in await notes_of(client, wanted["parent_object"], wanted["parent_record_id"]):
         note_id = str(note["id"]["note_id"])
@@ -200,7 +201,7 @@ async def find_note(client: AsyncAttioClient, row: JSON, parent: str | None, cla
 
 
 async def _find_entry(
-    client: AsyncAttioClient, row: JSON, parent: str | None, sent_at: str | None, claimed: set[str]
+    client: AsyncAttioClient, row: Row, parent: str | None, sent_at: str | None, claimed: set[str]
 ) -> str | None:
     body = entry_body(row, parent)
     since = datetime.fromisoformat(sent_at) - CLOCK_SKEW if sent_at else None
@@ -218,9 +219,7 @@ async def _find_entry(
     return None
 
 
-async def _find_record(
-    client: AsyncAttioClient, row: JSON, unique: set[str], claimed: set[str]
-) -> str | None:
+async def _find_record(client: AsyncAttioClient, row: Row, unique: set[str], claimed: set[str]) -> str | None:
     values = record_values(row)
     keys = [slug for slug in values if slug in unique and values[slug] not in (None, [], "")]
     if not keys:

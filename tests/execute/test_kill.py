@@ -69,7 +69,7 @@ def test_a_restore_killed_at_twenty_points_ends_as_one_clean_restore(
     deleted) is a run of its own: killed with SIGKILL at twenty seeded points and run again each time, it
     ends as the twin's clean restore, item by item."""
     sb, snapshot, table = world
-    scenario = CrashScenario.build(sb, snapshot, table, merge="native")
+    scenario = CrashScenario.build(sb, snapshot, table, merges=1, merge="native")
     result = crash_round(
         scenario, twin, tmp_path, points=0, seed=20261130, restore_points=RESTORE_KILL_POINTS
     )
