@@ -23,9 +23,10 @@ from rich.table import Table
 from .actions import ActionTable
 from .client import AttioClient, endpoints
 from .detect.recipe import detect
-from .execute import Plan, Run, restore
+from .execute import Plan, Run, plan_restore
 from .export import export
 from .export.snapshot import Snapshot
+from .labels import Namer, when
 from .report import write_report
 from .sandbox import SandboxConfig
 from .testing import RunningSandbox, sandbox_server
@@ -113,15 +114,22 @@ def _apply_and_restore(
         deleted = report.frame.filter((pl.col("action") == "delete_note") & (pl.col("status") == "done"))
         if deleted.height:
             action_id, note_id = deleted.select("action_id", "target_id").row(0)
-            restored = restore(report.run_id, client, root=work / "backups", action_ids=[action_id])
-            new_id = restored["restored_id"][0]
+            put_back = plan_restore(report.run_id, root=work / "backups", action_ids=[action_id])
+            undone = put_back.apply(client, progress=False)
+            new_id = undone.frame["restored_id"][0]
             note = client.get(endpoints.note(new_id))["data"]
-            original = (
-                snapshot.notes().filter(pl.col("note_id") == note_id).select("created_at").collect().item()
+            title, parent = (
+                snapshot.notes()
+                .filter(pl.col("note_id") == note_id)
+                .select("title", "parent_record_id")
+                .collect()
+                .row(0)
             )
+            on = Namer(snapshot).record(note["parent_object"], parent)
             console.print(
-                f"Restored one deleted note from the backup: {note_id} is back as {new_id}, dated "
-                f"{note['created_at'][:19]} (originally {str(original)[:19]}). "
+                f"Restored one deleted note from the backup: “{title}” on {on} is back, dated "
+                f"{when(note['created_at'])} as before (a new note; the restore was a run of its own, "
+                f"{undone.run.run_id if undone.run else 'none'}, which can be restored too). "
                 f"`attio-cleanup restore {report.run_id} --yes` would put back the rest."
             )
     write_report(  # after the restore, so the report shows it
