@@ -177,6 +177,21 @@ def _legacy(run: Run) -> dict[str, str | None]:
     return {a: made for a, _, made in rows}
 
 
+def _refuse_half_a_survivor(run: Run, only: set[str]) -> None:
+    """Merges into one record are undone together: the survivor's values go back to what they were before
+    all of them, which would drop what the others carried while their records stay merged."""
+    merges = run.rows.filter(pl.col("action") == Action.MERGE_RECORDS.value)
+    for survivor, ids in merges.group_by("survivor_id").agg("action_id").rows():
+        chosen = only & set(ids)
+        if chosen and chosen != set(ids):
+            left = ", ".join(sorted(set(ids) - chosen))
+            raise RestoreError(
+                f"{len(ids)} merges of the run went into record {survivor}; undoing only some of them would "
+                f"put its values back to before all of them. Add --action {left.replace(', ', ' --action ')} "
+                "to undo them together"
+            )
+
+
 def _claimed(run: Run, states: dict[str, RowState]) -> set[str]:
     """Ids made before the restore — by the restored run, by earlier restores — and the survivors of its
     merges: a look for what one of the restore's creates made never takes one of them."""
@@ -426,6 +441,8 @@ def plan_restore(
         earlier = {rid: state.made for rid, state in states.items() if state.final}
         earlier |= {row_id(a, "record"): made for a, made in legacy_made.items() if made}
         only = set(action_ids) if action_ids is not None else None
+        if only is not None:
+            _refuse_half_a_survivor(run, only)
         everything = set(run.rows["action_id"].to_list())
         built = RestoreBuilder(run, earlier, _known_notes(run)).build((only or everything) - legacy)
         built.sources += [

@@ -27,7 +27,7 @@ from cleanup.actions import ActionTable
 from cleanup.cli import app
 from cleanup.client import AttioClient
 from cleanup.client.errors import AttioError
-from cleanup.execute import Plan, restore
+from cleanup.execute import Plan, Run, restore
 from cleanup.execute.restore import RestoreError, plan_restore
 from cleanup.export.snapshot import Snapshot
 from cleanup.testing import RunningSandbox
@@ -426,3 +426,17 @@ def test_a_run_restored_by_an_earlier_version_is_not_restored_twice(world: Any) 
         db.commit()
     with pytest.raises(RestoreError, match="partly restored by an earlier version"):
         plan_restore(report.run_id)
+
+
+def test_merges_into_one_record_are_undone_together(world: Any, tmp_path: Path) -> None:
+    """Undoing one of two merges into a record would put its values back to before both: refused, naming
+    the other merge to add."""
+    _, snapshot, _ = world
+    survivor, first, second = _busy_companies(snapshot, 3)
+    table = ActionTable.concat([_merge(snapshot, survivor, loser, {}) for loser in (first, second)])
+    run = Run.start(Plan(table, snapshot), root=tmp_path)
+    run.close()
+    ids = dict(run.rows.select("target_id", "action_id").rows())
+    with pytest.raises(RestoreError, match=f"--action {ids[second]} to undo them together"):
+        plan_restore(run.run_id, root=tmp_path, action_ids=[ids[first]])
+    assert len(plan_restore(run.run_id, root=tmp_path, action_ids=list(ids.values())).sources) == 0
