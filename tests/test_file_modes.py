@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 import cleanup
 from cleanup.cli import app
 from cleanup.detect.store import remember
+from cleanup.execute import restore
 from cleanup.importers.coerce import Options
 from cleanup.importers.csv import CsvSpec
 from cleanup.importers.session import prepare_csv
@@ -80,7 +81,9 @@ def test_everything_written_is_owner_only_whatever_the_umask(
         with client_for(sb) as client:
             prepared = prepare_csv(client, spec, Path("imports") / "20260101T000000Z")  # the CLI's default
             report = prepared.plan().apply(client)
+            undone = restore(report.run_id, client)  # the restore is a run folder of its own
         assert report.counts() == {"done": 1}
+        assert undone["status"].to_list() == ["restored"]
     made = CliRunner().invoke(
         app,
         [
@@ -113,6 +116,8 @@ def test_everything_written_is_owner_only_whatever_the_umask(
         run + "journal.sqlite",
         run + "backup/manifest.json",
         run + "report.parquet",
+        *(run.rstrip("/") + "-restore-1/" + name for name in ("", "plan.parquet", "restores.parquet")),
+        *(run.rstrip("/") + "-restore-1/" + name for name in ("journal.sqlite", "backup/manifest.json")),
     ):
         assert written in modes, f"{written} was not written where expected: {sorted(modes)}"
     wrong = {
