@@ -65,10 +65,12 @@ def _int(raw: Any, name: str, default: int, *, minimum: int = 0, maximum: int | 
     if raw is None:
         return default
     if isinstance(raw, str):
-        if not re.fullmatch(r"-?\d+", raw.strip()):
+        if not re.fullmatch(r"-?\d+(\.0*)?", raw.strip()):
             raise body_error(
                 [name], f"Expected a whole number for {name}.", expected="number", received="string"
             )
+        raw = int(float(raw))
+    if isinstance(raw, float) and raw.is_integer():  # Attio types them as numbers: 3.0 is taken as 3
         raw = int(raw)
     if isinstance(raw, bool) or not isinstance(raw, int):
         raise body_error([name], f"Expected a whole number for {name}.", expected="number")
@@ -117,6 +119,7 @@ def get_self(req: Request) -> Response:
     return json_response(
         {
             "active": True,
+            "token_level": "workspace",  # the sandbox's tokens are workspace tokens (2026 sheet: required)
             "scope": " ".join(token.scopes),
             "client_id": token.id,
             "token_type": "Bearer",

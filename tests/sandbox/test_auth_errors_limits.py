@@ -70,6 +70,19 @@ def test_self_is_flat_and_names_the_workspace(http: httpx.Client) -> None:
     assert "data" not in body
     assert body["active"] is True
     assert body["workspace_name"] == "Sandbox"
+    assert body["token_level"] == "workspace"  # required by Attio's newer spec
+
+
+def test_limit_and_offset_take_integral_numbers_as_attio_does(http: httpx.Client) -> None:
+    """A generated SDK sends ``3.0``: Attio takes it as 3; ``2.5`` is still refused."""
+    whole = http.post("/v2/objects/companies/records/query", json={"limit": 1, "offset": 0})
+    floats = http.post("/v2/objects/companies/records/query", json={"limit": 1.0, "offset": 0.0})
+    assert floats.status_code == 200, floats.text
+    assert floats.json()["data"] == whole.json()["data"]
+    assert http.get("/v2/notes", params={"limit": "2.0"}).status_code == 200
+    assert_attio_error(
+        http.post("/v2/objects/companies/records/query", json={"limit": 2.5}), 400, "validation_type"
+    )
 
 
 def test_malformed_json_body_is_400(http: httpx.Client) -> None:
