@@ -111,16 +111,25 @@ class _Bearer(httpx.Auth):
 
 
 class _Stop(stop_base):
-    """Stop after ``limit`` attempts, or ``rate_limited`` attempts while the answers are 429s."""
+    """Stop after ``limit`` failed attempts, or after ``rate_limited`` 429 answers.
+
+    The two are counted apart: a run of 429s while the limit window drains must not use up the attempts
+    a 5xx or a dropped connection is owed (nor the reverse). One instance serves one request.
+    """
 
     def __init__(self, limit: int, rate_limited: int) -> None:
         self.limit = limit
         self.rate_limited = rate_limited
+        self.failures = 0
+        self.throttled = 0
 
     def __call__(self, retry_state: RetryCallState) -> bool:
         exc = retry_state.outcome.exception() if retry_state.outcome else None
-        cap = self.rate_limited if isinstance(exc, RateLimitError) else self.limit
-        return retry_state.attempt_number >= cap
+        if isinstance(exc, RateLimitError):
+            self.throttled += 1
+            return self.throttled >= self.rate_limited
+        self.failures += 1
+        return self.failures >= self.limit
 
 
 class AsyncAttioClient:

@@ -19,6 +19,7 @@ from cleanup.client import (
     BadRequestError,
     ConfigurationError,
     NotFoundError,
+    ServerError,
     TransportError,
 )
 from cleanup.client.pagination import pages_in_flight
@@ -246,6 +247,64 @@ def test_server_429s_are_waited_out_and_nothing_is_doubled() -> None:
         }
         assert names == {f"C{i}" for i in range(12)}
         assert elapsed >= 1.0  # 12 writes at 4/s span at least three one-second windows
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        [429] * 8 + [503, 200],  # a long wait at the limit leaves the 5xx its own attempts
+        [503] + [429] * 8 + [200],  # and a fault first does not shorten the wait
+        [429] * 3 + [401, 429, 200],  # a spurious 401 between 429s (unattended)
+    ],
+)
+def test_429s_and_faults_are_counted_apart(script: list[int]) -> None:
+    answers = iter(script)
+    seen: list[int] = []
+
+    def answer(_request: httpx.Request) -> httpx.Response:
+        status = next(answers)
+        seen.append(status)
+        if status == 200:
+            return httpx.Response(200, json={"data": {"ok": True}})
+        headers = {"Retry-After": "0"} if status == 429 else {}
+        return httpx.Response(status, json={"status_code": status, "type": "x", "code": "x"}, headers=headers)
+
+    async def run() -> Any:
+        async with AsyncAttioClient(
+            "k" * 64,
+            "http://attio.test",
+            transport=httpx.MockTransport(answer),
+            policy="unattended",
+            sleep=no_sleep,
+            max_attempts=2,
+            read_rps=0,
+        ) as c:
+            return await c.get("/v2/self")
+
+    assert asyncio.run(run()) == {"data": {"ok": True}}
+    assert seen == script
+
+
+def test_attempts_still_run_out_when_the_faults_go_on() -> None:
+    sent: list[int] = []
+
+    def answer(_request: httpx.Request) -> httpx.Response:
+        sent.append(503)
+        return httpx.Response(503, json={"status_code": 503, "type": "x", "code": "x"})
+
+    async def run() -> Any:
+        async with AsyncAttioClient(
+            "k" * 64,
+            "http://attio.test",
+            transport=httpx.MockTransport(answer),
+            sleep=no_sleep,
+            max_attempts=3,
+        ) as c:
+            return await c.get("/v2/self")
+
+    with pytest.raises(ServerError):
+        asyncio.run(run())
+    assert len(sent) == 3
 
 
 def test_client_side_limit_keeps_clear_of_429() -> None:
