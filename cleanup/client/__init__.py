@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .calls import HistoryValue
 from .client import AsyncAttioClient, AttioClient, resolve_token
 from .errors import (
     AmbiguousWriteError,
@@ -16,6 +17,7 @@ from .errors import (
     RateLimitError,
     ServerError,
     TransportError,
+    WriteConflictError,
 )
 
 __all__ = [
@@ -28,10 +30,12 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "HistoryValue",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
     "TransportError",
+    "WriteConflictError",
     "resolve_token",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal, TypeVar
 
@@ -21,6 +21,9 @@ import orjson
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 from tenacity.stop import stop_base
 
+from . import endpoints
+from .calls import HistoryValue, NoteFormat, history_body, note_update_body
+from .endpoints import Target
 from .errors import (
     AmbiguousWriteError,
     AuthenticationError,
@@ -28,6 +31,7 @@ from .errors import (
     RateLimitError,
     ServerError,
     TransportError,
+    WriteConflictError,
     error_for,
 )
 from .pagination import pages_in_flight, paginate
@@ -40,6 +44,7 @@ DEFAULT_BASE_URL = "https://api.attio.com"
 KEYRING_SERVICE = "attio-cleanup"
 Policy = Literal["interactive", "unattended"]
 T = TypeVar("T")
+JSON = dict[str, Any]
 P = TypeVar("P")
 # Endpoints with a limit of their own, on top of the read/write limits.
 SPECIAL_LIMITS = {"/records/merge": 5.0}
@@ -233,7 +238,7 @@ class AsyncAttioClient:
                 return self.policy == "unattended"
             if isinstance(exc, AmbiguousWriteError):
                 return False
-            return isinstance(exc, ServerError | TransportError)
+            return isinstance(exc, ServerError | TransportError | WriteConflictError)
 
         def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
@@ -296,6 +301,13 @@ class AsyncAttioClient:
                 attempts=attempts,
             )
         error = error_for(response.status_code, body, method=method, url=url, attempts=attempts)
+        if isinstance(error, WriteConflictError) and not repeatable:
+            raise AmbiguousWriteError(
+                f"answered 409 {error.code}: look for what it may have made before sending it again",
+                method=method,
+                url=url,
+                attempts=attempts,
+            )
         if isinstance(error, RateLimitError):
             delay = retry_after_seconds(response.headers.get("Retry-After"))
             error.retry_after = delay if delay is not None else backoff(attempts)  # type: ignore[attr-defined]
@@ -327,6 +339,34 @@ class AsyncAttioClient:
         return await self.request("DELETE", path)
 
     # ------------------------------------------------------------------ pagination
+    # ------------------------------------------------------------------ typed calls (attio-api-2026.md §2-3)
+    async def update_note(
+        self,
+        note_id: str,
+        *,
+        title: str | None = None,
+        content: str | None = None,
+        format: NoteFormat | None = None,
+    ) -> JSON:
+        """Change a note's title and/or content in place (its id, parent, date and author stay); returns the
+        note as Attio now has it."""
+        body = note_update_body(title=title, content=content, format=format)
+        return dict((await self.patch(endpoints.note(note_id), body))["data"])
+
+    async def read_history(self, target: Target, identifier: str, item_id: str, attribute: str) -> list[JSON]:
+        """Every value an attribute of a record (``target="objects"``) or list entry (``"lists"``) has held,
+        oldest first, each with ``active_from`` and ``active_until``."""
+        path = endpoints.attribute_values(target, identifier, item_id, attribute)
+        return list((await self.get(path, {"show_historic": "true"}))["data"])
+
+    async def write_history(
+        self, target: Target, identifier: str, item_id: str, attribute: str, values: Sequence[HistoryValue]
+    ) -> list[JSON]:
+        """Replace an attribute's whole history on a record or list entry with ``values`` (beta; Attio keeps
+        nothing of the history it had). Returns the values as Attio now holds them."""
+        path = endpoints.attribute_values(target, identifier, item_id, attribute)
+        return list((await self.put(path, history_body(values)))["data"])
+
     def pages(
         self,
         method: str,
@@ -479,6 +519,24 @@ class AttioClient:
 
     def delete(self, path: str) -> Any:
         return self.run(self.aio.delete(path))
+
+    def update_note(
+        self,
+        note_id: str,
+        *,
+        title: str | None = None,
+        content: str | None = None,
+        format: NoteFormat | None = None,
+    ) -> JSON:
+        return self.run(self.aio.update_note(note_id, title=title, content=content, format=format))
+
+    def read_history(self, target: Target, identifier: str, item_id: str, attribute: str) -> list[JSON]:
+        return self.run(self.aio.read_history(target, identifier, item_id, attribute))
+
+    def write_history(
+        self, target: Target, identifier: str, item_id: str, attribute: str, values: Sequence[HistoryValue]
+    ) -> list[JSON]:
+        return self.run(self.aio.write_history(target, identifier, item_id, attribute, values))
 
     def all_items(self, method: str, path: str, *, page_size: int, **options: Any) -> list[Any]:
         """Every item of a paginated endpoint (see :meth:`AsyncAttioClient.pages`)."""

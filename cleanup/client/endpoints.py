@@ -101,6 +101,13 @@ def record_entries(object_slug: str, record_id: str) -> str:
     return _path("objects", object_slug, "records", record_id, "entries")
 
 
+def attribute_values(target: Target, identifier: str, item_id: str, attribute_slug: str) -> str:
+    """``GET`` (``show_historic=true``: the whole history) an attribute's values on a record
+    (``target="objects"``) or a list entry (``"lists"``); ``PUT`` writes its whole history (beta)."""
+    kind = "records" if target == "objects" else "entries"
+    return _path(target, identifier, kind, item_id, "attributes", attribute_slug, "values")
+
+
 # ---------------------------------------------------------------------------------- list entries
 def entries(list_slug: str) -> str:
     """``POST`` creates an entry; ``PUT`` asserts one by its parent record."""
@@ -125,7 +132,7 @@ def notes() -> str:
 
 
 def note(note_id: str) -> str:
-    """``GET``/``DELETE`` one note."""
+    """``GET``/``PATCH`` (title and content)/``DELETE`` one note."""
     return _path("notes", note_id)
 
 
@@ -149,6 +156,7 @@ __all__ = [
     "TASKS_PAGE",
     "Target",
     "attribute",
+    "attribute_values",
     "attributes",
     "entries",
     "entries_query",

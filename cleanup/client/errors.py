@@ -10,6 +10,7 @@
         ├── PermissionDeniedError   403
         ├── NotFoundError           404
         ├── ConflictError           409
+        │   └── WriteConflictError  409 concurrent_write_conflict: retried (repeatable) or looked for (creates)
         ├── RateLimitError          429, after the retries ran out
         └── ServerError             5xx, after the retries ran out
 
@@ -100,6 +101,11 @@ class ConflictError(ApiError):
     """409: a slug or title is already taken."""
 
 
+class WriteConflictError(ConflictError):
+    """409 ``concurrent_write_conflict``: another request changed the record while this write was being
+    validated. Transient: a repeatable write (PATCH, PUT) is sent again; a create is looked for first."""
+
+
 class RateLimitError(ApiError):
     """429 after every retry: the rate limit kept refusing the request."""
 
@@ -108,6 +114,7 @@ class ServerError(ApiError):
     """5xx after every retry: Attio kept failing."""
 
 
+WRITE_CONFLICT = "concurrent_write_conflict"
 _BY_STATUS: dict[int, type[ApiError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -122,6 +129,8 @@ def error_for(status: int, body: Any, *, method: str, url: str, attempts: int = 
     """The exception for an error response (``body`` is Attio's parsed error body, or anything else)."""
     data = body if isinstance(body, dict) else {}
     cls = ServerError if status >= 500 else _BY_STATUS.get(status, ApiError)
+    if status == 409 and data.get("code") == WRITE_CONFLICT:
+        cls = WriteConflictError
     return cls(
         status,
         str(data.get("code") or f"http_{status}"),

@@ -410,3 +410,51 @@ def test_pagination_spends_few_requests_past_the_last_page(demo_sandbox: Running
     beyond = sent.count("/v2/objects/people/records/query") - (len(people) // 500 + 1)
     # 100 reads/s through ~0.1 s of latency needs ~13 requests in flight, not the 64 allowed
     assert 0 <= beyond <= 20
+
+
+CONFLICT = {
+    "status_code": 409,
+    "type": "invalid_request_error",
+    "code": "concurrent_write_conflict",
+    "message": "The record was modified by another request while this write was being validated. Please try again.",
+}
+
+
+def conflicted_client(answers: list[int], seen: list[str]) -> AsyncAttioClient:
+    script = iter(answers)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.method)
+        status = next(script)
+        if status == 409:
+            return httpx.Response(409, json=CONFLICT)
+        return httpx.Response(200, json={"data": {"id": {"record_id": "r1"}}})
+
+    return AsyncAttioClient(
+        "k" * 64, "http://attio.test", transport=httpx.MockTransport(answer), sleep=no_sleep, write_rps=0
+    )
+
+
+def test_a_write_conflict_is_sent_again_when_the_write_is_repeatable() -> None:
+    seen: list[str] = []
+
+    async def run() -> Any:
+        async with conflicted_client([409, 409, 200], seen) as c:
+            return await c.patch("/v2/objects/companies/records/r1", {"data": {"values": {}}})
+
+    assert asyncio.run(run())["data"]["id"]["record_id"] == "r1"
+    assert seen == ["PATCH"] * 3
+
+
+def test_a_create_that_met_a_write_conflict_is_looked_for_not_resent() -> None:
+    seen: list[str] = []
+
+    async def run() -> Any:
+        async with conflicted_client([409, 200], seen) as c:
+            return await c.post("/v2/objects/companies/records", {"data": {"values": {}}})
+
+    with pytest.raises(AmbiguousWriteError) as caught:
+        asyncio.run(run())
+    assert seen == ["POST"]
+    assert "concurrent_write_conflict" in str(caught.value)
+    assert "look for" in str(caught.value)
