@@ -8,6 +8,7 @@ from .repair import (
     delete_records,
     recreate_notes,
     update_entries,
+    update_notes,
     update_records,
 )
 from .schema import COLUMNS, EDITABLE, SCHEMA, Action, Decision
@@ -28,5 +29,6 @@ __all__ = [
     "make_action_id",
     "recreate_notes",
     "update_entries",
+    "update_notes",
     "update_records",
 ]

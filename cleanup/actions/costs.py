@@ -18,6 +18,7 @@ CALLS: dict[Action, dict[str, int]] = {
     Action.DELETE_NOTE: {"read": 1, "write": 1},
     Action.RECREATE_NOTE: {"read": 1, "write": 2},
     Action.CREATE_NOTE: {"read": 0, "write": 1},
+    Action.UPDATE_NOTE: {"read": 1, "write": 1},
     Action.MERGE_RECORDS: {"read": 2, "write": 0, "merge": 1},
     Action.DELETE_RECORD: {"read": 1, "write": 1},
     Action.CREATE_RECORD: {"read": 0, "write": 1},
@@ -27,6 +28,7 @@ CALLS: dict[Action, dict[str, int]] = {
     Action.CREATE_ENTRY: {"read": 0, "write": 1},
     Action.UPDATE_ENTRY: {"read": 1, "write": 1},
     Action.UPDATE_TASK: {"read": 1, "write": 1},
+    Action.WRITE_HISTORY: {"read": 1, "write": 1},
     Action.CREATE_LIST: {"read": 1, "write": 1},  # looked for first, then made
     Action.CREATE_ATTRIBUTE: {"read": 1, "write": 1},
     Action.CREATE_OPTION: {"read": 2, "write": 1},

@@ -167,6 +167,31 @@ def update_entries(
     )
 
 
+def update_notes(
+    frame: pl.DataFrame,
+    *,
+    title: ValueSpec | None = None,
+    content: ValueSpec | None = None,
+    id_col: str = "note_id",
+    reason: str | pl.Expr = "a repair",
+    recipe: str = "repair",
+) -> ActionTable:
+    """One ``update_note`` per row: the note gets a new title and/or Markdown content in place, keeping its
+    id, record, date and author (Attio's note update; a server without it gets ``recreate_note`` instead,
+    said in the plan). For a new date or parent use :func:`recreate_notes`."""
+    if title is None and content is None:
+        raise ActionTableError("update_notes: give title=, content= or both (a column name or an expression)")
+    fields = []
+    if title is not None:
+        fields.append(_expr(title).alias("title"))
+    if content is not None:
+        fields += [pl.lit("markdown").alias("format"), _expr(content).alias("content")]
+    payload = pl.struct(*fields).struct.json_encode()
+    return _table(
+        frame, action=Action.UPDATE_NOTE, id_col=id_col, recipe=recipe, reason=reason, payload=payload
+    )
+
+
 def recreate_notes(
     frame: pl.DataFrame,
     *,
@@ -177,8 +202,9 @@ def recreate_notes(
     reason: str | pl.Expr = "a repair",
     recipe: str = "repair",
 ) -> ActionTable:
-    """One ``recreate_note`` per row (notes cannot be edited: a new note with the wanted title, Markdown
-    content and date on the same parent, then the old one deleted)."""
+    """One ``recreate_note`` per row: a new note with the wanted title, Markdown content and date on the same
+    parent, then the old one deleted (a new id, the cleanup's token as author). For a new title or content
+    alone, :func:`update_notes` keeps the note as it is."""
     for column in ("parent_object", "parent_record_id"):
         _require(frame, column, "recreate_notes")
     stamp = _expr(created_at)

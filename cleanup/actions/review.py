@@ -237,10 +237,12 @@ ACTION_WORDS = {
     Action.DELETE_NOTE: "notes to delete",
     Action.RECREATE_NOTE: "notes to create anew",
     Action.CREATE_NOTE: "notes to add",
+    Action.UPDATE_NOTE: "notes to correct in place",
     Action.DELETE_ENTRY: "list entries to remove",
     Action.CREATE_ENTRY: "list entries to add",
     Action.UPDATE_ENTRY: "list entries to update",
     Action.UPDATE_TASK: "tasks to link to records again",
+    Action.WRITE_HISTORY: "value histories to write back",
     Action.CREATE_LIST: "lists to make",
     Action.CREATE_ATTRIBUTE: "attributes to add",
     Action.CREATE_OPTION: "choices to add to select or status attributes",
@@ -291,12 +293,21 @@ def _what_happens(
             return f"The note {thing} is created anew (with its original date) and the old one deleted."
         case Action.CREATE_NOTE:
             return f"The note {thing} is added."
+        case Action.UPDATE_NOTE:
+            changed = " and ".join(k for k in ("title", "content") if k in body) or "text"
+            return f"The note {thing} gets a new {changed}; it keeps its id, record, date and author."
         case Action.DELETE_ENTRY:
             return f"The entry {thing} is removed from its list; the record itself stays."
         case Action.CREATE_ENTRY:
             return f"{thing} is added to the list."
         case Action.UPDATE_TASK:
             return "The task is linked to its records again."
+        case Action.WRITE_HISTORY:
+            slug = str(body.get("attribute", ""))
+            parent = list_slug or object_slug
+            title = namer.attribute(parent, slug) if namer is not None and parent else slug
+            n = len(body.get("values") or [])
+            return f"{thing} gets back the history of {title} ({n} value{'s' if n != 1 else ''}, with their dates)."
         case Action.CREATE_LIST | Action.CREATE_ATTRIBUTE | Action.CREATE_OPTION:
             schema = namer.snapshot.schema if namer is not None else None
             said = describe(

@@ -20,6 +20,9 @@ class Action(StrEnum):
         "recreate_note"  # create the note anew from ``payload`` (e.g. its original date), then delete it
     )
     CREATE_NOTE = "create_note"  # create a note from ``payload``
+    UPDATE_NOTE = (
+        "update_note"  # change a note's title and/or content in place (``payload``); parent and date stay
+    )
     MERGE_RECORDS = "merge_records"  # merge the target into ``survivor_id``
     DELETE_RECORD = "delete_record"  # delete a record
     CREATE_RECORD = "create_record"  # create a record from ``payload``
@@ -31,6 +34,7 @@ class Action(StrEnum):
     UPDATE_TASK = (
         "update_task"  # set a task's linked records (``payload``: linked_records); restores write it
     )
+    WRITE_HISTORY = "write_history"  # replace one attribute's value history (``payload``: attribute, values); restores write it
     CREATE_LIST = "create_list"  # make the list ``list`` (``payload``: name, parent object)
     CREATE_ATTRIBUTE = (
         "create_attribute"  # add an attribute to ``object`` or ``list`` (``payload``: its definition)

@@ -102,6 +102,15 @@ class BackupView:
     def raw(self, part: str, item_id: str) -> JSON | None:
         return self.items(part).get(item_id)
 
+    def history(self, target: str, identifier: str, item_id: str) -> dict[str, list[JSON]]:
+        """The value histories kept of one record or entry, by attribute slug (``show_historic`` reads)."""
+        if not hasattr(self, "_histories"):
+            self._histories: dict[str, dict[str, list[JSON]]] = {}
+            for key, values in self.items("history").items():
+                owner, _, slug = key.rpartition("/")
+                self._histories.setdefault(owner, {})[slug] = list(values)  # type: ignore[arg-type]
+        return self._histories.get(f"{target}/{identifier}/{item_id}", {})
+
     def hanging(self, object_slug: str, record_id: str) -> Hanging:
         """What hung on the record when it was backed up (its notes, entries, tasks and referrers)."""
         found = Hanging()

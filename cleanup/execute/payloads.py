@@ -90,6 +90,36 @@ class TaskPayload:
 
 
 @dataclass(frozen=True)
+class NoteUpdatePayload:
+    """A note's new title and/or content (``None``: unchanged), written in place."""
+
+    title: str | None = None
+    content: str | None = None
+    format: str | None = None
+    depends_on: tuple[str, ...] = ()
+
+    def changes(self) -> JSON:
+        """The fields a ``PATCH /v2/notes/{note_id}`` sends (``format`` with every ``content``)."""
+        out: JSON = {}
+        if self.title is not None:
+            out["title"] = self.title
+        if self.content is not None:
+            out["content"] = self.content
+            out["format"] = self.format or "markdown"
+        return out
+
+
+@dataclass(frozen=True)
+class HistoryPayload:
+    """An attribute's whole value history, to be written over what it holds: each value in write form with
+    ``active_from`` and ``active_until``."""
+
+    attribute: str
+    values: tuple[JSON, ...]
+    depends_on: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class NoPayload:
     """A delete, or a row whose payload its own module reads (a merge, a schema row)."""
 
@@ -97,7 +127,9 @@ class NoPayload:
     depends_on: tuple[str, ...] = ()
 
 
-Payload = NotePayload | EntryPayload | ValuesPayload | TaskPayload | NoPayload
+Payload = (
+    NotePayload | EntryPayload | ValuesPayload | TaskPayload | NoteUpdatePayload | HistoryPayload | NoPayload
+)
 RECORD_VALUES = frozenset({Action.CREATE_RECORD, Action.ASSERT_RECORD, Action.UPDATE_RECORD})
 NOTES = frozenset({Action.CREATE_NOTE, Action.RECREATE_NOTE})
 
@@ -142,6 +174,13 @@ def parse(action: Action, text: str | None) -> Payload:
             )
         if action == Action.UPDATE_TASK:
             return TaskPayload(tuple(data["linked_records"]), waits)
+        if action == Action.UPDATE_NOTE:
+            update = NoteUpdatePayload(data.get("title"), data.get("content"), data.get("format"), waits)
+            if not update.changes():
+                raise KeyError("title or content")
+            return update
+        if action == Action.WRITE_HISTORY:
+            return HistoryPayload(str(data["attribute"]), tuple(data["values"]), waits)
     except KeyError as missing:
         raise PayloadError(
             f"a {action.value} payload needs {missing}; it holds {', '.join(data) or 'nothing'}"
@@ -175,8 +214,10 @@ def normalised_rows(rows: Any) -> Any:
 
 __all__ = [
     "EntryPayload",
+    "HistoryPayload",
     "NoPayload",
     "NotePayload",
+    "NoteUpdatePayload",
     "Payload",
     "PayloadError",
     "TaskPayload",

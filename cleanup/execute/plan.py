@@ -31,7 +31,8 @@ from ..errors import ExecuteError
 from ..export.schema import ListInfo, ObjectInfo, WorkspaceSchema
 from ..export.snapshot import Snapshot
 from ..notebook import html
-from .payloads import normalised_rows, parse
+from .payloads import HistoryPayload, PayloadError, normalised_rows, parse
+from .shape import history_writable
 from .writable import Writable
 
 if TYPE_CHECKING:
@@ -269,6 +270,8 @@ def _payload_problems(row: dict[str, Any], schema: WorkspaceSchema, writable: Wr
     elif action == Action.MERGE_RECORDS:
         container = schema.objects[row["object"]]
         values = {**payload.get("carry", {}), **payload.get("take", {})}
+    elif action in (Action.UPDATE_NOTE, Action.WRITE_HISTORY):
+        return _write_problems(row, schema)
     else:
         return []
     problems = []
@@ -294,6 +297,25 @@ def _payload_problems(row: dict[str, Any], schema: WorkspaceSchema, writable: Wr
                 f"attribute ({', '.join(sorted(a.slug for a in container.attributes if a.is_unique))})"
             )
     return problems
+
+
+def _write_problems(row: dict[str, Any], schema: WorkspaceSchema) -> list[str]:
+    """A note update needs a new title or content; a history write an attribute whose history Attio
+    lets the API write."""
+    try:
+        payload = parse(Action(row["action"]), row["payload"])
+    except PayloadError as error:
+        return [f"{_name(row)}: {error}"]
+    if not isinstance(payload, HistoryPayload):
+        return []
+    container = schema.lists[row["list"]] if row["list"] else schema.objects[row["object"]]
+    attr = next((a for a in container.attributes if a.slug == payload.attribute), None)
+    if attr is None or not history_writable(attr):
+        return [
+            f"{_name(row)}: Attio does not let the API write the history of {payload.attribute!r} "
+            "(relationship, enriched, formula and system attributes are refused)"
+        ]
+    return []
 
 
 def _survivor_problems(rows: pl.DataFrame, snapshot: Snapshot) -> list[str]:
@@ -327,7 +349,7 @@ def _dependency_problems(rows: pl.DataFrame) -> list[str]:
     needs_of = {
         action_id: list(waits)
         for action_id, action, payload in rows.select("action_id", "action", "payload").iter_rows()
-        if payload and (waits := parse(Action(action), payload).depends_on)
+        if payload and (waits := _waits(Action(action), payload))
     }
     if not needs_of:
         return []
@@ -355,6 +377,14 @@ def _dependency_problems(rows: pl.DataFrame) -> list[str]:
         circle = " → ".join(f"{row_of.get(a, '?')} ({a})" for a in error.args[1])
         problems.append(f"rows wait for each other in a circle ({circle}); reject one of them")
     return problems
+
+
+def _waits(action: Action, payload: str) -> tuple[str, ...]:
+    """The rows a payload waits for (none when it does not parse: :func:`_payload_problems` says why)."""
+    try:
+        return parse(action, payload).depends_on
+    except PayloadError:
+        return ()
 
 
 def _conflicts(rows: pl.DataFrame) -> list[str]:

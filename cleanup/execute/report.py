@@ -21,14 +21,16 @@ from ..client import AsyncAttioClient, endpoints
 from ..client.errors import NotFoundError
 from ..files import private_file
 from ..notebook import html
+from ..values.timestamps import parse_timestamp
 from .backup import write_private
+from .history import NO_ENDPOINT
 from .journal import Status
 from .merge import MOVE, settled_record
-from .payloads import TaskPayload, ValuesPayload, parse
+from .payloads import HistoryPayload, NoteUpdatePayload, TaskPayload, ValuesPayload, parse
 from .render import run_report_renderables
 from .rows import Row
 from .schema_steps import present
-from .steps import note_body, target_path
+from .steps import history_path, note_body, target_path
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -287,7 +289,7 @@ async def verify(client: AsyncAttioClient, row: Row, steps: list[StepState], kno
     """Read back what the row's finished steps should have left (records and, when listed, notes from what
     ``known`` holds)."""
     checks: list[Callable[[], Awaitable[bool]]] = []
-    for step, status, created, _ in steps:
+    for step, status, created, detail in steps:
         if status != Status.DONE or step == "read":
             continue
         if step == "delete":
@@ -311,6 +313,10 @@ async def verify(client: AsyncAttioClient, row: Row, steps: list[StepState], kno
             checks.append(partial(_exists, client, endpoints.note(created)))
         elif step == "update":
             checks.append(partial(_updated, client, row))
+        elif step == "history":  # nothing to read back where the server cannot write history
+            checks.append(
+                partial(_known, True) if detail == NO_ENDPOINT else partial(_history_written, client, row)
+            )
     results = [await check() for check in checks]  # one at a time: the row already holds a gate slot
     return all(results) if results else False
 
@@ -338,6 +344,13 @@ async def _updated(client: AsyncAttioClient, row: Row) -> bool:
     except NotFoundError:
         return False  # gone since (a later merge or delete of the run): the update cannot be read back
     payload = parse(Action(row["action"]), row["payload"])
+    if isinstance(payload, NoteUpdatePayload):
+        note = body["data"]
+        same_text = payload.content is None or _text(payload.content) in (
+            _text(note.get("content_markdown")),
+            _text(note.get("content_plaintext")),
+        )
+        return (payload.title is None or note.get("title") == payload.title) and same_text
     if isinstance(payload, TaskPayload):
         linked = {link["target_record_id"] for link in body["data"].get("linked_records", [])}
         return all(link["target_record_id"] in linked for link in payload.linked_records)
@@ -346,6 +359,27 @@ async def _updated(client: AsyncAttioClient, row: Row) -> bool:
     if payload.overwrite:  # a value put back empty reads back empty
         return all(bool(values.get(slug)) == (v not in (None, [], "")) for slug, v in payload.values.items())
     return all(values.get(slug) for slug in payload.values)
+
+
+def _text(text: str | None) -> str:
+    return (text or "").strip()
+
+
+async def _history_written(client: AsyncAttioClient, row: Row) -> bool:
+    """The attribute's history reads back with the intervals written (the values' form may differ)."""
+    history = parse(Action(row["action"]), row["payload"])
+    assert isinstance(history, HistoryPayload)
+    try:
+        body = await client.get(history_path(row, history.attribute), {"show_historic": "true"})
+    except NotFoundError:
+        return False
+    read = sorted((_instant(v["active_from"]), _instant(v.get("active_until"))) for v in body["data"])
+    wanted = sorted((_instant(v["active_from"]), _instant(v.get("active_until"))) for v in history.values)
+    return read == wanted
+
+
+def _instant(stamp: str | None) -> str | None:
+    return None if stamp is None else parse_timestamp(stamp).isoformat()
 
 
 async def _gone(client: AsyncAttioClient, path: str) -> bool:

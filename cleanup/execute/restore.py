@@ -40,6 +40,7 @@ from ..export.schema import WorkspaceSchema
 from ..export.snapshot import Snapshot
 from ..labels import duration
 from ..notebook import html
+from .history import NO_ENDPOINT
 from .journal import Status
 from .report import RunReport, action_status
 from .restore_rows import ORDER, RestoreBuilder, Source, row_id
@@ -49,7 +50,9 @@ from .run import MAKING, Run, RunError
 JSON = dict[str, Any]
 # What goes first: deletes (what the run made, copies a merge left on a survivor: so a record made by a restore
 # is gone before its unique values are put back elsewhere), then values and records, then what hangs on them.
-RESTORE_PHASES = [["delete"], ["update", "create_record"], ["create"]]
+# Deletes first, then values and records, then what hangs on them, then value histories (over the values).
+RESTORE_PHASES = [["delete"], ["update", "create_record"], ["create"], ["history"]]
+NO_HISTORY = "value history not written back: this server has no history write endpoint (current values were)"
 UNCERTAIN = ("may or may not", "no answer", "unique")  # a create that failed so may have been made
 LINKS = "restores.parquet"  # in a restore run's folder: which rows put back which action of the run
 RESULT_SCHEMA = {
@@ -298,7 +301,10 @@ class RestorePlan:
                 if main is not None and main.status == "gone" and source.action in _PUT_BACK_ON_TARGET:
                     out.append(Outcome(source, "not_restorable", None, "it no longer exists in Attio"))
                 else:
-                    out.append(Outcome(source, "restored", restored_id, source.caveat or None))
+                    caveat = source.caveat
+                    if any(r is not None and r.detail == NO_ENDPOINT for r in rows):
+                        caveat += f"; {NO_HISTORY}"
+                    out.append(Outcome(source, "restored", restored_id, caveat.removeprefix("; ") or None))
                 continue
             failed = [r for r in rows if r is not None and r.status == "failed"]
             if failed:
@@ -419,7 +425,9 @@ class RestorePlan:
         return RestoreReport(self.run_id, frame, report)
 
 
-_PUT_BACK_ON_TARGET = frozenset({Action.UPDATE_RECORD, Action.UPDATE_ENTRY, Action.UPDATE_TASK})
+_PUT_BACK_ON_TARGET = frozenset(
+    {Action.UPDATE_RECORD, Action.UPDATE_ENTRY, Action.UPDATE_TASK, Action.UPDATE_NOTE, Action.WRITE_HISTORY}
+)
 
 
 def _next_number(plan: RestorePlan) -> int:
@@ -615,6 +623,16 @@ WORDS: dict[Action, tuple[str, str, str]] = {
         "given back the values it overwrote",
     ),
     Action.UPDATE_TASK: ("task the run re-linked", "tasks the run re-linked", "given back {its} links"),
+    Action.UPDATE_NOTE: (
+        "note the run corrected",
+        "notes the run corrected",
+        "given back {its} title and content",
+    ),
+    Action.WRITE_HISTORY: (
+        "value history the run wrote",
+        "value histories the run wrote",
+        "written back as {them} stood before",
+    ),
     Action.CREATE_RECORD: ("record the run created", "records the run created", "deleted"),
     Action.ASSERT_RECORD: (
         "record the run created or updated",

@@ -31,11 +31,12 @@ import orjson
 from ..actions import Action
 from ..actions.schema import SCHEMA_ACTIONS
 from ..values.notes import note_content
+from .history import history_values
 from .journal import Status
 from .merge import MOVE
-from .payloads import ValuesPayload, parse
+from .payloads import HistoryPayload, NoteUpdatePayload, ValuesPayload, parse
 from .run import Run
-from .shape import SYSTEM_SLUGS, non_empty, writable, write_payload
+from .shape import SYSTEM_SLUGS, history_writable, non_empty, writable, write_payload
 from .steps import made_by
 
 JSON = dict[str, Any]
@@ -58,6 +59,8 @@ ORDER = {
     Action.UPDATE_RECORD: 4,
     Action.UPDATE_ENTRY: 4,
     Action.UPDATE_TASK: 4,
+    Action.UPDATE_NOTE: 4,
+    Action.WRITE_HISTORY: 4,
     Action.DELETE_NOTE: 5,
     Action.RECREATE_NOTE: 5,
     Action.DELETE_ENTRY: 5,
@@ -272,6 +275,10 @@ class RestoreBuilder:
             source.caveat = "a new entry id; entry values put back"
         elif action in (Action.UPDATE_RECORD, Action.UPDATE_ENTRY, Action.UPDATE_TASK):
             self._values(source, row, row["target_id"], self._backed_up(row))
+        elif action == Action.UPDATE_NOTE:
+            self._note_text(source, row, self._backed_up(row))
+        elif action == Action.WRITE_HISTORY:
+            self._history_back(source, row)
         elif action in (Action.CREATE_NOTE, Action.CREATE_ENTRY, Action.CREATE_RECORD, Action.ASSERT_RECORD):
             self._unmake(source, row, str(done[MAKE_STEP.get(row["action"], "create")]))
         elif action == Action.DELETE_RECORD:
@@ -298,6 +305,20 @@ class RestoreBuilder:
         }
         row = {"action": Action.CREATE_NOTE.value, "object": note["parent_object"], "payload": payload}
         self._add(source, rid, row)
+
+    def _note_text(self, source: Source, row: JSON, note: JSON) -> None:
+        """The title and content the run changed, written back in place."""
+        wrote = parse(Action.UPDATE_NOTE, row["payload"])
+        assert isinstance(wrote, NoteUpdatePayload)
+        form, content = note_content(note.get("content_markdown"), note.get("content_plaintext"))
+        payload: JSON = {}
+        if wrote.title is not None:
+            payload["title"] = note.get("title") or ""
+        if wrote.content is not None:
+            payload |= {"format": form, "content": content}
+        update = {"action": Action.UPDATE_NOTE.value, "target_id": row["target_id"], "part": "notes"}
+        self._add(source, row_id(row["action_id"], "note_text"), {**update, "payload": payload})
+        source.caveat = f"put back: {' and '.join(k for k in ('title', 'content') if k in payload)}"
 
     def _entry(self, source: Source, rid: str, list_slug: str, entry: JSON, parent: str) -> None:
         values = non_empty(write_payload(entry, writable(self.run.schema.lists[list_slug]), entry=True))
@@ -336,6 +357,77 @@ class RestoreBuilder:
         }
         self._add(source, rid, update)
         source.caveat = f"put back: {', '.join(sorted(values)) or 'nothing'}"
+        self._history(source, row, target, target, [rid], only=set(wrote.values))
+
+    # ------------------------------------------------------------------ value histories
+    def _history(
+        self,
+        source: Source,
+        row: JSON,
+        old_id: str,
+        now: str,
+        needs: list[str],
+        *,
+        only: set[str] | None = None,
+        shared: str | None = None,
+    ) -> None:
+        """A ``write_history`` row per attribute of ``old_id`` whose history the backup keeps (``only``: of
+        those), written onto ``now`` (an id or a placeholder) after the rows in ``needs``; the caveat names
+        the attributes whose history Attio does not let the API write."""
+        is_entry = Action(row["action"]) in (Action.UPDATE_ENTRY, Action.DELETE_ENTRY)
+        target, identifier = ("lists", row["list"]) if is_entry else ("objects", row["object"])
+        info = self.run.schema.lists[identifier] if is_entry else self.run.schema.objects[identifier]
+        attrs = {a.slug: a for a in info.attributes}
+        kept = self.backup.history(target, identifier, old_id)
+        for slug in sorted(kept if only is None else kept.keys() & only):
+            waits = list(needs)
+            values = [
+                {**item, "value": self._pointed({slug: item["value"]}, [attrs[slug].value_type], waits)[slug]}
+                for item in history_values(kept[slug], attrs[slug], entry=is_entry)
+            ]
+            if not values:
+                continue
+            payload: JSON = {"attribute": slug, "values": values, "depends_on": list(dict.fromkeys(waits))}
+            history = {
+                "action": Action.WRITE_HISTORY.value,
+                "object": row["object"],
+                "list": row["list"] if is_entry else None,
+                "target_id": now,
+                "part": row["part"],
+                "payload": payload,
+            }
+            rid = row_id(shared or row["action_id"], "history", old_id, slug)
+            self._add(source, rid, history, shared=shared is not None)
+        self._history_caveat(source, row, old_id, attrs, only)
+
+    def _history_caveat(
+        self, source: Source, row: JSON, old_id: str, attrs: dict[str, Any], only: set[str] | None
+    ) -> None:
+        before = self.backup.raw(row["part"], old_id) or {}
+        valued = {
+            s for s, items in (before.get("values") or before.get("entry_values") or {}).items() if items
+        }
+        if only is not None:
+            valued &= only
+        refused = sorted(
+            attrs[s].title or s
+            for s in valued
+            if s in attrs and not history_writable(attrs[s]) and s not in SYSTEM_SLUGS
+        )
+        if refused:
+            note = f"history not written back (Attio refuses it for these): {', '.join(refused)}"
+            if note not in source.caveat:
+                source.caveat += f"; {note}"
+
+    def _history_back(self, source: Source, row: JSON) -> None:
+        """A history the run wrote, written back as the backup kept it."""
+        wrote = parse(Action.WRITE_HISTORY, row["payload"])
+        assert isinstance(wrote, HistoryPayload)
+        self._history(source, row, row["target_id"], row["target_id"], [], only={wrote.attribute})
+        if not source.rows:
+            source.reason = "the backup holds no history of it to write back"
+        else:
+            source.caveat = source.caveat or "its history written back"
 
     def _task_row(self, task_id: str, links: list[JSON], needs: list[str]) -> JSON:
         slugs = {info.id: slug for slug, info in self.run.schema.objects.items()}
@@ -399,6 +491,9 @@ class RestoreBuilder:
         )
         if kept_back:
             source.caveat += f"; not writable through the API, left for Attio to fill: {', '.join(kept_back)}"
+        waits: list[str] = []
+        now = self.now_id(row["target_id"], waits)
+        self._history(source, row, row["target_id"], now, waits)
         return rid
 
     def _record(self, source: Source, row: JSON) -> None:
@@ -432,6 +527,7 @@ class RestoreBuilder:
         self._add(source, survivor_row, update, shared=True)
         if not merged:  # stopped before the merge: the survivor's values and the copies it got go back
             source.rows.insert(0, source.rows.pop())
+        self._history(source, row, str(row["survivor_id"]), final, [survivor_row], shared=f"survivor:{final}")
         moved = self._hang_back(source, row, row["target_id"], survivor=(final, done))
         same = "" if final == row["survivor_id"] else f"; the merged record keeps its new id {final}"
         head = (

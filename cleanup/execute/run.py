@@ -45,6 +45,7 @@ from ..files import RUNS_ENV, backup_root, private_file
 from ..progress import progress_bar
 from .backup import BackupView, private_dir, write_backup, write_private
 from .hanging import hanging_on
+from .history import HISTORY_PART, NO_ENDPOINT, histories_wanted, read_histories
 from .journal import FINISHED, Journal, KeptReads, Status
 from .merge import MOVE, MergeMode, Merger
 from .payloads import EntryPayload, NotePayload, Payload, normalised_rows, parse
@@ -73,6 +74,8 @@ STEPS: dict[Action, tuple[str, ...]] = {
     Action.UPDATE_ENTRY: ("update",),
     Action.UPDATE_RECORD: ("update",),
     Action.UPDATE_TASK: ("update",),
+    Action.UPDATE_NOTE: ("update",),
+    Action.WRITE_HISTORY: ("history",),
     Action.MERGE_RECORDS: ("carry", "merge", "carry_unique"),
     Action.CREATE_RECORD: ("create_record",),
     Action.ASSERT_RECORD: ("assert",),
@@ -84,7 +87,7 @@ STEPS: dict[Action, tuple[str, ...]] = {
 }
 # The schema first (lists, attributes, options the rows write), then records (notes and entries may hang
 # on them), carried values before their duplicates go.
-PHASES = ("schema", "create_record", "assert", "update", "create", "merge", "delete")
+PHASES = ("schema", "create_record", "assert", "update", "create", "history", "merge", "delete")
 # Within the schema phase: a list before its attributes, an attribute before its options.
 SCHEMA_WAVES = (Action.CREATE_LIST, Action.CREATE_ATTRIBUTE, Action.CREATE_OPTION)
 PHASE_LABELS = {
@@ -93,6 +96,7 @@ PHASE_LABELS = {
     "assert": "assert records",
     "update": "update",
     "create": "create notes and entries",
+    "history": "write value histories back",
     "merge": "merge",
     "delete": "delete",
     "update+create_record": "put back values and records",
@@ -454,6 +458,10 @@ class Run:
                 kept.flush()
             for part, pairs in orjson.loads(kept[key] or "{}").items():
                 items.setdefault(part, []).extend((item_id, raw) for item_id, raw in pairs)
+        wanted_histories = histories_wanted(rows, items, self.schema)
+        if wanted_histories:
+            items[HISTORY_PART] = await read_histories(client, wanted_histories, kept, gate)
+            kept.flush()
         write_backup(self.folder / "backup", {part: _first_by_id(pairs) for part, pairs in items.items()})
         self.journal.forget_reads()
 
@@ -574,9 +582,11 @@ class Run:
                         lambda: send(client, row, step, parent), look, sent_before=sent_before
                     )
                 return Made(await send(client, row, step, parent))
-            except NotFoundError:
+            except NotFoundError as error:
                 if step == "delete":
                     return Made(None, "already gone")
+                if step == "history" and "endpoint" in error.message:
+                    return Made(None, NO_ENDPOINT)  # this server keeps current values only: nothing to do
                 raise
 
         try:

@@ -51,6 +51,8 @@ DID = {
     Action.CREATE_ENTRY: ("added", "list entry"),
     Action.UPDATE_ENTRY: ("updated", "list entry"),
     Action.UPDATE_TASK: ("re-linked", "task"),
+    Action.UPDATE_NOTE: ("corrected", "note"),
+    Action.WRITE_HISTORY: ("wrote the history of", "attribute"),
     Action.CREATE_LIST: ("made", "list"),
     Action.CREATE_ATTRIBUTE: ("added", "attribute"),
     Action.CREATE_OPTION: ("added", "choice"),

@@ -25,6 +25,17 @@ def writable(info: ObjectInfo | ListInfo) -> list[AttributeType]:
     ]
 
 
+def history_writable(attr: AttributeInfo) -> bool:
+    """Whether Attio lets the API write the attribute's value history: a writable attribute that is not
+    one side of a relationship, nor enriched, computed or filled by Attio itself."""
+    return (
+        attr.is_writable
+        and attr.relationship is None
+        and attr.type not in READ_ONLY_TYPES
+        and attr.slug not in SYSTEM_SLUGS
+    )
+
+
 def unique_slugs(info: ObjectInfo) -> set[str]:
     return {a.slug for a in info.attributes if a.is_unique}
 

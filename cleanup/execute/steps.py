@@ -19,7 +19,15 @@ from ..actions import Action
 from ..client import AsyncAttioClient, endpoints
 from ..values.timestamps import parse_timestamp
 from .hanging import notes_of
-from .payloads import EntryPayload, NotePayload, TaskPayload, ValuesPayload, parse
+from .payloads import (
+    EntryPayload,
+    HistoryPayload,
+    NotePayload,
+    NoteUpdatePayload,
+    TaskPayload,
+    ValuesPayload,
+    parse,
+)
 from .rows import Row
 from .shape import filter_value
 from .stepping import looking_first
@@ -40,6 +48,13 @@ def target_path(row: Row) -> str:
     if action.value.endswith("_entry"):
         return endpoints.entry(row["list"], row["target_id"])
     return endpoints.record(row["object"], row["target_id"])
+
+
+def history_path(row: Row, attribute: str) -> str:
+    """The path of an attribute's values on a row's target record (or entry, when the row has a list)."""
+    if row["list"]:
+        return endpoints.attribute_values("lists", row["list"], row["target_id"], attribute)
+    return endpoints.attribute_values("objects", row["object"], row["target_id"], attribute)
 
 
 def payload_of(row: Row) -> JSON:
@@ -136,6 +151,13 @@ async def send(client: AsyncAttioClient, row: Row, step: str, parent: str | None
         )
         return str(body["data"]["id"]["record_id"])
     payload = parse(action, row["payload"])
+    if isinstance(payload, NoteUpdatePayload):
+        await client.patch(target_path(row), {"data": payload.changes()})
+        return None
+    if isinstance(payload, HistoryPayload):
+        body = {"data": {"values": list(payload.values), "replace_history": True}}
+        await client.put(history_path(row, payload.attribute), body)
+        return None
     if isinstance(payload, TaskPayload):
         await client.patch(target_path(row), {"data": {"linked_records": list(payload.linked_records)}})
         return None

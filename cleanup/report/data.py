@@ -198,6 +198,7 @@ def _kinds(frame: pl.DataFrame, namer: Namer) -> list[tuple[str, int]]:
     words: dict[str, Callable[[str, str], str]] = {
         Action.DELETE_NOTE.value: lambda o, _: "delete copies of notes",
         Action.RECREATE_NOTE.value: lambda o, _: "give notes back their date",
+        Action.UPDATE_NOTE.value: lambda o, _: "correct notes in place",
         Action.MERGE_RECORDS.value: lambda o, _: f"merge duplicate {namer.noun(o, plural=True)}",
         Action.DELETE_ENTRY.value: lambda o, lst: f"remove entries from {namer.list_name(lst)}",
         Action.UPDATE_ENTRY.value: lambda o, lst: f"copy values onto entries in {namer.list_name(lst)}",

@@ -586,6 +586,8 @@ ACTION_WORDS = {
     Action.DELETE_ENTRY.value: "remove from a list",
     Action.UPDATE_ENTRY.value: "change entry values of",
     Action.UPDATE_TASK.value: "link a task again to",
+    Action.UPDATE_NOTE.value: "correct a note on",
+    Action.WRITE_HISTORY.value: "write back the value history of",
     Action.DELETE_NOTE.value: "delete a note",
     Action.RECREATE_NOTE.value: "re-date a note",
     Action.MERGE_RECORDS.value: "merge",

@@ -1,0 +1,225 @@
+"""Attio as it is today, through the executor: a note corrected in place (``update_note``) and put back by a
+restore; value history backed up for every attribute a run touches and written back by a restore (after a
+merge, a delete or an overwrite), or said not to be where the server cannot write it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import polars as pl
+import pytest
+
+from cleanup import actions
+from cleanup.actions import ActionTable
+from cleanup.execute import Plan, restore
+from cleanup.execute.plan import PlanError
+from cleanup.testing import RunningSandbox, sandbox_server, snapshot_of
+from tests.conftest import client_for, unlimited
+from tests.execute.test_merge import _merge
+
+HISTORY = ("name", "description", "domains", "categories", "linkedin")
+OLD = "2020-01-01T00:00:00.000000000Z"
+MIDDLE = "2021-06-15T09:30:00.000000000Z"
+LATER = "2023-03-01T12:00:00.000000000Z"
+
+
+@pytest.fixture
+def sb() -> Iterator[RunningSandbox]:
+    with sandbox_server("empty", config=unlimited()) as running:
+        yield running
+
+
+def _company(http: httpx.Client, name: str, domain: str, description: str) -> str:
+    body = {"data": {"values": {"name": name, "domains": [domain], "description": description}}}
+    answer = http.post("/v2/objects/companies/records", json=body)
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["data"]["id"]["record_id"])
+
+
+def _write_history(http: httpx.Client, record_id: str, attribute: str, values: list[dict[str, Any]]) -> None:
+    answer = http.put(
+        f"/v2/objects/companies/records/{record_id}/attributes/{attribute}/values",
+        json={"data": {"values": values, "replace_history": True}},
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def _histories(http: httpx.Client, record_id: str) -> dict[str, list[str]]:
+    """Every history-writable attribute's history, comparable across ids and authors."""
+    out = {}
+    for slug in HISTORY:
+        answer = http.get(
+            f"/v2/objects/companies/records/{record_id}/attributes/{slug}/values",
+            params={"show_historic": "true"},
+        )
+        assert answer.status_code == 200, answer.text
+        out[slug] = sorted(
+            orjson.dumps(
+                {k: v for k, v in item.items() if k != "created_by_actor"}, option=orjson.OPT_SORT_KEYS
+            ).decode()
+            for item in answer.json()["data"]
+        )
+    return out
+
+
+def _by_domain(http: httpx.Client, domain: str) -> str:
+    found = http.post("/v2/objects/companies/records/query", json={"filter": {"domains": domain}}).json()
+    assert len(found["data"]) == 1, found
+    return str(found["data"][0]["id"]["record_id"])
+
+
+def _two_companies_with_history(http: httpx.Client) -> tuple[str, str]:
+    survivor = _company(http, "Acme Corporation", "acme.com", "Robots")
+    loser = _company(http, "ACME Corp", "acme.io", "Robots for warehouses")
+    _write_history(
+        http,
+        survivor,
+        "name",
+        [
+            {"value": "Acme (old name)", "active_from": OLD, "active_until": MIDDLE},
+            {"value": "Acme Corporation", "active_from": MIDDLE, "active_until": None},
+        ],
+    )
+    _write_history(
+        http,
+        loser,
+        "description",
+        [
+            {"value": "Warehouse robots", "active_from": OLD, "active_until": LATER},
+            {"value": "Robots for warehouses", "active_from": LATER, "active_until": None},
+        ],
+    )
+    return survivor, loser
+
+
+def test_a_restore_after_a_merge_gives_both_records_their_value_history_back(
+    sb: RunningSandbox, tmp_path: Path
+) -> None:
+    with sb.http() as http:
+        survivor, loser = _two_companies_with_history(http)
+        before = {"acme.com": _histories(http, survivor), "acme.io": _histories(http, loser)}
+    snapshot = snapshot_of(sb, tmp_path / "snap")
+    with client_for(sb) as client:
+        report = Plan(_merge(snapshot, survivor, loser, {}), snapshot).apply(client)
+        assert report.counts() == {"done": 1}
+        backup = orjson.loads((report.folder / "backup" / "manifest.json").read_bytes())
+        assert backup["history"]["rows"] >= 4  # both sides, every attribute either holds a value for
+        restored = restore(report.run_id, client)
+    assert set(restored["status"]) == {"restored"}, restored.to_dicts()
+    with sb.http() as http:
+        after = {domain: _histories(http, _by_domain(http, domain)) for domain in before}
+    assert after == before
+
+
+def test_a_restore_after_an_overwrite_or_a_delete_writes_the_history_back(
+    sb: RunningSandbox, tmp_path: Path
+) -> None:
+    with sb.http() as http:
+        kept, deleted = _two_companies_with_history(http)
+        before = {"acme.com": _histories(http, kept), "acme.io": _histories(http, deleted)}
+    snapshot = snapshot_of(sb, tmp_path / "snap")
+    companies = snapshot.records("companies").collect()
+    fix = ActionTable.concat(
+        [
+            actions.update_records(
+                companies.filter(pl.col("_id") == kept),
+                object="companies",
+                values={"name": pl.lit("Acme Inc")},
+            ),
+            actions.delete_records(companies.filter(pl.col("_id") == deleted), object="companies"),
+        ]
+    )
+    with client_for(sb) as client:
+        report = Plan(fix.decide("approve"), snapshot).apply(client)
+        assert report.counts() == {"done": 2}
+        with sb.http() as http:
+            assert len(_histories(http, kept)["name"]) == 3  # the overwrite ended the current name
+        restored = restore(report.run_id, client)
+    assert set(restored["status"]) == {"restored"}, restored.to_dicts()
+    with sb.http() as http:
+        after = {domain: _histories(http, _by_domain(http, domain)) for domain in before}
+    assert after == before
+
+
+def test_a_server_without_history_writes_gets_current_values_back_and_says_so(tmp_path: Path) -> None:
+    config = dataclasses.replace(unlimited(), absent=frozenset({"history_write"}))
+    with sandbox_server("empty", config=config) as sb:
+        with sb.http() as http:
+            survivor = _company(http, "Acme Corporation", "acme.com", "Robots")
+            loser = _company(http, "ACME Corp", "acme.io", "Robots for warehouses")
+        snapshot = snapshot_of(sb, tmp_path / "snap")
+        with client_for(sb) as client:
+            report = Plan(_merge(snapshot, survivor, loser, {}), snapshot).apply(client)
+            restored = restore(report.run_id, client)
+        assert restored["status"].to_list() == ["restored"]
+        assert "no history write endpoint" in restored["detail"][0]
+        with sb.http() as http:
+            back = http.get(f"/v2/objects/companies/records/{_by_domain(http, 'acme.io')}").json()["data"]
+        assert back["values"]["description"][0]["value"] == "Robots for warehouses"
+
+
+def _note(http: httpx.Client, record_id: str) -> dict[str, Any]:
+    body = {
+        "parent_object": "companies",
+        "parent_record_id": record_id,
+        "title": "Call wiht Ada",
+        "format": "markdown",
+        "content": "Ada wants a **demo**.",
+        "created_at": "2019-06-04T14:03:00.000Z",
+    }
+    answer = http.post("/v2/notes", json={"data": body})
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json()["data"])
+
+
+def test_a_note_is_corrected_in_place_and_a_restore_puts_its_text_back(
+    sb: RunningSandbox, tmp_path: Path
+) -> None:
+    with sb.http() as http:
+        note = _note(http, _company(http, "Acme", "acme.com", "Robots"))
+    snapshot = snapshot_of(sb, tmp_path / "snap")
+    notes = snapshot.notes().collect()
+    fix = actions.update_notes(
+        notes,
+        title=pl.col("title").str.replace("wiht", "with"),
+        content=pl.lit("Ada wants a **demo** in June."),
+        reason="a typo in the title",
+    )
+    assert fix.frame["action"].to_list() == ["update_note"]
+    with client_for(sb) as client:
+        report = Plan(fix.decide("approve"), snapshot).apply(client)
+        assert report.counts() == {"done": 1}
+        assert report.frame["verified"].to_list() == [True]
+        with sb.http() as http:
+            now = http.get(f"/v2/notes/{note['id']['note_id']}").json()["data"]
+        assert now["title"] == "Call with Ada"
+        assert now["content_plaintext"] == "Ada wants a demo in June."
+        assert (now["created_at"], now["parent_record_id"], now["created_by_actor"]) == (
+            note["created_at"],
+            note["parent_record_id"],
+            note["created_by_actor"],
+        )
+        restored = restore(report.run_id, client)
+    assert restored["status"].to_list() == ["restored"]
+    with sb.http() as http:
+        back = http.get(f"/v2/notes/{note['id']['note_id']}").json()["data"]
+    assert (back["title"], back["content_markdown"]) == (note["title"], note["content_markdown"])
+
+
+def test_a_note_update_that_changes_nothing_is_refused_by_the_plan(
+    sb: RunningSandbox, tmp_path: Path
+) -> None:
+    with sb.http() as http:
+        _note(http, _company(http, "Acme", "acme.com", "Robots"))
+    snapshot = snapshot_of(sb, tmp_path / "snap")
+    notes = snapshot.notes().collect()
+    table = actions.update_notes(notes, title="title").frame.with_columns(payload=pl.lit("{}"))
+    with pytest.raises(PlanError, match="needs 'title or content'"):
+        Plan(ActionTable.build(table).decide("approve"), snapshot)
+    with pytest.raises(actions.ActionTableError, match="title=, content= or both"):
+        actions.update_notes(notes)
