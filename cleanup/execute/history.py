@@ -55,8 +55,8 @@ def _valued(raw: str | None, key: str) -> set[str]:
 def histories_wanted(
     rows: Iterable[Row], backed_up: dict[str, list[tuple[str, str]]], schema: WorkspaceSchema
 ) -> list[Wanted]:
-    """The histories a run's backup keeps: per record it merges (both sides) or deletes, every attribute
-    either side holds a value for; per update, the attributes it writes; per history write, its attribute.
+    """The histories a run's backup keeps: per record it merges (both sides) or deletes, and per entry it
+    deletes, every attribute either side holds a value for; per update, the attributes it writes; per history write, its attribute.
     (An assert that updated a record is put back by its current values only.)"""
     raw_of = {(part, item_id): raw for part, pairs in backed_up.items() for item_id, raw in pairs}
     wanted: dict[Wanted, None] = {}
@@ -82,6 +82,9 @@ def histories_wanted(
                 row["target_id"],
                 _valued(raw_of[(part, row["target_id"])], "values"),
             )
+        elif action == Action.DELETE_ENTRY:
+            raw = raw_of[(part, row["target_id"])]
+            want("lists", row["list"], row["target_id"], _valued(raw, "entry_values"))
         elif action in (Action.UPDATE_RECORD, Action.UPDATE_ENTRY):
             update = parse(action, row["payload"])
             assert isinstance(update, ValuesPayload)

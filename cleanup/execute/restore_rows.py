@@ -269,10 +269,11 @@ class RestoreBuilder:
             source.caveat = NOTE_CAVEAT if "delete" in done else "the replacement the run made is deleted"
         elif action == Action.DELETE_ENTRY:
             entry = self._backed_up(row)
-            self._entry(
-                source, row_id(row["action_id"], "entry"), row["list"], entry, entry["parent_record_id"]
-            )
+            rid = row_id(row["action_id"], "entry")
+            self._entry(source, rid, row["list"], entry, entry["parent_record_id"])
             source.caveat = "a new entry id; entry values put back"
+            made = self.earlier.get(rid)
+            self._history(source, row, row["target_id"], made or made_by(rid), [] if made else [rid])
         elif action in (Action.UPDATE_RECORD, Action.UPDATE_ENTRY, Action.UPDATE_TASK):
             self._values(source, row, row["target_id"], self._backed_up(row))
         elif action == Action.UPDATE_NOTE:

@@ -223,3 +223,70 @@ def test_a_note_update_that_changes_nothing_is_refused_by_the_plan(
         Plan(ActionTable.build(table).decide("approve"), snapshot)
     with pytest.raises(actions.ActionTableError, match="title=, content= or both"):
         actions.update_notes(notes)
+
+
+def _entry_with_history(http: httpx.Client, record_id: str) -> str:
+    listed = {
+        "name": "Pipeline",
+        "api_slug": "pipeline",
+        "parent_object": "companies",
+        "workspace_access": "full-access",
+        "workspace_member_access": [],
+    }
+    assert http.post("/v2/lists", json={"data": listed}).status_code == 200
+    attribute = {
+        "title": "Next step",
+        "description": None,
+        "api_slug": "next_step",
+        "type": "text",
+        "is_required": False,
+        "is_unique": False,
+        "is_multiselect": False,
+        "config": {},
+    }
+    assert http.post("/v2/lists/pipeline/attributes", json={"data": attribute}).status_code == 200
+    body = {
+        "parent_record_id": record_id,
+        "parent_object": "companies",
+        "entry_values": {"next_step": "Demo"},
+    }
+    entry_id = str(
+        http.post("/v2/lists/pipeline/entries", json={"data": body}).json()["data"]["id"]["entry_id"]
+    )
+    history = [
+        {"value": "First call", "active_from": OLD, "active_until": MIDDLE},
+        {"value": "Demo", "active_from": MIDDLE, "active_until": None},
+    ]
+    answer = http.put(
+        f"/v2/lists/pipeline/entries/{entry_id}/attributes/next_step/values",
+        json={"data": {"values": history, "replace_history": True}},
+    )
+    assert answer.status_code == 200, answer.text
+    return entry_id
+
+
+def _entry_history(http: httpx.Client, entry_id: str) -> list[tuple[Any, ...]]:
+    answer = http.get(
+        f"/v2/lists/pipeline/entries/{entry_id}/attributes/next_step/values", params={"show_historic": "true"}
+    )
+    return sorted((v["value"], v["active_from"], v["active_until"]) for v in answer.json()["data"])
+
+
+def test_a_restored_list_entry_gets_its_value_history_back(sb: RunningSandbox, tmp_path: Path) -> None:
+    with sb.http() as http:
+        entry_id = _entry_with_history(http, _company(http, "Acme", "acme.com", "Robots"))
+        before = _entry_history(http, entry_id)
+    assert len(before) == 2
+    snapshot = snapshot_of(sb, tmp_path / "snap")
+    entries = snapshot.entries("pipeline").collect()
+    with client_for(sb) as client:
+        report = Plan(actions.delete_entries(entries, list="pipeline").decide("approve"), snapshot).apply(
+            client
+        )
+        assert report.counts() == {"done": 1}
+        restored = restore(report.run_id, client)
+    assert restored["status"].to_list() == ["restored"]
+    with sb.http() as http:
+        again = http.post("/v2/lists/pipeline/entries/query", json={}).json()["data"]
+        assert len(again) == 1
+        assert _entry_history(http, again[0]["id"]["entry_id"]) == before
