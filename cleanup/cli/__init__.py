@@ -7,6 +7,7 @@ public function, and prints what it returns (the library's objects render themse
     run         apply, resume, restore, runs
     imports     import affinity, import affinity init, import csv
     sandbox     sandbox serve           demo     demo
+    doctor      doctor
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import typer
 
 from ..client.portal import exit_at_once_on_repeat
 from ..execute.run import RUNS_ENV
-from . import demo, detect, imports, review, run, sandbox, snapshot, tokens
+from . import demo, detect, doctor, imports, review, run, sandbox, snapshot, tokens
 
 app = typer.Typer(
     help="Clean up and migrate data in the Attio CRM: export, detect, review, execute, restore.",
@@ -43,6 +44,7 @@ def global_options(
         os.environ[RUNS_ENV] = str(runs_dir.expanduser().resolve())
 
 
+app.command("doctor")(doctor.doctor_command)
 app.command("runs")(run.runs_command)
 app.add_typer(sandbox.sandbox_app, name="sandbox")
 app.command("export")(snapshot.export_command)

@@ -31,7 +31,8 @@ from ..errors import ExecuteError
 from ..export.schema import ListInfo, ObjectInfo, WorkspaceSchema
 from ..export.snapshot import Snapshot
 from ..notebook import html
-from .payloads import HistoryPayload, PayloadError, normalised_rows, parse
+from ..values.notes import note_content
+from .payloads import HistoryPayload, NoteUpdatePayload, PayloadError, normalised_rows, parse
 from .shape import history_writable
 from .writable import Writable
 
@@ -84,6 +85,9 @@ class Plan:
     max_deletes: int = DEFAULT_MAX_DELETES
     rows: pl.DataFrame = field(init=False)
     schema: WorkspaceSchema = field(init=False)  # the snapshot's, with what the plan's schema rows add
+    fallbacks: list[str] = field(
+        init=False, default_factory=list
+    )  # what the server's lacks changed, in words
 
     def __post_init__(self) -> None:
         from .choices import reviewer_choices
@@ -157,11 +161,51 @@ class Plan:
             self, client, concurrency=concurrency, canary=canary, merge=merge, progress=progress
         )
 
+    def note_updates(self) -> int:
+        return self.rows.filter(pl.col("action") == Action.UPDATE_NOTE.value).height
+
+    def recreate_note_updates(self) -> None:
+        """For a server without Attio's note update: each ``update_note`` becomes a ``recreate_note`` of the
+        note as the snapshot has it, with the new title or content and its own date (a new id; the cleanup's
+        token as author). Said in :attr:`fallbacks`."""
+        updates = self.rows.filter(pl.col("action") == Action.UPDATE_NOTE.value)
+        if updates.height == 0:
+            return
+        notes = {row["note_id"]: row for row in self._notes_of(updates["target_id"])}
+        payloads = [
+            _recreation(notes[target], payload)
+            for target, payload in updates.select("target_id", "payload").iter_rows()
+        ]
+        recreated = updates.with_columns(
+            action=pl.lit(Action.RECREATE_NOTE.value), payload=pl.Series(payloads, dtype=pl.String)
+        )
+        kept = self.rows.filter(pl.col("action") != Action.UPDATE_NOTE.value)
+        self.rows = pl.concat([kept, recreated.select(kept.columns)]).sort("_i")
+        self.fallbacks.append(
+            f"This server has no note update, so the {updates.height:,} note(s) to correct are created anew "
+            "with their own date instead (a new note id; the cleanup's API token as author)."
+        )
+
+    def _notes_of(self, note_ids: pl.Series) -> list[dict[str, Any]]:
+        columns = [
+            "note_id",
+            "parent_object",
+            "parent_record_id",
+            "title",
+            "content_markdown",
+            "content_plaintext",
+            "created_at",
+        ]
+        found = self.snapshot.notes().filter(pl.col("note_id").is_in(note_ids.implode())).select(columns)
+        return found.collect().to_dicts()
+
     def run_meta(self) -> dict[str, Any]:
-        """The snapshot the plan was checked against, and its note count (for the read-back's cost)."""
+        """The snapshot the plan was checked against, its note count (for the read-back's cost), and what
+        the server's lacks changed."""
         return {
             "snapshot": str(self.snapshot.path),
             "notes_in_workspace": self.snapshot.counts().get("notes"),
+            "fallbacks": self.fallbacks,
         }
 
     def run_files(self) -> dict[str, bytes]:
@@ -172,6 +216,24 @@ class Plan:
 
     def _repr_html_(self) -> str:
         return html(self)
+
+
+def _recreation(note: dict[str, Any], update_payload: str) -> str:
+    """The ``recreate_note`` payload that does what an ``update_note`` payload asks of ``note``."""
+    update = parse(Action.UPDATE_NOTE, update_payload)
+    assert isinstance(update, NoteUpdatePayload)
+    form, content = note_content(note["content_markdown"], note["content_plaintext"])
+    created = note["created_at"]
+    stamp = created if isinstance(created, str) else created.strftime("%Y-%m-%dT%H:%M:%S.%f000Z")
+    payload = {
+        "parent_object": note["parent_object"],
+        "parent_record_id": note["parent_record_id"],
+        "title": update.title if update.title is not None else note["title"] or "",
+        "format": update.format or "markdown" if update.content is not None else form,
+        "content": update.content if update.content is not None else content,
+        "created_at": stamp,
+    }
+    return orjson.dumps(payload).decode()
 
 
 # ---------------------------------------------------------------------------------------------- resolving

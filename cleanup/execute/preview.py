@@ -71,6 +71,12 @@ class PlanPreview:
         for kind, requests, seconds in self.plan.api_calls().rows():
             calls.add_row(kind, f"{requests:,}", f"{seconds:,.1f}")
         yield calls
+        if updates := self.plan.note_updates():
+            yield (
+                f"{updates:,} note(s) are corrected in place with Attio's note update (same id, date and "
+                "author). Where the server has no note update, they are created anew with their own date "
+                "instead (a new id; the cleanup's token as author): the run asks the server first and says so."
+            )
         yield (
             f"About {self.plan.estimated_seconds():,.0f} s at Attio's rate limits. Nothing was written to Attio."
         )

@@ -37,6 +37,7 @@ from ..actions import Action
 from ..actions.fingerprint import fingerprint
 from ..actions.schema import SCHEMA_ACTIONS
 from ..client import AsyncAttioClient, AttioClient, endpoints
+from ..client.capabilities import server_capabilities
 from ..client.errors import AmbiguousWriteError, ApiError, NotFoundError
 from ..client.portal import interrupted_again
 from ..errors import ExecuteError
@@ -753,7 +754,11 @@ def apply_plan(
     merge: MergeMode = "auto",
     progress: bool | None = None,
 ) -> RunReport:
-    """Start a run for ``plan`` and apply it (``canary``: only its first N actions)."""
+    """Start a run for ``plan`` and apply it (``canary``: only its first N actions). A plan that corrects
+    notes asks the server first whether it can (three requests that change nothing); where it cannot, the
+    notes are created anew instead (:meth:`Plan.recreate_note_updates`)."""
+    if isinstance(plan, Plan) and plan.note_updates() and not server_capabilities(client).note_update:
+        plan.recreate_note_updates()
     run = Run.start(plan, root=root)
     try:
         return run.apply(client, concurrency=concurrency, canary=canary, merge=merge, progress=progress)

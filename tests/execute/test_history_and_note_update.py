@@ -290,3 +290,30 @@ def test_a_restored_list_entry_gets_its_value_history_back(sb: RunningSandbox, t
         again = http.post("/v2/lists/pipeline/entries/query", json={}).json()["data"]
         assert len(again) == 1
         assert _entry_history(http, again[0]["id"]["entry_id"]) == before
+
+
+def test_without_a_note_update_the_note_is_created_anew_with_its_date_and_the_run_says_so(
+    tmp_path: Path,
+) -> None:
+    config = dataclasses.replace(unlimited(), absent=frozenset({"note_update"}))
+    with sandbox_server("empty", config=config) as sb:
+        with sb.http() as http:
+            note = _note(http, _company(http, "Acme", "acme.com", "Robots"))
+        snapshot = snapshot_of(sb, tmp_path / "snap")
+        fix = actions.update_notes(snapshot.notes().collect(), title=pl.lit("Call with Ada"))
+        plan = Plan(fix.decide("approve"), snapshot)
+        with client_for(sb) as client:
+            report = plan.apply(client)
+        assert plan.fallbacks and "no note update" in plan.fallbacks[0]
+        meta = orjson.loads((report.folder / "meta.json").read_bytes())
+        assert meta["fallbacks"] == plan.fallbacks
+        assert report.counts() == {"done": 1}
+        with sb.http() as http:
+            notes = http.get("/v2/notes").json()["data"]
+        assert len(notes) == 1
+        assert notes[0]["id"]["note_id"] != note["id"]["note_id"]
+        assert (notes[0]["title"], notes[0]["content_markdown"]) == (
+            "Call with Ada",
+            note["content_markdown"],
+        )
+        assert notes[0]["created_at"][:19] == note["created_at"][:19]
