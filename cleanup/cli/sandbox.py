@@ -38,6 +38,13 @@ def sandbox_serve(
     merge_delay_ms: Annotated[
         float, typer.Option(help="How long a native merge stays in progress (202).")
     ] = 0.0,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Attio's newer limits and lacks, e.g. query-score-budget=500, query-score-limit=50, "
+            "query-score-window=10, absent=note_update,history_write; repeatable."
+        ),
+    ] = None,
     token: Annotated[
         list[str] | None,
         typer.Option(
@@ -54,6 +61,8 @@ def sandbox_serve(
     from ..sandbox.serving import Serving, add_tokens
 
     config = _config(fault or [], latency_ms, read_rps, write_rps, merge_endpoint, merge_delay_ms)
+    with bad_parameter("--setting"):
+        config.apply_settings(setting or [])
     with bad_parameter("--seed"):
         sandbox = build_sandbox(seed, scale=scale, db=db, config=config)
     with bad_parameter("--token"):

@@ -9,12 +9,13 @@
 from __future__ import annotations
 
 from .app import SandboxApp
-from .config import Faults, SandboxConfig
+from .config import Faults, QueryScoreWeights, SandboxConfig
 from .server import Sandbox, build_sandbox, serve_forever, serve_in_thread
 from .workspace import Workspace
 
 __all__ = [
     "Faults",
+    "QueryScoreWeights",
     "Sandbox",
     "SandboxApp",
     "SandboxConfig",

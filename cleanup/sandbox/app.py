@@ -13,15 +13,15 @@ import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from .config import Faults, SandboxConfig
-from .errors import ApiError, Forbidden, NotFound, RateLimited, Unauthorized
+from .config import Faults, SandboxConfig, check_absent
+from .errors import ApiError, Forbidden, NotFound, RateLimited, Unauthorized, WriteConflict
 from .model import Token
-from .ratelimit import RateLimiter
+from .ratelimit import RateLimiter, ScoreWindow
 from .workspace import Workspace
 
 JSON = dict[str, Any]
@@ -37,7 +37,8 @@ class DropConnection(Exception):
 
 @dataclass
 class Request:
-    """What a handler sees: the path parameters, query, parsed body and the calling token."""
+    """What a handler sees: the path parameters, query, parsed body, the calling token, and the
+    workspace's window of query scores."""
 
     method: str
     path: str
@@ -47,6 +48,7 @@ class Request:
     token: Token
     ws: Workspace
     config: SandboxConfig
+    scores: ScoreWindow
 
     @property
     def actor(self) -> JSON:
@@ -57,6 +59,7 @@ class Request:
 class Response:
     status: int
     body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 Handler = Callable[[Request], Response]
@@ -64,6 +67,10 @@ Handler = Callable[[Request], Response]
 
 @dataclass
 class Route:
+    """A registered endpoint. ``bucket`` names an endpoint-specific rate limit; ``endpoint`` the name by
+    which ``SandboxConfig.absent`` can take it away; ``conflicts`` marks the record writes the
+    ``conflict_rate`` fault answers with 409."""
+
     method: str
     pattern: re.Pattern[str]
     template: str
@@ -71,19 +78,27 @@ class Route:
     scopes: tuple[str, ...]
     write: bool
     bucket: str | None = None
+    endpoint: str | None = None
+    conflicts: bool = False
 
 
 ROUTES: list[Route] = []
 
 
 def route(
-    method: str, template: str, *scopes: str, write: bool = False, bucket: str | None = None
+    method: str,
+    template: str,
+    *scopes: str,
+    write: bool = False,
+    bucket: str | None = None,
+    endpoint: str | None = None,
+    conflicts: bool = False,
 ) -> Callable[[Handler], Handler]:
     """Register a handler for ``METHOD /v2/...`` with ``{name}`` path parameters."""
     pattern = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$")
 
     def register(fn: Handler) -> Handler:
-        ROUTES.append(Route(method, pattern, template, fn, scopes, write, bucket))
+        ROUTES.append(Route(method, pattern, template, fn, scopes, write, bucket, endpoint, conflicts))
         return fn
 
     return register
@@ -109,11 +124,14 @@ class SandboxApp:
         self.ws = ws
         self.config = config or SandboxConfig()
         self.limiter = RateLimiter()
+        self.query_scores = ScoreWindow()
         self.requests_served = 0
 
     def find_route(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        """The route serving ``method path`` and its path parameters; ``None`` for an unknown route or one
+        the config makes absent."""
         for r in ROUTES:
-            if r.method == method:
+            if r.method == method and not (r.endpoint and self.config.lacks(r.endpoint)):
                 m = r.pattern.match(path)
                 if m:
                     return r, m.groupdict()
@@ -195,6 +213,8 @@ class SandboxApp:
             return -1, b"", {}
         if faulty and faults.roll(faults.error_rate):
             return _server_error(faults.rng.choice(_STATUS_5XX))
+        if faulty and rte.conflicts and faults.roll(faults.conflict_rate):
+            return _error_response(WriteConflict())
         hook = self.config.on_write if rte.write else None
         if hook:
             hook(method, path, False)
@@ -202,7 +222,9 @@ class SandboxApp:
             self.config.on_read(method, path)
         try:
             parsed = _parse_body(body)
-            request = Request(method, path, params, query, parsed, token, self.ws, self.config)
+            request = Request(
+                method, path, params, query, parsed, token, self.ws, self.config, self.query_scores
+            )
             response = rte.handler(request)
             self.ws.commit()
         except ApiError as err:
@@ -219,13 +241,13 @@ class SandboxApp:
             return -1, b"", {}
         if faulty and faults.roll(faults.error_after_rate):
             return _server_error(faults.rng.choice(_STATUS_5XX))
-        return response.status, response.body, {}
+        return response.status, response.body, response.headers
 
     def _admin(
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, bytes, dict[str, str]]:
         """Sandbox-only controls (not part of Attio's API): ``GET|PUT /_sandbox/faults``, ``GET|PATCH
-        /_sandbox/config``, ``GET /_sandbox/counts``, and ``GET|POST /_sandbox/tokens`` (list the tokens;
+        /_sandbox/config`` (the settings of :data:`RUNTIME_SETTINGS`), ``GET /_sandbox/counts``, and ``GET|POST /_sandbox/tokens`` (list the tokens;
         create one from ``{"name": ..., "scopes": [...]}``, answered with its secret once). Any valid token
         may use them."""
         try:
@@ -235,16 +257,7 @@ class SandboxApp:
             if path == "/_sandbox/faults" and method == "PUT":
                 cfg.faults = Faults.from_dict(data or {})
             elif path == "/_sandbox/config" and method == "PATCH":
-                for key in (
-                    "read_rps",
-                    "write_rps",
-                    "merge_rps",
-                    "merge_endpoint",
-                    "merge_delay_ms",
-                    "company_from_email",
-                ):
-                    if isinstance(data, dict) and key in data:
-                        setattr(cfg, key, data[key])
+                _patch_config(cfg, data)
             elif path == "/_sandbox/counts" and method == "GET":
                 return 200, orjson.dumps(self.ws.counts()), {}
             elif path == "/_sandbox/tokens" and method == "GET":
@@ -271,6 +284,7 @@ class SandboxApp:
             return _error_response(err)
         faults = {k: v for k, v in vars(cfg.faults).items() if k != "rng"}
         settings = {k: v for k, v in vars(cfg).items() if k not in ("faults", "on_write", "on_read")}
+        settings["absent"] = sorted(cfg.absent)
         return 200, orjson.dumps({"faults": faults, "config": settings}), {}
 
     def _authenticate(self, headers: dict[str, str]) -> Token:
@@ -300,6 +314,31 @@ class SandboxApp:
                 raise RateLimited(
                     "Rate limit exceeded, please try again later", headers={"Retry-After": retry_after}
                 )
+
+
+RUNTIME_SETTINGS = (
+    "read_rps",
+    "write_rps",
+    "merge_rps",
+    "merge_endpoint",
+    "merge_delay_ms",
+    "company_from_email",
+    "query_score_limit",
+    "query_score_budget",
+    "query_score_window_s",
+    "absent",
+)
+"""The ``SandboxConfig`` fields ``PATCH /_sandbox/config`` changes (``absent`` as a list of names)."""
+
+
+def _patch_config(cfg: SandboxConfig, data: Any) -> None:
+    """Set the :data:`RUNTIME_SETTINGS` that ``data`` gives; an unknown endpoint name is a ``ValueError``."""
+    for key in RUNTIME_SETTINGS:
+        if isinstance(data, dict) and key in data:
+            value = data[key]
+            if key == "absent":
+                value = check_absent([value] if isinstance(value, str) else value)
+            setattr(cfg, key, value)
 
 
 def _server_error(status: int) -> tuple[int, bytes, dict[str, str]]:

@@ -10,6 +10,7 @@ Every rejected request is answered with ``{status_code, type, code, message}`` (
     ├── UniquenessConflict  400 uniqueness_conflict
     ├── FilterError         400 filter_error
     ├── SlugConflict        409 slug_conflict
+    ├── WriteConflict       409 concurrent_write_conflict
     ├── Unauthorized        401 unauthorized
     ├── Forbidden           403 missing_scopes
     └── RateLimited         429 rate_limit_exceeded
@@ -89,6 +90,16 @@ class SlugConflict(ApiError):
     code = "slug_conflict"
 
 
+class WriteConflict(ApiError):
+    status_code = 409
+    code = "concurrent_write_conflict"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The record was modified by another request while this write was being validated. Please try again."
+        )
+
+
 class Unauthorized(ApiError):
     status_code = 401
     type = "auth_error"
@@ -123,13 +134,58 @@ def invalid_value(slug: str, detail: str, *, path: list[str | int] | None = None
     )
 
 
-def body_error(
-    path: list[str | int], message: str, *, expected: str = "", received: str = ""
+MISSING: Any = object()
+"""Stands for a key a request left out (Attio's validation errors call it ``undefined``)."""
+
+
+def json_type(value: Any) -> str:
+    """The JSON type of ``value`` as Attio's validation errors name it (``undefined`` for :data:`MISSING`)."""
+    if value is MISSING:
+        return "undefined"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _schema_error(
+    headline: str, path: list[str | int], message: str, expected: str, received: str
 ) -> ValidationError:
-    """The 400 Attio sends when a request body does not match the endpoint's schema."""
     err: JSON = {"code": "invalid_type", "path": path, "message": message}
     if expected:
         err["expected"] = expected
     if received:
         err["received"] = received
-    return ValidationError("Body payload validation error.", validation_errors=[err])
+    return ValidationError(headline, validation_errors=[err])
+
+
+def body_error(
+    path: list[str | int], message: str, *, expected: str = "", received: str = ""
+) -> ValidationError:
+    """The 400 Attio sends when a request body does not match the endpoint's schema."""
+    return _schema_error("Body payload validation error.", path, message, expected, received)
+
+
+def query_error(
+    path: list[str | int], message: str, *, expected: str = "", received: str = ""
+) -> ValidationError:
+    """The 400 Attio sends when a query parameter does not match the endpoint's schema."""
+    return _schema_error("Query params validation error.", path, message, expected, received)
+
+
+def reject_unknown_keys(path: list[str | int], given: Any, allowed: tuple[str, ...]) -> None:
+    """Attio's 400 for a body object (at ``path``) that is ``additionalProperties: false`` and has keys
+    other than ``allowed``; the first unknown key (alphabetically) is named."""
+    extra = sorted(set(given) - set(allowed)) if isinstance(given, dict) else []
+    if extra:
+        raise body_error(
+            [*path, extra[0]],
+            f'Unrecognized key "{extra[0]}": only {", ".join(allowed)} are allowed here.',
+            expected="never",
+            received=json_type(given[extra[0]]),
+        )

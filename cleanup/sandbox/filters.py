@@ -376,3 +376,27 @@ def _sortable(value: Any) -> Any:
     if isinstance(value, datetime):
         return (1, value.isoformat())
     return (1, str(value).lower())
+
+
+def count_conditions(node: Any) -> int:
+    """How many conditions a filter holds, for the query score: each shorthand value, each comparison
+    operator and each hop of a path count one; ``$and``, ``$or`` and ``$not`` count none of their own.
+
+    >>> count_conditions({"$or": [{"name": "Acme"}, {"domains": {"domain": {"$contains": "ac"}}}]})
+    2
+    """
+    if node is None:
+        return 0
+    if isinstance(node, list):
+        return sum(count_conditions(item) for item in node)
+    if not isinstance(node, dict):
+        return 1
+    total = 0
+    for key, value in node.items():
+        if key == "path":
+            total += len(value) if isinstance(value, list) else 1
+        elif key.startswith("$") and key not in ("$and", "$or", "$not"):
+            total += 1
+        else:
+            total += count_conditions(value)
+    return total

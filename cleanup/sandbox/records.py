@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from .clock import now_ts
-from .errors import ApiError, NotFound, ValidationError, ValueNotFound
+from .errors import ApiError, NotFound, ValidationError, ValueNotFound, body_error, json_type
 from .model import Attribute, Record
 from .value_types import value_key
 from .workspace import Workspace
@@ -80,7 +80,7 @@ def assert_record(
             code="matching_attribute_definition_not_unique",
         )
     if not isinstance(values, dict):
-        raise ValidationError("Body payload validation error.")
+        raise body_error(["data", "values"], "Expected object", expected="object", received=json_type(values))
     given = next((v for k, v in values.items() if k in (attr.api_slug, attr.id)), None)
     if given is None:
         raise ValidationError(

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from email.utils import formatdate
 from typing import Any, TypeVar
 
 from .app import Request, Response, json_response, route
 from .clock import format_ts, now_ts, parse_ts
+from .config import query_score
 from .errors import (
+    MISSING,
     ApiError,
     NotFound,
+    RateLimited,
     SlugConflict,
     ValidationError,
     ValueNotFound,
     body_error,
+    json_type,
+    query_error,
+    reject_unknown_keys,
 )
-from .filters import compile_filter, sort_records
+from .filters import compile_filter, count_conditions, sort_records
+from .history import ENTRY_PARENT, read_body, refuse_entry_parent, write_history
 from .model import Attribute, Note, Record, SelectOption, Status, Task
 from .records import (
     assert_entry,
@@ -42,18 +51,19 @@ ENTRY_R, ENTRY_W = "list_entry:read", "list_entry:read-write"
 NOTE_R, NOTE_W = "note:read", "note:read-write"
 TASK_R, TASK_W = "task:read", "task:read-write"
 USERS_R = "user_management:read"
+SCORE_HEADER = "x-attio-record-query-score"
+NOTE_CONTENT_MAX_BYTES = 1_000_000
+"""The largest note ``content`` (UTF-8 bytes) ``POST /v2/notes`` and ``PATCH /v2/notes/{id}`` take; more is
+413 ``validation_type``. Attio's own limit is unpublished: this one is the sandbox's choice."""
+NOTE_UPDATE_FIELDS = ("title", "format", "content")
 
 
 # ---------------------------------------------------------------------- helpers
 def data_of(req: Request, *required: str) -> JSON:
     """The ``data`` object of a write body, with ``required`` keys present, or Attio's 400."""
     if not isinstance(req.body, dict) or not isinstance(req.body.get("data"), dict):
-        raise body_error(
-            ["data"],
-            "Required",
-            expected="object",
-            received=type(req.body.get("data") if isinstance(req.body, dict) else req.body).__name__,
-        )
+        given = req.body.get("data", MISSING) if isinstance(req.body, dict) else MISSING
+        raise body_error(["data"], "Required", expected="object", received=json_type(given))
     data: JSON = req.body["data"]
     for key in required:
         if key not in data:
@@ -61,36 +71,50 @@ def data_of(req: Request, *required: str) -> JSON:
     return data
 
 
-def _int(raw: Any, name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+SchemaError = Callable[..., ValidationError]
+
+
+def _int(
+    raw: Any,
+    name: str,
+    default: int,
+    *,
+    minimum: int = 0,
+    maximum: int | None = None,
+    error: SchemaError = body_error,
+) -> int:
+    """A whole-number parameter; a bad one is ``error`` (:func:`body_error` or :func:`query_error`)."""
     if raw is None:
         return default
     if isinstance(raw, str):
         if not re.fullmatch(r"-?\d+(\.0*)?", raw.strip()):
-            raise body_error(
-                [name], f"Expected a whole number for {name}.", expected="number", received="string"
-            )
+            raise error([name], f"Expected a whole number for {name}.", expected="number", received="string")
         raw = int(float(raw))
     if isinstance(raw, float) and raw.is_integer():  # Attio types them as numbers: 3.0 is taken as 3
         raw = int(raw)
     if isinstance(raw, bool) or not isinstance(raw, int):
-        raise body_error([name], f"Expected a whole number for {name}.", expected="number")
+        raise error(
+            [name], f"Expected a whole number for {name}.", expected="number", received=json_type(raw)
+        )
     if raw < minimum or (maximum is not None and raw > maximum):
         bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-        raise body_error([name], f"{name} must be {bound}.")
+        raise error([name], f"{name} must be {bound}.")
     return raw
 
 
-def page(source: Any, default: int, maximum: int | None) -> tuple[int, int]:
-    """``limit`` and ``offset`` from a query string or body, checked against the endpoint's maximum."""
+def page(source: Any, default: int, maximum: int | None, *, in_body: bool = False) -> tuple[int, int]:
+    """``limit`` and ``offset`` from a query string (or with ``in_body`` a body), checked against the
+    endpoint's maximum; a bad one is Attio's query-params (or body) validation error."""
     got = source if isinstance(source, dict) else {}
-    limit = _int(got.get("limit"), "limit", default, minimum=1, maximum=maximum)
-    return limit, _int(got.get("offset"), "offset", 0)
+    error = body_error if in_body else query_error
+    limit = _int(got.get("limit"), "limit", default, minimum=1, maximum=maximum, error=error)
+    return limit, _int(got.get("offset"), "offset", 0, error=error)
 
 
 def _bool_param(req: Request, name: str) -> bool:
     raw = req.query.get(name, "false").lower()
     if raw not in ("true", "false"):
-        raise body_error([name], f"{name} must be true or false.")
+        raise query_error([name], f"{name} must be true or false.", expected="boolean", received="string")
     return raw == "true"
 
 
@@ -103,12 +127,12 @@ def _record_response(req: Request, rec: Any) -> Response:
 
 
 def _check_str(data: JSON, key: str, *, nullable: bool = False) -> None:
-    value = data.get(key)
+    value = data.get(key, MISSING)
     if value is None and nullable:
         return
     if not isinstance(value, str):
         raise body_error(
-            ["data", key], f"Expected string for {key}.", expected="string", received=type(value).__name__
+            ["data", key], f"Expected string for {key}.", expected="string", received=json_type(value)
         )
 
 
@@ -446,29 +470,83 @@ def patch_status(req: Request) -> Response:
 
 
 # ---------------------------------------------------------------------- records
-def _query(req: Request, parent_id: str) -> Response:
+def _query(req: Request, parent_id: str, score: float | None = None) -> Response:
+    """Run a records or entries query; with a ``score``, first check it against the score limits (429) and
+    count it in the workspace's window once answered."""
     body = req.body if req.body is not None else {}
     if not isinstance(body, dict):
-        raise body_error([], "Expected object")
-    limit, offset = page(body, 500, None)
+        raise body_error([], "Expected object", expected="object", received=json_type(body))
+    limit, offset = page(body, 500, None, in_body=True)
     predicate = compile_filter(req.ws, parent_id, body.get("filter"))
     sorts = body.get("sorts")
+    if score is not None:
+        _admit_query(req, score)
     container = req.ws.container(parent_id)
     if predicate is None and sorts is None:  # the export's case: a slice of the cached order
         chosen = container.ordered()[offset : offset + limit]
     else:
         items = [r for r in container.values() if predicate is None or predicate(r)]
         chosen = sort_records(req.ws, parent_id, items, sorts)[offset : offset + limit]
+    if score is not None:
+        req.scores.add(score)
     return _list_body([req.ws.record_bytes(r) for r in chosen])
+
+
+def _query_score(req: Request, parent_id: str | None) -> float:
+    """The score of this query (:func:`.config.query_score`); an unknown object or list holds no records."""
+    body = req.body if isinstance(req.body, dict) else {}
+    sorts = body.get("sorts")
+    records = len(req.ws.container(parent_id)) if parent_id else 0
+    return query_score(
+        count_conditions(body.get("filter")),
+        len(sorts) if isinstance(sorts, list) else 0,
+        records,
+        req.config.query_score_weights,
+    )
+
+
+def _score_text(score: float) -> str:
+    return f"{score:.4f}".rstrip("0").rstrip(".")
+
+
+def _admit_query(req: Request, score: float) -> None:
+    """Attio's 429 for a query scoring over the per-query limit, or over what the window's budget has left."""
+    cfg = req.config
+    retry_after = ""
+    if cfg.query_score_limit is not None and score > cfg.query_score_limit:
+        retry_after = formatdate(int(time.time()) + 1, usegmt=True)
+    elif cfg.query_score_budget is not None:
+        retry_after = req.scores.retry_after(score, cfg.query_score_budget, cfg.query_score_window_s)
+    if retry_after:
+        raise RateLimited("Rate limit exceeded, please try again later", headers={"Retry-After": retry_after})
+
+
+def _scored_query(req: Request, parent: Callable[[], str]) -> Response:
+    """The query on the object or list ``parent()`` resolves; while query scores are on, every answer
+    (including a 404, 400 or 429) carries ``x-attio-record-query-score``."""
+    if not req.config.query_score_on:
+        return _query(req, parent())
+    parent_id: str | None = None
+    try:
+        parent_id = parent()
+        response = _query(req, parent_id, _query_score(req, parent_id))
+    except ApiError as err:
+        err.headers[SCORE_HEADER] = _score_text(_query_score(req, parent_id))
+        raise
+    response.headers[SCORE_HEADER] = _score_text(_query_score(req, parent_id))
+    return response
+
+
+def _queried_object(req: Request) -> str:
+    try:
+        return req.ws.object(req.params["object"]).id
+    except NotFound:
+        raise NotFound("The referenced object was not found.") from None
 
 
 @route("POST", "/v2/objects/{object}/records/query", REC_R, OBJ_R)
 def query_records(req: Request) -> Response:
-    try:
-        obj = req.ws.object(req.params["object"])
-    except NotFound:
-        raise NotFound("The referenced object was not found.") from None
-    return _query(req, obj.id)
+    return _scored_query(req, lambda: _queried_object(req))
 
 
 def _values(data: JSON) -> Any:
@@ -477,7 +555,7 @@ def _values(data: JSON) -> Any:
     return data["values"]
 
 
-@route("POST", "/v2/objects/{object}/records", REC_W, OBJ_R, write=True)
+@route("POST", "/v2/objects/{object}/records", REC_W, OBJ_R, write=True, conflicts=True)
 def create_record_route(req: Request) -> Response:
     obj = req.ws.object(req.params["object"])
     values = _values(data_of(req))
@@ -485,12 +563,12 @@ def create_record_route(req: Request) -> Response:
     return _record_response(req, rec)
 
 
-@route("PUT", "/v2/objects/{object}/records", REC_W, OBJ_R, write=True)
+@route("PUT", "/v2/objects/{object}/records", REC_W, OBJ_R, write=True, conflicts=True)
 def assert_record_route(req: Request) -> Response:
     obj = req.ws.object(req.params["object"])
     matching = req.query.get("matching_attribute")
     if not matching:
-        raise body_error(["matching_attribute"], "Required", expected="string", received="undefined")
+        raise query_error(["matching_attribute"], "Required", expected="string", received="undefined")
     rec = assert_record(
         req.ws,
         obj.id,
@@ -508,14 +586,14 @@ def get_record(req: Request) -> Response:
     return _record_response(req, req.ws.get_record(obj.id, req.params["record_id"]))
 
 
-@route("PATCH", "/v2/objects/{object}/records/{record_id}", REC_W, OBJ_R, write=True)
+@route("PATCH", "/v2/objects/{object}/records/{record_id}", REC_W, OBJ_R, write=True, conflicts=True)
 def patch_record(req: Request) -> Response:
     obj = req.ws.object(req.params["object"])
     rec = req.ws.get_record(obj.id, req.params["record_id"])
     return _record_response(req, update_record(req.ws, rec, _values(data_of(req)), req.actor, replace=False))
 
 
-@route("PUT", "/v2/objects/{object}/records/{record_id}", REC_W, OBJ_R, write=True)
+@route("PUT", "/v2/objects/{object}/records/{record_id}", REC_W, OBJ_R, write=True, conflicts=True)
 def put_record(req: Request) -> Response:
     obj = req.ws.object(req.params["object"])
     rec = req.ws.get_record(obj.id, req.params["record_id"])
@@ -534,13 +612,37 @@ def record_values(req: Request) -> Response:
     obj = req.ws.object(req.params["object"])
     rec = req.ws.get_record(obj.id, req.params["record_id"])
     attr = req.ws.attribute(obj.id, req.params["attribute"])
-    historic = _bool_param(req, "show_historic")
-    if historic and attr.type == "interaction":
-        raise ValidationError("Cannot set show_historic param to true when querying a COMINT attribute.")
+    historic = _show_historic(req, attr)
     limit, offset = page(req.query, 10**9, None)
     return json_response(
         {"data": historic_values(rec, attr, show_historic=historic)[offset : offset + limit]}
     )
+
+
+def _show_historic(req: Request, attr: Attribute) -> bool:
+    """The ``show_historic`` parameter, refused (400) for interaction (COMINT) and enriched attributes."""
+    historic = _bool_param(req, "show_historic")
+    if historic and attr.type == "interaction":
+        raise ValidationError("Cannot set show_historic param to true when querying a COMINT attribute.")
+    if historic and req.ws.is_enriched(attr):
+        raise ValidationError("Cannot set show_historic param to true when querying an enriched attribute.")
+    return historic
+
+
+@route(
+    "PUT",
+    "/v2/objects/{object}/records/{record_id}/attributes/{attribute}/values",
+    REC_W,
+    OBJ_R,
+    write=True,
+    endpoint="history_write",
+)
+def write_record_values(req: Request) -> Response:
+    """Replace an attribute's whole value history (2026 sheet §3; see :mod:`.history`)."""
+    obj = req.ws.object(req.params["object"])
+    rec = req.ws.get_record(obj.id, req.params["record_id"])
+    attr = req.ws.attribute(obj.id, req.params["attribute"])
+    return json_response({"data": write_history(req.ws, rec, attr, req.body, req.actor)})
 
 
 @route("GET", "/v2/objects/{object}/records/{record_id}/entries", REC_R, ENTRY_R)
@@ -557,10 +659,10 @@ def record_entries(req: Request) -> Response:
     return json_response({"data": found[offset : offset + limit]})
 
 
-@route("POST", "/v2/objects/{object}/records/merge", REC_W, OBJ_R, write=True, bucket="merge")
+@route(
+    "POST", "/v2/objects/{object}/records/merge", REC_W, OBJ_R, write=True, bucket="merge", endpoint="merge"
+)
 def merge_route(req: Request) -> Response:
-    if not req.config.merge_endpoint:
-        raise NotFound(f'Could not find endpoint "{req.method} {req.path}".')
     obj = req.ws.object(req.params["object"])
     data = data_of(req, "primary_record_id", "secondary_record_id")
     _check_str(data, "primary_record_id")
@@ -580,10 +682,10 @@ def merge_route(req: Request) -> Response:
 def search_route(req: Request) -> Response:
     body = req.body
     if not isinstance(body, dict):
-        raise body_error([], "Expected object")
+        raise body_error([], "Expected object", expected="object", received=json_type(body))
     for key in ("query", "objects", "request_as"):
         if key not in body:
-            raise body_error([key], "Required")
+            raise body_error([key], "Required", received="undefined")
     if not isinstance(body["query"], str):
         raise body_error(["query"], "Expected string")
     objs = body["objects"]
@@ -656,7 +758,7 @@ def patch_list(req: Request) -> Response:
 
 @route("POST", "/v2/lists/{list}/entries/query", ENTRY_R, LIST_R)
 def query_entries(req: Request) -> Response:
-    return _query(req, req.ws.list_def(req.params["list"]).id)
+    return _scored_query(req, lambda: req.ws.list_def(req.params["list"]).id)
 
 
 def _write_entry(req: Request, write: Callable[..., Record]) -> Response:
@@ -720,9 +822,29 @@ def entry_values(req: Request) -> Response:
     li = req.ws.list_def(req.params["list"])
     entry = req.ws.get_entry(li.id, req.params["entry_id"])
     attr = req.ws.attribute(li.id, req.params["attribute"], kind="lists")
+    historic = _show_historic(req, attr)
     limit, offset = page(req.query, 10**9, None)
-    values = historic_values(entry, attr, show_historic=_bool_param(req, "show_historic"))
+    values = historic_values(entry, attr, show_historic=historic)
     return json_response({"data": values[offset : offset + limit]})
+
+
+@route(
+    "PUT",
+    "/v2/lists/{list}/entries/{entry_id}/attributes/{attribute}/values",
+    ENTRY_W,
+    LIST_R,
+    write=True,
+    endpoint="history_write",
+)
+def write_entry_values(req: Request) -> Response:
+    """Replace a list attribute's whole value history on one entry (2026 sheet §3; see :mod:`.history`)."""
+    li = req.ws.list_def(req.params["list"])
+    entry = req.ws.get_entry(li.id, req.params["entry_id"])
+    if req.params["attribute"] == ENTRY_PARENT:
+        read_body(req.body)  # the schema is checked first, as for any attribute
+        raise refuse_entry_parent()
+    attr = req.ws.attribute(li.id, req.params["attribute"], kind="lists")
+    return json_response({"data": write_history(req.ws, entry, attr, req.body, req.actor, kind="entry")})
 
 
 # ---------------------------------------------------------------------- notes
@@ -736,6 +858,28 @@ def markdown_to_plain(markdown: str) -> str:
 
 def plain_to_markdown(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]#+\-!=~|>])", r"\\\1", text)
+
+
+def _rendered(content: str, content_format: str) -> tuple[str, str]:
+    """A note's ``content_plaintext`` and ``content_markdown`` from content in ``content_format``."""
+    if content_format == "markdown":
+        return markdown_to_plain(content), content
+    return content, plain_to_markdown(content)
+
+
+def _check_format(data: JSON) -> None:
+    if data.get("format") not in ("plaintext", "markdown"):
+        raise body_error(["data", "format"], "Invalid enum value. Expected 'plaintext' | 'markdown'.")
+
+
+def _check_content_size(content: str) -> None:
+    """Attio's 413 ``validation_type`` for content over :data:`NOTE_CONTENT_MAX_BYTES`."""
+    size = len(content.encode())
+    if size > NOTE_CONTENT_MAX_BYTES:
+        raise ValidationError(
+            f"Note content is too large ({size} bytes); at most {NOTE_CONTENT_MAX_BYTES} bytes are accepted.",
+            status_code=413,
+        )
 
 
 @route("GET", "/v2/notes", NOTE_R, OBJ_R, REC_R)
@@ -762,8 +906,8 @@ def create_note(req: Request) -> Response:
     data = data_of(req, "parent_object", "parent_record_id", "title", "format", "content")
     for key in ("parent_object", "parent_record_id", "title", "content"):
         _check_str(data, key)
-    if data["format"] not in ("plaintext", "markdown"):
-        raise body_error(["data", "format"], "Invalid enum value. Expected 'plaintext' | 'markdown'.")
+    _check_format(data)
+    _check_content_size(data["content"])
     obj = req.ws.object(data["parent_object"])
     if not req.ws.record_exists(obj.id, data["parent_record_id"]):
         raise NotFound(f'Record with ID "{data["parent_record_id"]}" not found.')
@@ -780,9 +924,7 @@ def create_note(req: Request) -> Response:
     meeting_id = data.get("meeting_id")
     if meeting_id is not None:
         _check_str(data, "meeting_id")
-    content = data["content"]
-    markdown = content if data["format"] == "markdown" else plain_to_markdown(content)
-    plain = markdown_to_plain(content) if data["format"] == "markdown" else content
+    plain, markdown = _rendered(data["content"], data["format"])
     note = Note(
         id=req.ws.make_id("note"),
         parent_object_id=obj.id,
@@ -810,6 +952,46 @@ def _note(req: Request) -> Note:
 @route("GET", "/v2/notes/{note_id}", NOTE_R, OBJ_R, REC_R)
 def get_note(req: Request) -> Response:
     return json_response({"data": req.ws.note_to_api(_note(req))})
+
+
+@route("PATCH", "/v2/notes/{note_id}", NOTE_W, OBJ_R, REC_R, write=True, endpoint="note_update")
+def patch_note(req: Request) -> Response:
+    """Update a note's ``title`` and/or body (2026 sheet §2); its parent, meeting, tags and creation stay.
+
+    ``format`` without ``content`` is 400 ``validation_type``; ``content`` without ``format`` is taken as
+    ``plaintext`` (a client sending ``format`` with every ``content``, as the sheet advises, never meets
+    this default). New content replaces the whole body, re-rendered as create renders it; over
+    :data:`NOTE_CONTENT_MAX_BYTES` it is 413. Any other key in ``data`` is 400.
+    """
+    note = _note(req)
+    data = data_of(req)
+    _check_note_update(data)
+    if "content" in data:
+        plain, markdown = _rendered(data["content"], data.get("format", "plaintext"))
+        note.content_plaintext, note.content_markdown = plain, markdown
+    if "title" in data:
+        note.title = data["title"]
+    req.ws.save_note(note)
+    return json_response({"data": req.ws.note_to_api(note)})
+
+
+def _check_note_update(data: JSON) -> None:
+    """The 400 (or 413) for a note update's ``data`` that breaks the rules of :func:`patch_note`."""
+    reject_unknown_keys(["data"], data, NOTE_UPDATE_FIELDS)
+    for key in ("title", "content"):
+        if key in data:
+            _check_str(data, key)
+    if "format" in data:
+        _check_format(data)
+        if "content" not in data:
+            raise body_error(
+                ["data", "content"],
+                "content is required when format is given.",
+                expected="string",
+                received="undefined",
+            )
+    if "content" in data:
+        _check_content_size(data["content"])
 
 
 @route("DELETE", "/v2/notes/{note_id}", NOTE_W, write=True)
@@ -885,10 +1067,13 @@ def list_tasks(req: Request) -> Response:
     tasks = list(req.ws.tasks.values())
     sort = req.query.get("sort", "created_at:asc")
     if sort not in ("created_at:asc", "created_at:desc", "completed_at:asc", "completed_at:desc"):
-        raise body_error(["sort"], "Invalid enum value.")
+        raise query_error(["sort"], "Invalid enum value.", expected="created_at:asc | created_at:desc | …")
     linked_object, linked_record = req.query.get("linked_object"), req.query.get("linked_record_id")
     if bool(linked_object) != bool(linked_record):
-        raise ValidationError("linked_object and linked_record_id must be given together.")
+        missing = "linked_record_id" if linked_object else "linked_object"
+        raise query_error(
+            [missing], "linked_object and linked_record_id must be given together.", received="undefined"
+        )
     if linked_object and linked_record:
         obj_id = req.ws.object(linked_object).id
         tasks = [

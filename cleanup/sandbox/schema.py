@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class AttrSpec:
-    """One standard attribute: slug, type and flags; ``ref`` names the allowed object and its pair."""
+    """One standard attribute: slug, type and flags; ``ref`` names the allowed object and its pair;
+    ``enriched`` marks the attributes Attio fills from its enrichment data (read-only, plan-dependent)."""
 
     slug: str
     title: str
@@ -20,6 +21,7 @@ class AttrSpec:
     options: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     currency: str | None = None
+    enriched: bool = False
     default: dict[str, object] | None = field(default=None, hash=False)
 
 
@@ -101,24 +103,35 @@ STANDARD_OBJECTS: dict[str, tuple[str, str, tuple[AttrSpec, ...]]] = {
                 ),
             ),
             AttrSpec("primary_location", "Primary location", "location"),
-            AttrSpec("logo_url", "Logo URL", "text", writable=False),
+            AttrSpec("logo_url", "Logo URL", "text", writable=False, enriched=True),
             *SOCIALS,
-            AttrSpec("twitter_follower_count", "Twitter follower count", "number", writable=False),
+            AttrSpec(
+                "twitter_follower_count", "Twitter follower count", "number", writable=False, enriched=True
+            ),
             AttrSpec(
                 "estimated_arr_usd",
                 "Estimated ARR",
                 "select",
                 writable=False,
                 options=("$0-$1M", "$1M-$10M", "$10M-$50M", "$50M-$100M", "$100M+"),
+                enriched=True,
             ),
-            AttrSpec("funding_raised_usd", "Funding raised", "currency", writable=False, currency="USD"),
-            AttrSpec("foundation_date", "Foundation date", "date", writable=False),
+            AttrSpec(
+                "funding_raised_usd",
+                "Funding raised",
+                "currency",
+                writable=False,
+                currency="USD",
+                enriched=True,
+            ),
+            AttrSpec("foundation_date", "Foundation date", "date", writable=False, enriched=True),
             AttrSpec(
                 "employee_range",
                 "Employee range",
                 "select",
                 writable=False,
                 options=("1-10", "11-50", "51-250", "251-1K", "1K-5K", "5K-10K", "10K-50K", "50K+"),
+                enriched=True,
             ),
             *INTERACTIONS,
             *CONNECTION,
@@ -142,11 +155,13 @@ STANDARD_OBJECTS: dict[str, tuple[str, str, tuple[AttrSpec, ...]]] = {
             AttrSpec("description", "Description", "text"),
             AttrSpec("company", "Company", "record-reference", ref=("companies", "team")),
             AttrSpec("job_title", "Job title", "text"),
-            AttrSpec("avatar_url", "Avatar URL", "text", writable=False),
+            AttrSpec("avatar_url", "Avatar URL", "text", writable=False, enriched=True),
             AttrSpec("phone_numbers", "Phone numbers", "phone-number", multi=True),
             AttrSpec("primary_location", "Primary location", "location"),
             *SOCIALS,
-            AttrSpec("twitter_follower_count", "Twitter follower count", "number", writable=False),
+            AttrSpec(
+                "twitter_follower_count", "Twitter follower count", "number", writable=False, enriched=True
+            ),
             *INTERACTIONS,
             *CONNECTION,
             AttrSpec(
@@ -196,3 +211,10 @@ ENTRY_SYSTEM_ATTRIBUTES = (
     AttrSpec("entry_id", "Entry ID", "text", writable=False, unique=True),
     *CREATED,
 )
+
+ENRICHED_ATTRIBUTES: dict[str, frozenset[str]] = {
+    slug: frozenset(spec.slug for spec in specs if spec.enriched)
+    for slug, (_s, _p, specs) in STANDARD_OBJECTS.items()
+}
+"""The enriched system attributes of each standard object (fact sheet §4; people's avatar and follower count
+are enriched as companies' are): ``show_historic`` and history writes refuse them."""

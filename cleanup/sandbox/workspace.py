@@ -32,7 +32,7 @@ from .model import (
     Task,
     Token,
 )
-from .schema import ENTRY_SYSTEM_ATTRIBUTES, STANDARD_OBJECTS, AttrSpec
+from .schema import ENRICHED_ATTRIBUTES, ENTRY_SYSTEM_ATTRIBUTES, STANDARD_OBJECTS, AttrSpec
 from .store import Store
 from .value_types import normalise_domain, value_key
 
@@ -365,6 +365,16 @@ class Workspace:
         if attr is None:
             raise NotFound(f'Attribute with slug/ID "{slug_or_id}" not found.')
         return attr
+
+    def is_enriched(self, attr: Attribute) -> bool:
+        """Whether ``attr`` is one of the enriched system attributes of a standard object."""
+        if (
+            attr.parent_kind != "objects"
+            or not attr.is_system_attribute
+            or attr.parent_id not in self.objects
+        ):
+            return False
+        return attr.api_slug in ENRICHED_ATTRIBUTES.get(self.object_slug(attr.parent_id), frozenset())
 
     def attribute_to_api(self, attr: Attribute) -> JSON:
         """An attribute as the API shows it, with its paired relationship attribute spelled out."""

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .clock import now_ts
-from .errors import ApiError, UniquenessConflict, ValidationError, ValueNotFound, invalid_value
+from .errors import (
+    ApiError,
+    UniquenessConflict,
+    ValidationError,
+    ValueNotFound,
+    body_error,
+    invalid_value,
+    json_type,
+)
 from .model import Attribute, Record, SelectOption, Status
 from .value_types import parse_value, value_key
 from .workspace import Workspace
@@ -37,6 +45,11 @@ def _resolve_live(ws: Workspace, attr: Attribute, parsed: JSON) -> JSON:
     if isinstance(parsed.get("status"), Status):
         parsed["status"] = attr.status_to_api(ws.id, parsed["status"])
     return parsed
+
+
+def parse_input(ws: Workspace, attr: Attribute, raw: Any) -> JSON:
+    """One write input for ``attr`` in its read shape (without the common keys), or the 400 an update sends."""
+    return _resolve_live(ws, attr, parse_value(attr, raw, ws))
 
 
 def _as_items(attr: Attribute, raw: Any) -> list[Any]:
@@ -63,12 +76,7 @@ def plan_changes(
 ) -> list[Change]:
     """Validate ``values`` and work out the new current values; raises before anything is stored."""
     if not isinstance(values, dict):
-        raise ValidationError(
-            "Body payload validation error.",
-            validation_errors=[
-                {"code": "invalid_type", "path": ["data", "values"], "message": "Expected object"}
-            ],
-        )
+        raise body_error(["data", "values"], "Expected object", expected="object", received=json_type(values))
     changes: list[Change] = []
     seen: set[str] = set()
     for key, raw in values.items():
@@ -86,7 +94,7 @@ def plan_changes(
         parsed: list[JSON] = []
         keys: set[Any] = set()
         for item in _as_items(attr, raw):
-            value = _resolve_live(ws, attr, parse_value(attr, item, ws))
+            value = parse_input(ws, attr, item)
             k = value_key(attr.type, value)
             if k not in keys:
                 keys.add(k)
@@ -112,11 +120,12 @@ def plan_changes(
                     code="missing_value",
                 )
     if check_unique:
-        _check_unique(ws, rec, changes)
+        check_uniqueness(ws, rec, changes)
     return changes
 
 
-def _check_unique(ws: Workspace, rec: Record | None, changes: list[Change]) -> None:
+def check_uniqueness(ws: Workspace, rec: Record | None, changes: list[Change]) -> None:
+    """Attio's 400 ``uniqueness_conflict`` if a unique attribute's new value is held by another record."""
     for change in changes:
         if not change.attr.is_unique:
             continue

@@ -1,7 +1,9 @@
-"""Checks responses against Attio's own OpenAPI spec (a copy of the Feb 2026 spec sits beside this file)."""
+"""Checks responses against Attio's own OpenAPI spec (a copy of the Feb 2026 spec sits beside this file),
+with an overlay of the endpoints added since, shaped as ``attio-api-2026.md`` §2 and §3 document them."""
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import cache
 from pathlib import Path
@@ -57,9 +59,119 @@ def _normalise(node: Any) -> Any:
 
 @cache
 def spec() -> dict[str, Any]:
-    """Attio's OpenAPI spec, normalised (see :func:`_normalise`)."""
+    """Attio's OpenAPI spec, normalised (see :func:`_normalise`), with :func:`overlay_2026` applied."""
     data: dict[str, Any] = _normalise(json.loads(SPEC_PATH.read_text()))
+    overlay_2026(data["paths"])
     return data
+
+
+# ---------------------------------------------------------------------- overlay from attio-api-2026.md §2/§3
+NOTE = "/v2/notes/{note_id}"
+RECORD_VALUES = "/v2/objects/{object}/records/{record_id}/attributes/{attribute}/values"
+ENTRY_VALUES = "/v2/lists/{list}/entries/{entry_id}/attributes/{attribute}/values"
+
+
+def _error(status: int) -> dict[str, Any]:
+    schema = {
+        "type": "object",
+        "properties": {
+            "status_code": {"type": "number", "enum": [status]},
+            "type": {"type": "string"},
+            "code": {"type": "string"},
+            "message": {"type": "string"},
+        },
+        "required": ["status_code", "type", "code", "message"],
+    }
+    return _json_content(schema, f"Error {status}")
+
+
+def _json_content(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _path_params(*names: str) -> list[dict[str, Any]]:
+    return [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in names]
+
+
+def _strict(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
+
+
+def _success_of(paths: dict[str, Any], template: str, method: str) -> dict[str, Any]:
+    """A copy of the 200 response an existing operation documents."""
+    return copy.deepcopy(paths[template][method]["responses"]["200"])
+
+
+def _note_update(paths: dict[str, Any]) -> dict[str, Any]:
+    """``PATCH /v2/notes/{note_id}`` (§2): a strict ``data`` with no required keys; answers the note."""
+    data = _strict(
+        {
+            "title": {"type": "string"},
+            "format": {"type": "string", "enum": ["plaintext", "markdown"]},
+            "content": {"type": "string"},
+        },
+        [],
+    )
+    return {
+        "summary": "Update a note (attio-api-2026.md §2)",
+        "parameters": [{**_path_params("note_id")[0], "schema": {"type": "string", "format": "uuid"}}],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _strict({"data": data}, ["data"])}},
+        },
+        "responses": {
+            "200": _success_of(paths, NOTE, "get"),
+            "400": _error(400),
+            "404": _error(404),
+            "413": _error(413),
+        },
+    }
+
+
+def _history_write(paths: dict[str, Any], read_twin: str, *params: str) -> dict[str, Any]:
+    """``PUT …/attributes/{attribute}/values`` (§3): the strict body; answers values in read shape."""
+    moment = {"type": "string", "format": "date-time"}
+    item = _strict(
+        {
+            "value": {
+                "anyOf": [{"type": "object"}, {"type": "string"}, {"type": "number"}, {"type": "boolean"}]
+            },
+            "active_from": moment,
+            "active_until": {"anyOf": [moment, {"type": "null"}]},
+        },
+        ["value", "active_from", "active_until"],
+    )
+    data = _strict(
+        {
+            "values": {"type": "array", "items": item, "minItems": 1, "maxItems": 400},
+            "replace_history": {"type": "boolean", "enum": [True]},
+        },
+        ["values", "replace_history"],
+    )
+    return {
+        "summary": "Write attribute values (attio-api-2026.md §3)",
+        "parameters": _path_params(*params),
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _strict({"data": data}, ["data"])}},
+        },
+        "responses": {
+            "200": _success_of(paths, read_twin, "get"),
+            "400": _error(400),
+            "403": _error(403),
+            "404": _error(404),
+        },
+    }
+
+
+def overlay_2026(paths: dict[str, Any]) -> None:
+    """Add what ``attio-api-2026.md`` documents and the Feb 2026 spec lacks: ``PATCH /v2/notes/{note_id}``
+    (§2), the 413 of ``POST /v2/notes`` (§2) and the two history writes (§3). Response shapes reuse the
+    spec's own note and value-list schemas, so the new routes are held to the documented read shapes."""
+    paths[NOTE]["patch"] = _note_update(paths)
+    paths["/v2/notes"]["post"]["responses"]["413"] = _error(413)
+    paths[RECORD_VALUES]["put"] = _history_write(paths, RECORD_VALUES, "object", "record_id", "attribute")
+    paths[ENTRY_VALUES]["put"] = _history_write(paths, ENTRY_VALUES, "list", "entry_id", "attribute")
 
 
 @cache

@@ -8,7 +8,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 import pytest
 
-from cleanup.sandbox import SandboxConfig
+from cleanup.sandbox import Faults, SandboxConfig
 from cleanup.testing import RunningSandbox, sandbox_server
 
 from .spec import assert_attio_error, assert_matches_spec
@@ -52,7 +52,7 @@ def test_missing_scope_is_403_and_nothing_is_written(empty_sandbox: RunningSandb
 def test_unknown_route_answers_like_attio(http: httpx.Client) -> None:
     body = assert_attio_error(http.get("/v2/objects/companies/records"), 404, "not_found")
     assert body["message"] == 'Could not find endpoint "GET /v2/objects/companies/records".'
-    assert_attio_error(http.patch("/v2/notes/abc", json={}), 404, "not_found")
+    assert_attio_error(http.put("/v2/notes/abc", json={}), 404, "not_found")
     assert_attio_error(http.post("/v2/attributes/x/archive"), 404, "not_found")
 
 
@@ -83,6 +83,56 @@ def test_limit_and_offset_take_integral_numbers_as_attio_does(http: httpx.Client
     assert_attio_error(
         http.post("/v2/objects/companies/records/query", json={"limit": 2.5}), 400, "validation_type"
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/v2/notes", {"limit": "x"}),
+        ("/v2/notes", {"offset": "-1"}),
+        ("/v2/tasks", {"sort": "title:asc"}),
+        ("/v2/tasks", {"linked_object": "companies"}),
+        ("/v2/objects/companies/attributes", {"show_archived": "maybe"}),
+        ("/v2/objects/companies/attributes", {"limit": "0"}),
+    ],
+)
+def test_bad_query_params_say_so(http: httpx.Client, path: str, params: dict[str, str]) -> None:
+    body = assert_attio_error(http.get(path, params=params), 400, "validation_type")
+    assert body["message"] == "Query params validation error."
+    assert body["validation_errors"]
+
+
+def test_bad_query_params_of_values_and_assert_say_so(http: httpx.Client) -> None:
+    record = http.post("/v2/objects/companies/records", json=COMPANY).json()["data"]["id"]["record_id"]
+    values = f"/v2/objects/companies/records/{record}/attributes/name/values"
+    for params in ({"show_historic": "yes"}, {"limit": "1.5"}):
+        body = assert_attio_error(http.get(values, params=params), 400, "validation_type")
+        assert body["message"] == "Query params validation error."
+    body = assert_attio_error(http.put("/v2/objects/companies/records", json=COMPANY), 400, "validation_type")
+    assert body["message"] == "Query params validation error."
+    assert body["validation_errors"][0]["received"] == "undefined"
+    in_body = http.post("/v2/objects/companies/records/query", json={"limit": "x"}).json()
+    assert in_body["message"] == "Body payload validation error."
+
+
+def test_missing_keys_are_undefined_and_nulls_null(http: httpx.Client) -> None:
+    no_data = http.post("/v2/objects/companies/records", json={"values": {}}).json()["validation_errors"][0]
+    assert (no_data["path"], no_data["received"]) == (["data"], "undefined")
+    null_data = http.post("/v2/objects/companies/records", json={"data": None}).json()["validation_errors"][0]
+    assert null_data["received"] == "null"
+    no_body = http.post("/v2/objects/companies/records").json()["validation_errors"][0]
+    assert no_body["received"] == "undefined"
+    title = {"api_slug": "x", "singular_noun": None, "plural_noun": "Xs"}
+    null_noun = http.post("/v2/objects", json={"data": title}).json()["validation_errors"][0]
+    assert (null_noun["path"], null_noun["received"]) == (["data", "singular_noun"], "null")
+    number = http.post("/v2/objects", json={"data": {**title, "singular_noun": 5}}).json()[
+        "validation_errors"
+    ][0]
+    assert number["received"] == "number"
+    bodies = [
+        http.post(p, json={"data": {}}).text for p in ("/v2/objects", "/v2/notes", "/v2/lists", "/v2/tasks")
+    ]
+    assert not [b for b in bodies if "NoneType" in b]
 
 
 def test_malformed_json_body_is_400(http: httpx.Client) -> None:
@@ -206,3 +256,93 @@ def test_faults_switch_at_runtime_over_http(empty_sandbox: RunningSandbox) -> No
         bad = client.put("/_sandbox/faults", json={"eror_rate": 1.0})
         assert bad.status_code == 400
         assert "eror_rate" in bad.json()["message"]
+
+
+def test_conflict_fault_answers_409_and_writes_nothing(empty_sandbox: RunningSandbox) -> None:
+    with empty_sandbox.http() as client:
+        record = client.post("/v2/objects/companies/records", json=COMPANY).json()["data"]["id"]["record_id"]
+        url = f"/v2/objects/companies/records/{record}"
+        before = company_count(empty_sandbox)
+        with empty_sandbox.faults(conflict_rate=1.0):
+            writes = [
+                client.post("/v2/objects/companies/records", json=COMPANY),
+                client.put("/v2/objects/companies/records?matching_attribute=domains", json=COMPANY),
+                client.patch(url, json={"data": {"values": {"name": "Changed"}}}),
+                client.put(url, json={"data": {"values": {"name": "Changed"}}}),
+            ]
+            others = [
+                client.get(url),
+                client.post("/v2/objects/companies/records/query", json={}),
+                client.delete(f"/v2/objects/companies/records/{'0' * 8}-0000-0000-0000-{'0' * 12}"),
+            ]
+        for response in writes:
+            assert response.json() == {
+                "status_code": 409,
+                "type": "invalid_request_error",
+                "code": "concurrent_write_conflict",
+                "message": "The record was modified by another request while this write was being validated. "
+                "Please try again.",
+            }
+        assert [r.status_code for r in others] == [200, 200, 404]
+        assert company_count(empty_sandbox) == before
+        assert client.get(url).json()["data"]["values"]["name"][0]["value"] == "Acme"
+        assert client.patch(url, json={"data": {"values": {"name": "Changed"}}}).status_code == 200
+
+
+def test_conflict_fault_from_a_cli_spec() -> None:
+    faults = Faults.parse(["409=0.25", "seed=3"])
+    assert (faults.conflict_rate, faults.seed) == (0.25, 3)
+
+
+ABSENT_ROUTES = {
+    "merge": ("POST", "/v2/objects/companies/records/merge"),
+    "note_update": ("PATCH", "/v2/notes/00000000-0000-0000-0000-000000000000"),
+    "history_write": (
+        "PUT",
+        "/v2/objects/companies/records/00000000-0000-0000-0000-000000000000/attributes/name/values",
+    ),
+}
+
+
+@pytest.mark.parametrize("endpoint", sorted(ABSENT_ROUTES))
+def test_an_absent_endpoint_answers_as_an_unknown_route(endpoint: str) -> None:
+    config = SandboxConfig(read_rps=0, write_rps=0, merge_rps=0, absent=frozenset({endpoint}))
+    method, path = ABSENT_ROUTES[endpoint]
+    with sandbox_server("empty", config=config) as sb, sb.http() as client:
+        response = client.request(method, path, json={"data": {}})
+        body = assert_attio_error(response, 404, "not_found")
+        assert body == {
+            "status_code": 404,
+            "type": "invalid_request_error",
+            "code": "not_found",
+            "message": f'Could not find endpoint "{method} {path}".',
+        }
+        unauthenticated = httpx.request(method, sb.base_url + path, json={})
+        assert unauthenticated.json() == body  # an unknown route is answered before authentication
+        for other, (other_method, other_path) in ABSENT_ROUTES.items():
+            if other != endpoint:
+                present = client.request(other_method, other_path, json={"data": {}})
+                assert "Could not find endpoint" not in present.text
+    if endpoint == "history_write":
+        entries = "/v2/lists/x/entries/y/attributes/z/values"
+        with sandbox_server("empty", config=config) as sb, sb.http() as client:
+            assert "Could not find endpoint" in client.put(entries, json={}).json()["message"]
+
+
+def test_absent_endpoints_are_checked_and_switchable_at_run_time(empty_sandbox: RunningSandbox) -> None:
+    with pytest.raises(ValueError, match="note_updates"):
+        SandboxConfig(absent=frozenset({"note_updates"}))
+    config = SandboxConfig()
+    config.apply_settings(["absent=merge,note_update"])
+    assert config.absent == {"merge", "note_update"}
+    with empty_sandbox.http() as client:
+        assert client.patch("/_sandbox/config", json={"absent": ["note_update"]}).status_code == 200
+        assert client.get("/_sandbox/config").json()["config"]["absent"] == ["note_update"]
+        gone = client.patch("/v2/notes/abc", json={"data": {}})
+        assert gone.json()["message"] == 'Could not find endpoint "PATCH /v2/notes/abc".'
+        assert client.patch("/_sandbox/config", json={"absent": ["nope"]}).status_code == 400
+        assert client.patch("/_sandbox/config", json={"absent": []}).status_code == 200
+        assert (
+            client.patch("/v2/notes/abc", json={"data": {}}).json()["message"]
+            == 'Note with ID "abc" was not found.'
+        )

@@ -262,7 +262,22 @@ def test_demo_pages_match_the_spec(demo_http: httpx.Client) -> None:
     interactions = [r["values"]["last_interaction"][0] for r in people if r["values"]["last_interaction"]]
     assert interactions
     assert set(interactions[0]) >= {"interaction_type", "interacted_at", "owner_actor"}
+    # types valid in both the Feb 2026 spec and the newer one, which no longer lists "call"
+    assert {i["interaction_type"] for i in interactions} == {"email", "calendar-event"}
     entries = demo_http.post("/v2/lists/pipeline/entries/query", json={"limit": 200})
     assert_matches_spec(entries, "/v2/lists/{list}/entries/query")
     assert_matches_spec(demo_http.get("/v2/notes", params={"limit": 50}), "/v2/notes")
     assert_matches_spec(demo_http.get("/v2/tasks", params={"limit": 200}), "/v2/tasks")
+
+
+def test_bad_setting_is_a_clear_cli_error() -> None:
+    from typer.testing import CliRunner
+
+    from cleanup.cli import app
+
+    result = CliRunner().invoke(
+        app, ["sandbox", "serve", "--setting", "absent=teleport"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 2
+    assert "unknown endpoint name(s) teleport" in result.output
+    assert "--setting" in result.output

@@ -357,6 +357,22 @@ def test_history_is_kept_for_show_historic(http: httpx.Client) -> None:
     assert_attio_error(interaction, 400, "validation_type")
 
 
+@pytest.mark.parametrize(
+    ("obj", "attribute"),
+    [("companies", "employee_range"), ("companies", "funding_raised_usd"), ("people", "avatar_url")],
+)
+def test_show_historic_is_refused_on_enriched_attributes(
+    http: httpx.Client, obj: str, attribute: str
+) -> None:
+    rec = create(http, obj, {})
+    path = RECORD.format(object=obj, record_id=rec["id"]["record_id"]) + f"/attributes/{attribute}/values"
+    assert http.get(path).json()["data"] == []
+    body = assert_attio_error(http.get(path, params={"show_historic": "true"}), 400, "validation_type")
+    assert body["message"] == "Cannot set show_historic param to true when querying an enriched attribute."
+    plain = RECORD.format(object=obj, record_id=rec["id"]["record_id"]) + "/attributes/description/values"
+    assert http.get(plain, params={"show_historic": "true"}).status_code == 200
+
+
 def test_relationship_keeps_both_sides_in_step(http: httpx.Client) -> None:
     acme = create(http, "companies", {"name": "Acme"})["id"]["record_id"]
     globex = create(http, "companies", {"name": "Globex"})["id"]["record_id"]

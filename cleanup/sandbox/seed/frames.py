@@ -36,6 +36,8 @@ REIMPORT_ONLY_SHARE = 0.05
 ORPHAN_ENTRY_RATE = 0.04
 DUPLICATE_ENTRY_RATE = 0.05
 TEMPLATE_NOTE_RATE = 1 / 40
+INTERACTION_TYPES = ("email", "calendar-event")
+"""Interaction types valid in both the Feb 2026 spec and the newer one (which no longer lists ``call``)."""
 EPOCH = datetime(2018, 1, 1, tzinfo=UTC)
 IMPORT_MOMENT = datetime(2024, 3, 12, 9, 30, tzinfo=UTC)
 REIMPORT_MOMENT = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
@@ -220,7 +222,7 @@ def _interactions(g: _Gen, n: int, member_ids: list[str], share: float) -> dict[
     has = g.bools(share, n)
     return {
         "last_interaction_at": where(has, g.timestamps(n, IMPORT_MOMENT, LATEST)),
-        "last_interaction_type": where(has, g.choice(("email", "calendar-event", "call", "meeting"), n)),
+        "last_interaction_type": where(has, g.choice(INTERACTION_TYPES, n)),
         "last_interaction_owner": where(has, g.choice(member_ids, n)),
     }
 
