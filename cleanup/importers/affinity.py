@@ -46,6 +46,7 @@ from ..errors import ImportInputError
 from ..execute.writable import Writable
 from ..export.schema import AttributeInfo, ListInfo, ObjectInfo, WorkspaceSchema
 from ..export.snapshot import Snapshot
+from ..values.notes import same_text
 from .mapping import ListMapping, Mapping, ObjectMapping, combined
 from .reading import CsvTable, encoding_setting, read_csv
 from .references import ReferenceResolver, Target, hold_dependents
@@ -567,21 +568,32 @@ class AffinityImporter:
         return out
 
     # ------------------------------------------------------------------ notes
-    def _imported_notes(self) -> set[tuple[str, str]]:
-        """(Affinity note id, Attio parent record id) of notes already imported, from their source line."""
+    def _imported_notes(self) -> dict[tuple[str, str], tuple[str, str, str]]:
+        """Notes already imported, from their source line: (Affinity note id, Attio parent record id) →
+        (Attio note id, title, Markdown content)."""
         if "notes" not in self.snapshot.parts:
-            return set()
+            return {}
         found = (
             self.snapshot.notes()
             .select(
-                "parent_record_id", pl.col("content_plaintext").str.extract_all(MARKER.pattern).alias("m")
+                "note_id",
+                "parent_record_id",
+                "title",
+                "content_markdown",
+                pl.col("content_plaintext").str.extract_all(MARKER.pattern).alias("m"),
             )
             .explode("m")
             .drop_nulls("m")
-            .select(pl.col("m").str.extract(r"(\d+)").alias("note"), "parent_record_id")
+            .select(
+                pl.col("m").str.extract(r"(\d+)").alias("note"),
+                "parent_record_id",
+                "note_id",
+                pl.col("title").fill_null(""),
+                pl.col("content_markdown").fill_null(""),
+            )
             .collect()
         )
-        return {(note, parent) for note, parent in found.rows()}
+        return {(note, parent): (note_id, title, text) for note, parent, note_id, title, text in found.rows()}
 
     def _notes(self, notes: list[AffinityNote]) -> None:
         done = self._imported_notes()
@@ -620,7 +632,10 @@ class AffinityImporter:
             title, content, created_at, problem = note_body(note, self.authors, parent)
             made: list[str] = []
             for section, source_id, where in targets:
-                if "parent_record_id" in where and (note.id, where["parent_record_id"]) in done:
+                there = done.get((note.id, where.get("parent_record_id", "")))
+                if there is not None:
+                    if not same_text((title, content), there[1:]):
+                        made.append(self._correction(note, section, source_id, there[0], title, content))
                     continue
                 action_id = f"affinity:note:{note.id}:{section}:{source_id}"
                 made.append(action_id)
@@ -651,6 +666,28 @@ class AffinityImporter:
                 unchanged += 1
                 self._track(note.file, "notes", note.id, Outcome.ALREADY)
         self.result.unchanged["notes"] = unchanged
+
+    def _correction(
+        self, note: AffinityNote, section: str, source_id: str, note_id: str, title: str, content: str
+    ) -> str:
+        """An ``update_note`` row: a note imported before whose title or text the export now gives otherwise
+        (an edited note, a reply added since) is corrected in place, keeping its id and date."""
+        action_id = f"affinity:note:{note.id}:{section}:{source_id}:text"
+        what = f"correct Affinity note {note.id} on {section} {source_id}"
+        self.rows.append(
+            {
+                "action_id": action_id,
+                "recipe": RECIPE,
+                "action": "update_note",
+                "object": self.mapping.objects[section].object,
+                "target_id": note_id,
+                "payload": {"title": title, "format": "markdown", "content": content},
+                "reason": f"{what}: the export gives its title or text otherwise than when it was imported",
+                "confidence": 1.0,
+                "decision": "approve",
+            }
+        )
+        return action_id
 
     def _note_targets(
         self, note: AffinityNote, parent: AffinityNote | None

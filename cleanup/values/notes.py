@@ -20,3 +20,18 @@ def note_content(markdown: str | None, plaintext: str | None) -> tuple[str, str]
     if markdown is None or _ESCAPED.sub(r"\1", markdown) == (plaintext or ""):
         return "plaintext", plaintext or ""
     return "markdown", markdown
+
+
+_WORD = re.compile(r"\w+")
+
+
+def same_text(one: tuple[str, str], other: tuple[str, str]) -> bool:
+    """Whether two notes' ``(title, markdown)`` say the same: the same title, and the same words in the same
+    order (how Attio writes the markdown back — escapes, bullet marks, spacing — does not count).
+
+    >>> same_text(("Call", "- Go-to-market"), ("Call", "* Go\\\\-to\\\\-market"))
+    True
+    """
+    return one[0].strip() == other[0].strip() and _WORD.findall(one[1].lower()) == _WORD.findall(
+        other[1].lower()
+    )

@@ -304,7 +304,8 @@ def test_without_a_note_update_the_note_is_created_anew_with_its_date_and_the_ru
         plan = Plan(fix.decide("approve"), snapshot)
         with client_for(sb) as client:
             report = plan.apply(client)
-        assert plan.fallbacks and "no note update" in plan.fallbacks[0]
+        assert len(plan.fallbacks) == 1
+        assert "no note update" in plan.fallbacks[0]
         meta = orjson.loads((report.folder / "meta.json").read_bytes())
         assert meta["fallbacks"] == plan.fallbacks
         assert report.counts() == {"done": 1}

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import orjson
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -143,6 +144,28 @@ def test_an_affinity_export_imports_completely_and_a_second_run_writes_nothing(
     assert [n["created_at"][:10] for n in old] == ["1970-01-01"] * 2  # approved: the nearest date Attio takes
     assert "1 Jun 1965" in old[0]["content_plaintext"]  # and its last line keeps the real one
     assert len(got["people"]) == counts["persons"] - 1  # the internal person is a member, not a person
+
+    # the export changed since (a note edited in Affinity): that note is corrected in place, nothing else
+    edited = orjson.loads((FIXTURES / "notes-v1.json").read_bytes())
+    edited[0]["content"] = "Edited in Affinity after the import: the pilot starts in June."
+    changed = tmp_path / "notes-v1-edited.json"
+    changed.write_bytes(orjson.dumps(edited))
+    before = {
+        n["id"]["note_id"]: n for n in got["notes"] if "From Affinity note 22984 " in n["content_plaintext"]
+    }
+    with client_for(sb) as client:
+        fourth = prepare_affinity(client, mapping, FIXTURES, [changed, NOTES[1]], tmp_path / "four")
+        fix = fourth.result.table.approved()
+        assert fix["action"].to_list() == ["update_note"] * len(before)
+        assert sorted(fix["target_id"]) == sorted(before)
+        assert fourth.plan().apply(client).counts() == {"done": len(before)}
+        fifth = prepare_affinity(client, mapping, FIXTURES, [changed, NOTES[1]], tmp_path / "five")
+        assert fifth.result.table.approved().height == 0
+    after = {n["id"]["note_id"]: n for n in _imported(sb)["notes"] if n["id"]["note_id"] in before}
+    assert after.keys() == before.keys()
+    for note_id, note in after.items():
+        assert "the pilot starts in June" in note["content_plaintext"]
+        assert note["created_at"] == before[note_id]["created_at"]
 
 
 def test_a_killed_import_resumed_ends_as_one_clean_run(workspace: RunningSandbox, tmp_path: Path) -> None:
