@@ -10,6 +10,7 @@ the engine on a background event loop, so it works inside Jupyter's running loop
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator, Mapping, Sequence
@@ -23,6 +24,7 @@ from tenacity.stop import stop_base
 
 from . import endpoints
 from .calls import HistoryValue, NoteFormat, history_body, note_update_body
+from .congestion import WINDOW, QueryBudget, score_of
 from .endpoints import Target
 from .errors import (
     AmbiguousWriteError,
@@ -35,7 +37,7 @@ from .errors import (
     error_for,
 )
 from .pagination import pages_in_flight, paginate
-from .policy import backoff, counts_as_read, is_repeatable, retry_after_seconds
+from .policy import backoff, counts_as_read, is_query, is_repeatable, retry_after_seconds
 from .portal import Portal, in_worker
 from .ratelimit import SlidingWindowLimiter
 from .transport import AiohttpTransport
@@ -44,6 +46,8 @@ DEFAULT_BASE_URL = "https://api.attio.com"
 KEYRING_SERVICE = "attio-cleanup"
 Policy = Literal["interactive", "unattended"]
 T = TypeVar("T")
+QUERY_SCORE = "x-attio-record-query-score"  # a query's score, when Attio sends it (undocumented)
+log = logging.getLogger(__name__)
 JSON = dict[str, Any]
 P = TypeVar("P")
 # Endpoints with a limit of their own, on top of the read/write limits.
@@ -141,7 +145,9 @@ class AsyncAttioClient:
     """Async client for Attio's REST API v2 (or the sandbox).
 
     ``policy="interactive"`` fails fast on 401; ``"unattended"`` retries 401s with back-off (Attio answers
-    spurious 401s under load). Rates are requests per second per bucket (0 turns a limit off).
+    spurious 401s under load). Rates are requests per second per bucket (0 turns a limit off). Record and
+    entry queries are also paced under the score budget Attio's 429s reveal, over a sliding window of
+    ``query_window`` seconds (Attio's is 10: see :mod:`cleanup.client.congestion`).
     """
 
     def __init__(
@@ -159,6 +165,7 @@ class AsyncAttioClient:
         event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         max_connections: int = 32,
+        query_window: float = WINDOW,
     ) -> None:
         token = ApiKey.wrap(token)  # first, before anything can raise: no frame holds the key in clear
         if policy not in ("interactive", "unattended"):
@@ -188,6 +195,7 @@ class AsyncAttioClient:
         )
         self.requests_sent = 0
         self._took: deque[float] = deque(maxlen=64)  # seconds the last requests took once sent
+        self.query_budget = QueryBudget(window=query_window)  # record and entry queries, paced under 429s
         self._paginations = 0  # paginations running now, sharing the read limit
         self.parse_workers = min(2, os.cpu_count() or 1)
         self._pool: ThreadPoolExecutor | None = None
@@ -267,6 +275,30 @@ class AsyncAttioClient:
         repeatable: bool,
         attempts: int,
     ) -> httpx.Response:
+        if is_query(method, path):  # scored by Attio: paced under the budget its 429s reveal
+            async with self.query_budget.query(path):
+                response = await self._answer(method, path, json, params, repeatable, attempts)
+            score = score_of(response.headers.get(QUERY_SCORE))
+            if score is not None:
+                log.debug("%s %s scored %s", method, path, score)
+            if response.status_code == 429:
+                self.query_budget.refused(path)
+            elif response.is_success:
+                self.query_budget.answered(path, score)
+        else:
+            response = await self._answer(method, path, json, params, repeatable, attempts)
+        return self._judged(response, method, path, repeatable, attempts)
+
+    async def _answer(
+        self,
+        method: str,
+        path: str,
+        json: Any,
+        params: Mapping[str, Any] | None,
+        repeatable: bool,
+        attempts: int,
+    ) -> httpx.Response:
+        """Send the request once (within the rate limits) and read its answer, whatever its status."""
         for limiter in self._limiters(method, path):
             await limiter.acquire()
         url = f"{self.base_url}{path}"
@@ -291,7 +323,16 @@ class AsyncAttioClient:
             raise TransportError(_describe(exc), method=method, url=url, attempts=attempts) from None
         if response.is_success:
             self._took.append(loop.time() - sent_at)
+        return response
+
+    def _judged(
+        self, response: httpx.Response, method: str, path: str, repeatable: bool, attempts: int
+    ) -> httpx.Response:
+        """The response when it succeeded; else the error it is, raised (a 429 pauses the limiters)."""
+        if response.is_success:
             return response
+        url = f"{self.base_url}{path}"
+        loop = asyncio.get_running_loop()
         body = _json_or_none(response.content)
         if response.status_code >= 500 and not repeatable:
             raise AmbiguousWriteError(
@@ -311,9 +352,10 @@ class AsyncAttioClient:
         if isinstance(error, RateLimitError):
             delay = retry_after_seconds(response.headers.get("Retry-After"))
             error.retry_after = delay if delay is not None else backoff(attempts)  # type: ignore[attr-defined]
-            loop_now = loop.time()
-            for limiter in self._limiters(method, path):
-                limiter.pause_until(loop_now + error.retry_after)  # type: ignore[attr-defined]
+            if not is_query(method, path):  # a query's 429 is its score budget's, which paces queries alone
+                loop_now = loop.time()
+                for limiter in self._limiters(method, path):
+                    limiter.pause_until(loop_now + error.retry_after)  # type: ignore[attr-defined]
         raise error
 
     async def request(

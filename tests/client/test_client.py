@@ -458,3 +458,38 @@ def test_a_create_that_met_a_write_conflict_is_looked_for_not_resent() -> None:
     assert seen == ["POST"]
     assert "concurrent_write_conflict" in str(caught.value)
     assert "look for" in str(caught.value)
+
+
+def test_an_export_under_a_workspace_score_budget_adapts_and_loses_nothing(tmp_path: Any) -> None:
+    from cleanup.export import export
+
+    config = SandboxConfig(read_rps=0, write_rps=0, query_score_budget=24.0, query_score_window_s=1.0)
+    statuses: list[int] = []
+    times: list[float] = []
+
+    async def record(response: httpx.Response) -> None:
+        if response.request.url.path.endswith("/query"):
+            statuses.append(response.status_code)
+            times.append(time.monotonic())
+
+    with sandbox_server("demo", scale=0.2, config=config) as sb:
+        with AttioClient(
+            sb.tokens["primary"],
+            sb.base_url,
+            read_rps=0,
+            query_window=1.0,
+            event_hooks={"response": [record]},
+        ) as c:
+            snapshot = export(c, tmp_path / "snap", notes=False, tasks=False, members=False, progress=False)
+            estimate = c.aio.query_budget.estimate
+        people = sb.workspace.records[sb.workspace.object("people").id]
+    assert snapshot.complete
+    assert snapshot.records("people").select("_id").collect().height == len(people)
+    assert 429 in statuses  # the budget was met...
+    assert estimate is not None  # ...and the client paced itself under what it learnt
+    learnt = (
+        times[statuses.index(429)] + 1.0
+    )  # the queries in flight when the budget was first met are refused
+    settled = [status for status, at in zip(statuses, times, strict=True) if at > learnt]
+    assert settled.count(200) > 10
+    assert settled.count(429) <= 3  # after which the client keeps itself under what it learnt

@@ -32,6 +32,11 @@ ROUTES: list[tuple[Callable[..., str], tuple[str, ...], str]] = [
     (endpoints.records_merge, ("people",), "/v2/objects/people/records/merge"),
     (endpoints.record, ("people", ID), f"/v2/objects/people/records/{ID}"),
     (endpoints.record_entries, ("people", ID), f"/v2/objects/people/records/{ID}/entries"),
+    (
+        endpoints.attribute_values,
+        ("objects", "people", ID, "name"),
+        f"/v2/objects/people/records/{ID}/attributes/name/values",
+    ),
     (endpoints.entries, ("pipeline",), "/v2/lists/pipeline/entries"),
     (endpoints.entries_query, ("pipeline",), "/v2/lists/pipeline/entries/query"),
     (endpoints.entry, ("pipeline", ID), f"/v2/lists/pipeline/entries/{ID}"),
@@ -75,7 +80,7 @@ def test_a_value_stays_in_its_own_segment() -> None:
 
 @given(
     st.sampled_from([route for route in ROUTES if route[1]]),
-    st.lists(st.text(min_size=1), min_size=3, max_size=3),
+    st.lists(st.text(min_size=1), min_size=4, max_size=4),
 )
 def test_any_value_round_trips_in_its_own_segment(
     route: tuple[Callable[..., str], tuple[str, ...], str], values: list[str]
@@ -106,6 +111,10 @@ def test_the_sandbox_answers_every_path(empty_sandbox: RunningSandbox) -> None:
         assert client.get(endpoints.record("companies", record_id))["data"]["id"]["record_id"] == record_id
         assert client.post(endpoints.records_query("companies"), {"limit": endpoints.RECORDS_PAGE})["data"]
         assert client.get(endpoints.record_entries("companies", record_id))["data"] == []
+        history = client.get(
+            endpoints.attribute_values("objects", "companies", record_id, "name"), {"show_historic": "true"}
+        )
+        assert history["data"][0]["active_until"] is None
         note = {
             "parent_object": "companies",
             "parent_record_id": record_id,
@@ -116,3 +125,8 @@ def test_the_sandbox_answers_every_path(empty_sandbox: RunningSandbox) -> None:
         assert client.get(endpoints.note(note_id))["data"]["title"] == "t"
         assert client.get(endpoints.notes(), {"limit": endpoints.NOTES_PAGE})["data"]
         assert client.get(endpoints.tasks(), {"limit": endpoints.TASKS_PAGE})["data"] == []
+
+
+def test_attribute_values_of_an_entry_are_under_its_list() -> None:
+    path = endpoints.attribute_values("lists", "pipeline", ID, "stage")
+    assert path == f"/v2/lists/pipeline/entries/{ID}/attributes/stage/values"
