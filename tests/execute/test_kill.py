@@ -30,7 +30,7 @@ from tests.execute.test_creates import _rows
 from tests.execute.test_merge import _busy_companies, _merge, _state
 
 KILL_POINTS = 100
-RESTORE_KILL_POINTS = 20
+RESTORE_KILL_POINTS = 12
 
 
 @pytest.fixture
@@ -62,11 +62,11 @@ def test_kill_9_at_a_hundred_points_then_resume_ends_as_one_clean_run(
     assert len(set(phases) - {None}) >= 5, phases  # and in short ones: creates, updates, merges
 
 
-def test_a_restore_killed_at_twenty_points_ends_as_one_clean_restore(
+def test_a_restore_killed_at_a_dozen_points_ends_as_one_clean_restore(
     world: Any, twin: RunningSandbox, tmp_path: Path
 ) -> None:
     """The restore of the mixed run (un-merges, records, notes and entries created again, what the run made
-    deleted) is a run of its own: killed with SIGKILL at twenty seeded points and run again each time, it
+    deleted) is a run of its own: killed with SIGKILL at a dozen seeded points and run again each time, it
     ends as the twin's clean restore, item by item."""
     sb, snapshot, table = world
     scenario = CrashScenario.build(sb, snapshot, table, merges=1, merge="native")
