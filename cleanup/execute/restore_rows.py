@@ -91,6 +91,12 @@ class RestoreRows:
     sources: list[Source] = field(default_factory=list)
 
 
+def _titles(info: Any, slugs: Iterable[str]) -> str:
+    """Attributes as a person sees them in Attio: "Description, Job title"."""
+    titles = {a.slug: a.title or a.slug for a in info.attributes}
+    return ", ".join(sorted(titles.get(slug, slug) for slug in slugs))
+
+
 def row_id(*parts: str) -> str:
     return ":".join(("restore", *parts))
 
@@ -357,7 +363,7 @@ class RestoreBuilder:
             "payload": {key: values, "overwrite": True, **({"depends_on": needs} if needs else {})},
         }
         self._add(source, rid, update)
-        source.caveat = f"put back: {', '.join(sorted(values)) or 'nothing'}"
+        source.caveat = f"put back: {_titles(info, values) or 'nothing'}"
         self._history(source, row, target, target, [rid], only=set(wrote.values))
 
     # ------------------------------------------------------------------ value histories
@@ -491,7 +497,7 @@ class RestoreBuilder:
             source, rid, {"action": Action.CREATE_RECORD.value, "object": row["object"], "payload": payload}
         )
         if kept_back:
-            source.caveat += f"; not writable through the API, left for Attio to fill: {', '.join(kept_back)}"
+            source.caveat += f"; not writable through the API, left for Attio to fill: {_titles(info, kept_back)}"
         waits: list[str] = []
         now = self.now_id(row["target_id"], waits)
         self._history(source, row, row["target_id"], now, waits)
