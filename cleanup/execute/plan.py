@@ -27,6 +27,7 @@ from ..actions.layout import Layout
 from ..actions.schema import SCHEMA_ACTIONS
 from ..actions.schema_rows import planned_schema, schema_problems
 from ..actions.table import CLUSTER
+from ..client.calls import HISTORY_MAX
 from ..errors import ExecuteError
 from ..export.schema import ListInfo, ObjectInfo, WorkspaceSchema
 from ..export.snapshot import Snapshot
@@ -377,6 +378,8 @@ def _write_problems(row: dict[str, Any], schema: WorkspaceSchema) -> list[str]:
             f"{_name(row)}: Attio does not let the API write the history of {payload.attribute!r} "
             "(relationship, enriched, formula and system attributes are refused)"
         ]
+    if not 1 <= len(payload.values) <= HISTORY_MAX:
+        return [f"{_name(row)}: a history write takes 1 to {HISTORY_MAX} values, not {len(payload.values)}"]
     return []
 
 

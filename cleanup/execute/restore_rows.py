@@ -30,6 +30,7 @@ import orjson
 
 from ..actions import Action
 from ..actions.schema import SCHEMA_ACTIONS
+from ..client.calls import HISTORY_MAX
 from ..values.notes import note_content
 from .history import history_values
 from .journal import Status
@@ -37,7 +38,7 @@ from .merge import MOVE
 from .payloads import HistoryPayload, NoteUpdatePayload, ValuesPayload, parse
 from .run import Run
 from .shape import SYSTEM_SLUGS, history_writable, non_empty, writable, write_payload
-from .steps import made_by
+from .steps import MADE, made_by
 
 JSON = dict[str, Any]
 SCHEMA_KEPT = (
@@ -47,6 +48,7 @@ SCHEMA_KEPT = (
 ORPHAN_ENTRY = "its parent record no longer exists, so Attio cannot hold the entry (the backup keeps it)"
 NO_ID = "the run journalled no id for what it made"
 NOT_BACKED_UP = "the backup does not hold it"
+MADE_AND_GONE = "written on a record the run made, which this restore deletes again"
 NOTE_CAVEAT = "a new note id; its author is now the restoring API token"
 # Restored first: records (notes and entries may hang on them), then what was made is removed, then values.
 ORDER = {
@@ -250,6 +252,8 @@ class RestoreBuilder:
             return None if done.get(MAKE_STEP.get(row["action"], "create")) else NO_ID
         if action == Action.RECREATE_NOTE and "delete" not in done:
             return None  # only the replacement was made: it goes
+        if action == Action.WRITE_HISTORY and str(row["target_id"]).startswith(MADE):
+            return MADE_AND_GONE
         if self.backup.raw(row["part"], row["target_id"]) is None:
             return NOT_BACKED_UP
         if action == Action.MERGE_RECORDS and self.backup.raw(row["part"], row["survivor_id"]) is None:
@@ -278,8 +282,7 @@ class RestoreBuilder:
             rid = row_id(row["action_id"], "entry")
             self._entry(source, rid, row["list"], entry, entry["parent_record_id"])
             source.caveat = "a new entry id; entry values put back"
-            made = self.earlier.get(rid)
-            self._history(source, row, row["target_id"], made or made_by(rid), [] if made else [rid])
+            self._history(source, row, row["target_id"], self.earlier.get(rid) or made_by(rid))
         elif action in (Action.UPDATE_RECORD, Action.UPDATE_ENTRY, Action.UPDATE_TASK):
             self._values(source, row, row["target_id"], self._backed_up(row))
         elif action == Action.UPDATE_NOTE:
@@ -364,37 +367,43 @@ class RestoreBuilder:
         }
         self._add(source, rid, update)
         source.caveat = f"put back: {_titles(info, values) or 'nothing'}"
-        self._history(source, row, target, target, [rid], only=set(wrote.values))
+        self._history(source, row, target, target, only=set(wrote.values))
 
     # ------------------------------------------------------------------ value histories
     def _history(
-        self,
-        source: Source,
-        row: JSON,
-        old_id: str,
-        now: str,
-        needs: list[str],
-        *,
-        only: set[str] | None = None,
-        shared: str | None = None,
+        self, source: Source, row: JSON, old_id: str, now: str, *, only: set[str] | None = None
     ) -> None:
         """A ``write_history`` row per attribute of ``old_id`` whose history the backup keeps (``only``: of
-        those), written onto ``now`` (an id or a placeholder) after the rows in ``needs``; the caveat names
-        the attributes whose history Attio does not let the API write."""
-        is_entry = Action(row["action"]) in (Action.UPDATE_ENTRY, Action.DELETE_ENTRY)
+        those), written onto ``now`` (an id, or a placeholder it waits for). Histories run last, after the
+        values and records they go over; one row per item and attribute, shared by every action that needs
+        it. The caveat names the attributes Attio refuses history for, and what could not be written."""
+        is_entry = bool(row["list"])
         target, identifier = ("lists", row["list"]) if is_entry else ("objects", row["object"])
         info = self.run.schema.lists[identifier] if is_entry else self.run.schema.objects[identifier]
         attrs = {a.slug: a for a in info.attributes}
         kept = self.backup.history(target, identifier, old_id)
         for slug in sorted(kept if only is None else kept.keys() & only):
-            waits = list(needs)
+            waits: list[str] = []
+            try:
+                items = history_values(kept[slug], attrs[slug], entry=is_entry)
+            except (ValueError, TypeError, KeyError) as error:
+                source.caveat += f"; the history of {attrs[slug].title} cannot be written back ({error})"
+                continue
+            if len(items) > HISTORY_MAX:
+                source.caveat += (
+                    f"; only the latest {HISTORY_MAX} of the {len(items)} values of {attrs[slug].title} are "
+                    "written back (Attio takes no more at once)"
+                )
+                items = items[-HISTORY_MAX:]
             values = [
                 {**item, "value": self._pointed({slug: item["value"]}, [attrs[slug].value_type], waits)[slug]}
-                for item in history_values(kept[slug], attrs[slug], entry=is_entry)
+                for item in items
             ]
             if not values:
                 continue
-            payload: JSON = {"attribute": slug, "values": values, "depends_on": list(dict.fromkeys(waits))}
+            payload: JSON = {"attribute": slug, "values": values}
+            if waits:
+                payload["depends_on"] = list(dict.fromkeys(waits))
             history = {
                 "action": Action.WRITE_HISTORY.value,
                 "object": row["object"],
@@ -403,8 +412,7 @@ class RestoreBuilder:
                 "part": row["part"],
                 "payload": payload,
             }
-            rid = row_id(shared or row["action_id"], "history", old_id, slug)
-            self._add(source, rid, history, shared=shared is not None)
+            self._add(source, row_id("history", target, identifier, old_id, slug), history, shared=True)
         self._history_caveat(source, row, old_id, attrs, only)
 
     def _history_caveat(
@@ -430,7 +438,7 @@ class RestoreBuilder:
         """A history the run wrote, written back as the backup kept it."""
         wrote = parse(Action.WRITE_HISTORY, row["payload"])
         assert isinstance(wrote, HistoryPayload)
-        self._history(source, row, row["target_id"], row["target_id"], [], only={wrote.attribute})
+        self._history(source, row, row["target_id"], row["target_id"], only={wrote.attribute})
         if not source.rows:
             source.reason = "the backup holds no history of it to write back"
         else:
@@ -497,10 +505,10 @@ class RestoreBuilder:
             source, rid, {"action": Action.CREATE_RECORD.value, "object": row["object"], "payload": payload}
         )
         if kept_back:
-            source.caveat += f"; not writable through the API, left for Attio to fill: {_titles(info, kept_back)}"
-        waits: list[str] = []
-        now = self.now_id(row["target_id"], waits)
-        self._history(source, row, row["target_id"], now, waits)
+            source.caveat += (
+                f"; not writable through the API, left for Attio to fill: {_titles(info, kept_back)}"
+            )
+        self._history(source, row, row["target_id"], self.now_id(row["target_id"], []))
         return rid
 
     def _record(self, source: Source, row: JSON) -> None:
@@ -534,7 +542,7 @@ class RestoreBuilder:
         self._add(source, survivor_row, update, shared=True)
         if not merged:  # stopped before the merge: the survivor's values and the copies it got go back
             source.rows.insert(0, source.rows.pop())
-        self._history(source, row, str(row["survivor_id"]), final, [survivor_row], shared=f"survivor:{final}")
+        self._history(source, row, str(row["survivor_id"]), final)
         moved = self._hang_back(source, row, row["target_id"], survivor=(final, done))
         same = "" if final == row["survivor_id"] else f"; the merged record keeps its new id {final}"
         head = (

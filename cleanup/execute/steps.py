@@ -45,7 +45,7 @@ def target_path(row: Row) -> str:
         return endpoints.task(row["target_id"])
     if action.value.endswith("_note"):
         return endpoints.note(row["target_id"])
-    if action.value.endswith("_entry"):
+    if action.value.endswith("_entry") or (action == Action.WRITE_HISTORY and row["list"]):
         return endpoints.entry(row["list"], row["target_id"])
     return endpoints.record(row["object"], row["target_id"])
 

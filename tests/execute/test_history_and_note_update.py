@@ -14,7 +14,7 @@ import orjson
 import polars as pl
 import pytest
 
-from cleanup import actions
+from cleanup import AttioClient, actions
 from cleanup.actions import ActionTable
 from cleanup.execute import Plan, restore
 from cleanup.execute.plan import PlanError
@@ -32,6 +32,10 @@ LATER = "2023-03-01T12:00:00.000000000Z"
 def sb() -> Iterator[RunningSandbox]:
     with sandbox_server("empty", config=unlimited()) as running:
         yield running
+
+
+async def _no_sleep(_seconds: float) -> None:
+    return None
 
 
 def _company(http: httpx.Client, name: str, domain: str, description: str) -> str:
@@ -318,3 +322,50 @@ def test_without_a_note_update_the_note_is_created_anew_with_its_date_and_the_ru
             note["content_markdown"],
         )
         assert notes[0]["created_at"][:19] == note["created_at"][:19]
+
+
+def test_an_updated_entry_gets_its_history_back_and_a_restore_of_the_restore_too(
+    sb: RunningSandbox, tmp_path: Path
+) -> None:
+    with sb.http() as http:
+        entry_id = _entry_with_history(http, _company(http, "Acme", "acme.com", "Robots"))
+        before = _entry_history(http, entry_id)
+    snapshot = snapshot_of(sb, tmp_path / "snap")
+    entries = snapshot.entries("pipeline").collect()
+    fix = actions.update_entries(entries, list="pipeline", values={"next_step": pl.lit("Contract")})
+    with client_for(sb) as client:
+        report = Plan(fix.decide("approve"), snapshot).apply(client)
+        with sb.http() as http:
+            changed = _entry_history(http, entry_id)
+        assert len(changed) == 3
+        restored = restore(report.run_id, client)
+        assert restored["status"].to_list() == ["restored"], restored.to_dicts()
+        with sb.http() as http:
+            assert _entry_history(http, entry_id) == before
+        again = restore(f"{report.run_id}-restore-1", client)  # the restore undone: as the run left it
+        assert set(again["status"]) == {"restored"}, again.to_dicts()
+    with sb.http() as http:
+        assert _entry_history(http, entry_id) == changed
+
+
+def test_a_history_write_that_failed_is_written_by_the_next_restore(
+    sb: RunningSandbox, tmp_path: Path
+) -> None:
+    with sb.http() as http:
+        kept, _ = _two_companies_with_history(http)
+        before = _histories(http, kept)
+    snapshot = snapshot_of(sb, tmp_path / "snap")
+    companies = snapshot.records("companies").collect().filter(pl.col("_id") == kept)
+    fix = actions.update_records(companies, object="companies", values={"name": pl.lit("Acme Inc")})
+    with client_for(sb) as client:
+        report = Plan(fix.decide("approve"), snapshot).apply(client)
+        with (
+            sb.faults(error_rate=1.0, methods=["PUT"], path_prefix="/v2/objects/companies/records/"),
+            AttioClient(sb.tokens["primary"], sb.base_url, sleep=_no_sleep, max_attempts=2) as failing,
+        ):
+            first = restore(report.run_id, failing)
+        assert first["status"].to_list() == ["failed"]
+        second = restore(report.run_id, client)
+    assert second["status"].to_list() == ["restored"], second.to_dicts()
+    with sb.http() as http:
+        assert _histories(http, kept) == before
