@@ -37,7 +37,7 @@ from .errors import (
     error_for,
 )
 from .pagination import pages_in_flight, paginate
-from .policy import backoff, counts_as_read, is_query, is_repeatable, retry_after_seconds
+from .policy import backoff, counts_as_read, is_repeatable, is_scored, retry_after_seconds
 from .portal import Portal, in_worker
 from .ratelimit import SlidingWindowLimiter
 from .transport import AiohttpTransport
@@ -275,7 +275,7 @@ class AsyncAttioClient:
         repeatable: bool,
         attempts: int,
     ) -> httpx.Response:
-        if is_query(method, path):  # scored by Attio: paced under the budget its 429s reveal
+        if is_scored(method, path):  # scored by Attio: paced under the budget its 429s reveal
             async with self.query_budget.query(path):
                 response = await self._answer(method, path, json, params, repeatable, attempts)
             score = score_of(response.headers.get(QUERY_SCORE))
@@ -352,7 +352,7 @@ class AsyncAttioClient:
         if isinstance(error, RateLimitError):
             delay = retry_after_seconds(response.headers.get("Retry-After"))
             error.retry_after = delay if delay is not None else backoff(attempts)  # type: ignore[attr-defined]
-            if not is_query(method, path):  # a query's 429 is its score budget's, which paces queries alone
+            if not is_scored(method, path):  # a query's 429 is its score budget's, which paces queries alone
                 loop_now = loop.time()
                 for limiter in self._limiters(method, path):
                     limiter.pause_until(loop_now + error.retry_after)  # type: ignore[attr-defined]

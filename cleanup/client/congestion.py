@@ -10,9 +10,9 @@ learns it:
   score from ``x-attio-record-query-score`` when Attio sends it, else 1). From then on it keeps its own
   sliding window under that budget, counting each query in flight at its path's last score, so the next 429 is
   rare rather than the pace-setter (Retry-After dates have whole seconds: waiting on them wastes the rest);
-* after three windows without a 429 it tries one query more per window (other apps may have stopped); a
-  429 then takes it back to what held, and a 429 at an estimate that held sets it again from what was
-  spent (other apps may have started).
+* after two windows without a 429 it tries for a quarter more (other apps may have stopped), so a budget
+  others gave back is found again in minutes; a 429 then takes it back to what held, and a 429 at an
+  estimate that held sets it again from what was spent (other apps may have started).
 
 >>> budget = QueryBudget(window=10.0)
 >>> budget.estimate is None
@@ -28,7 +28,8 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 
 WINDOW = 10.0  # seconds: Attio's sliding window for query scores
-PROBE_AFTER = 3  # windows without a 429 after which the estimate tries one query more
+PROBE_AFTER = 2  # windows without a 429 after which the estimate tries for more
+PROBE_GROWTH = 1.25  # how much more (at least one query more)
 UNSCORED = 1.0  # a query's cost when Attio does not say its score
 
 
@@ -43,6 +44,7 @@ class QueryBudget:
         self._proven: float | None = None  # the estimate before the last probe above it
         self.refusals = 0
         self.reserved = 0.0  # the expected scores of the queries in flight
+        self.in_flight = 0
         self._last: dict[str, float] = {}  # path → its last score
         self._spent: deque[tuple[float, float]] = deque()  # (when answered, score) within the window
         self._since = clock()  # when the estimate was last set or raised
@@ -63,8 +65,9 @@ class QueryBudget:
 
     def expected(self, path: str) -> float:
         """What a query to ``path`` will likely cost: its last score (one object's queries score alike),
-        else the mean of the window."""
-        return self._last.get(path) or self._mean()
+        else the mean of the window; never more than the whole estimate (it could never go otherwise)."""
+        cost = self._last[path] if path in self._last else self._mean()
+        return min(cost, self.estimate) if self.estimate is not None else cost
 
     def _wait(self, cost: float) -> float:
         """Seconds until a query of ``cost`` fits under the estimate (0: now)."""
@@ -73,7 +76,7 @@ class QueryBudget:
         now = self.clock()
         self._drop_old(now)
         room = self.estimate - self.spent() - self.reserved
-        if room >= cost or (not self._spent and not self.reserved):
+        if room >= cost or (self.in_flight == 0 and not self._spent):
             return 0.0
         needed, freed = cost - room, 0.0
         for when, score in self._spent:  # the oldest leave first
@@ -93,21 +96,24 @@ class QueryBudget:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
         self.reserved += cost
+        self.in_flight += 1
         try:
             yield
         finally:
-            self.reserved -= cost
+            self.in_flight -= 1
+            self.reserved = self.reserved - cost if self.in_flight else 0.0  # no float residue left over
             self._wake.set()
 
     def answered(self, path: str, score: float | None) -> None:
         """A query to ``path`` was answered (its score, when Attio said it)."""
         now = self.clock()
         cost = UNSCORED if score is None else score
+        self._drop_old(now)
         self._spent.append((now, cost))
         self._last[path] = cost
         if self.estimate is not None and now - self._since >= PROBE_AFTER * self.window:
-            self._proven = self.estimate  # it held for a while: keep it, and try one query more
-            self.estimate += self._mean()
+            self._proven = self.estimate  # it held for a while: keep it, and try for a quarter more
+            self.estimate = max(self.estimate * PROBE_GROWTH, self.estimate + self._mean())
             self._since = now
         self._wake.set()
 

@@ -14,6 +14,11 @@ def is_query(method: str, path: str) -> bool:
     return method.upper() == "POST" and path.rstrip("/").endswith(QUERY_SUFFIXES)
 
 
+def is_scored(method: str, path: str) -> bool:
+    """The queries Attio scores against a workspace's budget (``records/query``, ``entries/query``)."""
+    return method.upper() == "POST" and path.rstrip("/").endswith("/query")
+
+
 def counts_as_read(method: str, path: str) -> bool:
     """Whether Attio counts the request against the read limit (GETs and POST queries) or the write limit."""
     return method.upper() in ("GET", "HEAD") or is_query(method, path)
