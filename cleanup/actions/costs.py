@@ -13,22 +13,24 @@ import polars as pl
 
 from .schema import Action
 
-# Requests per action: the re-read of the target before acting (drift check), then the writes.
+# Requests per action: the re-read of the target before acting (drift check) and the value histories the
+# backup keeps (about one read per attribute holding a value: HISTORY_READS per record), then the writes.
+HISTORY_READS = 6
 CALLS: dict[Action, dict[str, int]] = {
     Action.DELETE_NOTE: {"read": 1, "write": 1},
     Action.RECREATE_NOTE: {"read": 1, "write": 2},
     Action.CREATE_NOTE: {"read": 0, "write": 1},
     Action.UPDATE_NOTE: {"read": 1, "write": 1},
-    Action.MERGE_RECORDS: {"read": 2, "write": 0, "merge": 1},
-    Action.DELETE_RECORD: {"read": 1, "write": 1},
+    Action.MERGE_RECORDS: {"read": 2 + 2 * HISTORY_READS, "write": 0, "merge": 1},
+    Action.DELETE_RECORD: {"read": 1 + HISTORY_READS, "write": 1},
     Action.CREATE_RECORD: {"read": 0, "write": 1},
     Action.ASSERT_RECORD: {"read": 1, "write": 1},
-    Action.UPDATE_RECORD: {"read": 1, "write": 1},
-    Action.DELETE_ENTRY: {"read": 1, "write": 1},
+    Action.UPDATE_RECORD: {"read": 2, "write": 1},
+    Action.DELETE_ENTRY: {"read": 1 + HISTORY_READS // 2, "write": 1},
     Action.CREATE_ENTRY: {"read": 0, "write": 1},
-    Action.UPDATE_ENTRY: {"read": 1, "write": 1},
+    Action.UPDATE_ENTRY: {"read": 2, "write": 1},
     Action.UPDATE_TASK: {"read": 1, "write": 1},
-    Action.WRITE_HISTORY: {"read": 1, "write": 1},
+    Action.WRITE_HISTORY: {"read": 2, "write": 1},
     Action.CREATE_LIST: {"read": 1, "write": 1},  # looked for first, then made
     Action.CREATE_ATTRIBUTE: {"read": 1, "write": 1},
     Action.CREATE_OPTION: {"read": 2, "write": 1},

@@ -21,6 +21,7 @@ from ..client import AsyncAttioClient, endpoints
 from ..client.errors import NotFoundError
 from ..files import private_file
 from ..notebook import html
+from ..values.notes import same_text
 from ..values.timestamps import parse_timestamp
 from .backup import write_private
 from .history import NO_ENDPOINT
@@ -346,11 +347,13 @@ async def _updated(client: AsyncAttioClient, row: Row) -> bool:
     payload = parse(Action(row["action"]), row["payload"])
     if isinstance(payload, NoteUpdatePayload):
         note = body["data"]
-        same_text = payload.content is None or _text(payload.content) in (
-            _text(note.get("content_markdown")),
-            _text(note.get("content_plaintext")),
+        wanted = (
+            note.get("title") or "" if payload.title is None else payload.title,
+            note.get("content_markdown") or "" if payload.content is None else payload.content,
         )
-        return (payload.title is None or note.get("title") == payload.title) and same_text
+        read = (note.get("title") or "", note.get("content_markdown") or "")
+        plain = (read[0], note.get("content_plaintext") or "")
+        return same_text(wanted, read) or same_text(wanted, plain)
     if isinstance(payload, TaskPayload):
         linked = {link["target_record_id"] for link in body["data"].get("linked_records", [])}
         return all(link["target_record_id"] in linked for link in payload.linked_records)
@@ -359,10 +362,6 @@ async def _updated(client: AsyncAttioClient, row: Row) -> bool:
     if payload.overwrite:  # a value put back empty reads back empty
         return all(bool(values.get(slug)) == (v not in (None, [], "")) for slug, v in payload.values.items())
     return all(values.get(slug) for slug in payload.values)
-
-
-def _text(text: str | None) -> str:
-    return (text or "").strip()
 
 
 async def _history_written(client: AsyncAttioClient, row: Row) -> bool:

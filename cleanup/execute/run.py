@@ -757,8 +757,10 @@ def apply_plan(
     """Start a run for ``plan`` and apply it (``canary``: only its first N actions). A plan that corrects
     notes asks the server first whether it can (three requests that change nothing); where it cannot, the
     notes are created anew instead (:meth:`Plan.recreate_note_updates`)."""
-    if isinstance(plan, Plan) and plan.note_updates() and not server_capabilities(client).note_update:
-        plan.recreate_note_updates()
+    if isinstance(plan, Plan) and plan.note_updates():
+        probed = server_capabilities(client).check("note_update")
+        if probed.verdict == "absent":  # not when it could not tell: the updates then fail, saying why
+            plan.recreate_note_updates()
     run = Run.start(plan, root=root)
     try:
         return run.apply(client, concurrency=concurrency, canary=canary, merge=merge, progress=progress)

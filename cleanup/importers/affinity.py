@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from ..actions import ActionTable
+from ..actions.fingerprint import fingerprint
 from ..affinity_notes import MARKER, AffinityNote, load_all_notes, note_body
 from ..errors import ImportInputError
 from ..execute.writable import Writable
@@ -568,9 +569,9 @@ class AffinityImporter:
         return out
 
     # ------------------------------------------------------------------ notes
-    def _imported_notes(self) -> dict[tuple[str, str], tuple[str, str, str]]:
+    def _imported_notes(self) -> dict[tuple[str, str], tuple[str, str, str, str]]:
         """Notes already imported, from their source line: (Affinity note id, Attio parent record id) →
-        (Attio note id, title, Markdown content)."""
+        (Attio note id, title, Markdown content, raw JSON)."""
         if "notes" not in self.snapshot.parts:
             return {}
         found = (
@@ -580,6 +581,7 @@ class AffinityImporter:
                 "parent_record_id",
                 "title",
                 "content_markdown",
+                "_raw",
                 pl.col("content_plaintext").str.extract_all(MARKER.pattern).alias("m"),
             )
             .explode("m")
@@ -590,10 +592,13 @@ class AffinityImporter:
                 "note_id",
                 pl.col("title").fill_null(""),
                 pl.col("content_markdown").fill_null(""),
+                "_raw",
             )
             .collect()
         )
-        return {(note, parent): (note_id, title, text) for note, parent, note_id, title, text in found.rows()}
+        return {
+            (n, parent): (note_id, title, text, raw) for n, parent, note_id, title, text, raw in found.rows()
+        }
 
     def _notes(self, notes: list[AffinityNote]) -> None:
         done = self._imported_notes()
@@ -634,8 +639,8 @@ class AffinityImporter:
             for section, source_id, where in targets:
                 there = done.get((note.id, where.get("parent_record_id", "")))
                 if there is not None:
-                    if not same_text((title, content), there[1:]):
-                        made.append(self._correction(note, section, source_id, there[0], title, content))
+                    if not same_text((title, content), there[1:3]):
+                        made.append(self._correction(note, section, source_id, there, title, content))
                     continue
                 action_id = f"affinity:note:{note.id}:{section}:{source_id}"
                 made.append(action_id)
@@ -668,12 +673,20 @@ class AffinityImporter:
         self.result.unchanged["notes"] = unchanged
 
     def _correction(
-        self, note: AffinityNote, section: str, source_id: str, note_id: str, title: str, content: str
+        self,
+        note: AffinityNote,
+        section: str,
+        source_id: str,
+        there: tuple[str, str, str, str],
+        title: str,
+        content: str,
     ) -> str:
-        """An ``update_note`` row: a note imported before whose title or text the export now gives otherwise
-        (an edited note, a reply added since) is corrected in place, keeping its id and date."""
+        """An ``update_note`` row, left for review: a note imported before whose title or text Attio holds
+        otherwise than the export gives. Either the note was edited in Affinity since (then approve: it is
+        corrected in place, keeping its id and date) or someone edited it in Attio (then reject: the edit
+        stays). Drift-protected: a note changed after the snapshot is left alone."""
+        note_id, _, _, raw = there
         action_id = f"affinity:note:{note.id}:{section}:{source_id}:text"
-        what = f"correct Affinity note {note.id} on {section} {source_id}"
         self.rows.append(
             {
                 "action_id": action_id,
@@ -682,9 +695,14 @@ class AffinityImporter:
                 "object": self.mapping.objects[section].object,
                 "target_id": note_id,
                 "payload": {"title": title, "format": "markdown", "content": content},
-                "reason": f"{what}: the export gives its title or text otherwise than when it was imported",
-                "confidence": 1.0,
-                "decision": "approve",
+                "reason": (
+                    f"Affinity note {note.id} on {section} {source_id} reads otherwise in Attio than in the "
+                    "export: approve to write the export's title and text over it (same note, id and date), "
+                    "reject if the note was edited in Attio on purpose"
+                ),
+                "confidence": 0.9,
+                "decision": "pending",
+                "fingerprint": fingerprint(raw),
             }
         )
         return action_id

@@ -300,6 +300,7 @@ def records_frame(rows: list[JSON]) -> pl.DataFrame:
         "evidence": pl.String,
         "confidence": pl.Float64,
         "decision": pl.String,
+        "fingerprint": pl.String,
     }
     shaped = [
         {

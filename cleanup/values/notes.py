@@ -22,16 +22,21 @@ def note_content(markdown: str | None, plaintext: str | None) -> tuple[str, str]
     return "markdown", markdown
 
 
-_WORD = re.compile(r"\w+")
+_BULLET = re.compile(r"(?m)^(\s*)[*+](\s)")
+
+
+def _said(markdown: str) -> str:
+    """Markdown as it reads: escapes undone, ``*``/``+`` bullets as ``-``, whitespace collapsed."""
+    return " ".join(_BULLET.sub(r"\1-\2", _ESCAPED.sub(r"\1", markdown)).split())
 
 
 def same_text(one: tuple[str, str], other: tuple[str, str]) -> bool:
-    """Whether two notes' ``(title, markdown)`` say the same: the same title, and the same words in the same
-    order (how Attio writes the markdown back — escapes, bullet marks, spacing — does not count).
+    """Whether two notes' ``(title, markdown)`` say the same: the same title, and the same text however the
+    markdown was written back (escapes, bullet marks, spacing); a changed sign, digit or word counts.
 
     >>> same_text(("Call", "- Go-to-market"), ("Call", "* Go\\\\-to\\\\-market"))
     True
+    >>> same_text(("Call", "Budget -$500"), ("Call", "Budget $500"))
+    False
     """
-    return one[0].strip() == other[0].strip() and _WORD.findall(one[1].lower()) == _WORD.findall(
-        other[1].lower()
-    )
+    return one[0].strip() == other[0].strip() and _said(one[1]) == _said(other[1])
