@@ -597,6 +597,8 @@ class RestoreBuilder:
                 if by_hand and state[1] is None and state[2]:  # its values went into the survivor's entry
                     self._survivor_entry_back(source, aid, list_slug, state[2])
             counts["entries"] += 1
+        if merged and counts["entries"]:
+            source.caveat += "; its list entries come back with their values as they were, not their history"
         if not (merged or copied):  # a native merge that did not happen moved nothing
             return ", ".join(f"{n} {what}" for what, n in counts.items() if what in ("notes", "entries"))
         for task in hanging.tasks:
