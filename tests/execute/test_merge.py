@@ -174,7 +174,7 @@ def test_a_merge_moves_everything_to_the_survivor_and_restore_undoes_it(world: A
         restored = restore(report.run_id, client)
         again = restore(report.run_id, client)
     assert restored["status"].to_list() == ["restored"], restored.to_dicts()
-    assert "employee_range" in restored["detail"][0]  # enriched values Attio fills itself are named
+    assert "Employee range" in restored["detail"][0]  # enriched values Attio fills itself, by title
     assert again["restored_id"].to_list() == restored["restored_id"].to_list()
     new_loser = restored["restored_id"][0]
     with sb.http() as http:
