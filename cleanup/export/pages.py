@@ -1,15 +1,16 @@
 """Parsing API pages straight into Polars frames: Polars' JSON reader with a schema built from the
 attributes (no per-record Python objects), then vectorised flattening.
 
-Each row keeps its raw JSON, cut out of the page as the API sent it: the items of ``{"data":[...]}`` are
-split at their boundaries (``},{"id":``, which cannot occur inside a JSON string, where every quote is
-escaped), and the cut is checked against the parsed items (same count, each piece holding its own id). A
-page in any other layout falls back to re-serialising each item, so the fast path never decides what is
-stored, only how fast.
+Each row keeps its raw JSON as the API sent it. A compact page is cut into its items without copying
+(:mod:`.cut`: each row's ``_raw`` is a view of the page's bytes) and Polars decodes those rows. The cut is
+checked against the decoded items (same count, each piece leading with its own id); a page in any other
+layout, or a cut that does not match, is read whole and each item re-serialised, so the fast path never
+decides what is stored, only how fast.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Sequence
 
@@ -18,6 +19,7 @@ import polars as pl
 
 from ..values import AttributeType, flatten_expr, value_list_dtype
 from ..values.types import ACTOR, TS_FORMAT
+from .cut import raw_items
 
 RECORD_ID = pl.Struct({"workspace_id": pl.String, "object_id": pl.String, "record_id": pl.String})
 ENTRY_ID = pl.Struct({"workspace_id": pl.String, "list_id": pl.String, "entry_id": pl.String})
@@ -47,28 +49,58 @@ def entry_schema(attrs: Sequence[AttributeType]) -> pl.Struct:
     )
 
 
-_HEAD, _TAIL, _BOUNDARY = b'{"data":[', b"]}", b'},{"id":'
-
-
-def _cut_items(content: bytes) -> list[bytes] | None:
-    """The items of a compact ``{"data":[...]}`` page as byte slices, or None for any other layout."""
-    if not (content.startswith(_HEAD) and content.endswith(_TAIL)):
-        return None
-    inner = content[len(_HEAD) : -len(_TAIL)]
-    if not inner:
-        return []
-    pieces = inner.split(_BOUNDARY)
-    if len(pieces) == 1:
-        return pieces
-    last = len(pieces) - 1
-    return [(b'{"id":' if i else b"") + piece + (b"}" if i < last else b"") for i, piece in enumerate(pieces)]
-
-
-def _item_key(item: pl.Struct) -> pl.Expr:
-    """The innermost id of each parsed item (record_id, entry_id, note_id, ...), to check the cut by."""
+def _own_id(item: pl.Struct) -> tuple[str, pl.Expr]:
+    """The innermost field of an item's id (record_id, entry_id, note_id, ...) and its parsed value."""
     id_type = next(f.dtype for f in item.fields if f.name == "id")
     assert isinstance(id_type, pl.Struct)
-    return pl.col("data").struct.field("id").struct.field(id_type.fields[-1].name)
+    name = id_type.fields[-1].name
+    return name, pl.col("data").struct.field("id").struct.field(name)
+
+
+def _leads_with_own_id(item: pl.Struct) -> pl.Expr:
+    """Whether each piece holds ``"<id field>":"<its own id>"`` in its first object (before its first
+    ``}``), as a piece cut at an item's start does (``{"id":{..., "record_id":"..."}``); a piece cut at an
+    object of a list nested inside an item starts with that object instead (only a list element opening
+    with a copy of the next item's id pair, in a page whose next item does not start with its id, could
+    still pass). An item without an id is not checked."""
+    name, value = _own_id(item)
+    pair = pl.concat_str(pl.lit(f'"{name}":"'), value, pl.lit('"'))
+    own, close = pl.col("_raw").str.find(pair, literal=True), pl.col("_raw").str.find("}", literal=True)
+    return pl.when(value.is_null()).then(True).otherwise((own < close).fill_null(False))
+
+
+@functools.lru_cache(maxsize=64)
+def _no_items(item: pl.Struct) -> pl.DataFrame:
+    """An empty page's frame (made once per item type: Polars takes a while to build a wide schema)."""
+    return pl.DataFrame(schema={"data": item, "_raw": pl.String})
+
+
+def _parse_compact(content: bytes, item: pl.Struct) -> pl.DataFrame | None:
+    """A compact page cut into its items and decoded, or None when the cut does not match the items."""
+    raw = raw_items(content)
+    if raw is None:
+        return None
+    if not raw.len():
+        return _no_items(item).clone()
+    try:  # Polars decodes the rows as one array (they are the page's items joined by commas)
+        data = raw.str.json_decode(item).rename("data")
+    except pl.exceptions.PolarsError:
+        return None
+    if data.len() != raw.len() or data.null_count():
+        return None
+    items = pl.DataFrame([data, raw])
+    return items if items.select(_leads_with_own_id(item).all()).item() else None
+
+
+def _parse_any(content: bytes, item: pl.Struct) -> pl.DataFrame:
+    """A page in any layout: read whole, each item's ``_raw`` re-serialised from the parsed JSON."""
+    page = pl.read_json(io.BytesIO(content), schema={"data": pl.List(item)})
+    data = page["data"][0] if page.height else pl.Series("data", [], dtype=item)
+    items = data.rename("data").to_frame()
+    if data.null_count():
+        items = items.filter(pl.col("data").is_not_null())
+    raws = [orjson.dumps(each).decode() for each in orjson.loads(content)["data"] if each is not None]
+    return items.with_columns(_raw=pl.Series(raws, dtype=pl.String))
 
 
 def parse_items(content: bytes, item: pl.Struct) -> pl.DataFrame:
@@ -77,18 +109,8 @@ def parse_items(content: bytes, item: pl.Struct) -> pl.DataFrame:
     This is the expensive step (Polars' JSON reader, which releases the GIL); flattening is cheaper done
     once over many pages, with :func:`flatten_records` and friends.
     """
-    page = pl.read_json(io.BytesIO(content), schema={"data": pl.List(item)})
-    data = page["data"][0] if page.height else pl.Series("data", [], dtype=item)
-    items = data.rename("data").to_frame()
-    if data.null_count():
-        items = items.filter(pl.col("data").is_not_null())
-    pieces = _cut_items(content)
-    if pieces is not None and len(pieces) == items.height:
-        cut = items.with_columns(_raw=pl.Series(pieces, dtype=pl.Binary).cast(pl.String))
-        if cut.select(pl.col("_raw").str.contains(_item_key(item), literal=True).all()).item():
-            return cut
-    raws = [orjson.dumps(each).decode() for each in orjson.loads(content)["data"]]
-    return items.with_columns(_raw=pl.Series(raws, dtype=pl.String))
+    compact = _parse_compact(content, item)
+    return compact if compact is not None else _parse_any(content, item)
 
 
 def parse_records(content: bytes, attrs: Sequence[AttributeType]) -> pl.DataFrame:

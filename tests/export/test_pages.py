@@ -6,6 +6,7 @@ import orjson
 import polars as pl
 import pytest
 
+from cleanup.export import pages
 from cleanup.export.pages import NOTE, parse_items, parse_records, record_schema
 from cleanup.values import AttributeType
 
@@ -80,3 +81,57 @@ def test_a_cut_that_does_not_match_the_items_falls_back() -> None:
     frame = parse_items(orjson.dumps({"data": notes}), NOTE)
     assert [orjson.loads(raw) for raw in frame["_raw"]] == notes
     assert frame.select(pl.col("data").struct.field("title")).to_series().to_list() == ["t1", "t2"]
+
+
+def test_a_boundary_nested_inside_an_item_falls_back() -> None:
+    """Objects whose first key is ``id`` in a list inside an item: the cut finds more pieces than items."""
+    items = [{**_record(f"r{i}", "x"), "links": [{"id": "a"}, {"id": "b"}]} for i in range(3)]
+    content = orjson.dumps({"data": items})
+    assert pages._parse_compact(content, record_schema(ATTRS)) is None
+    frame = parse_items(content, record_schema(ATTRS))
+    assert frame["_raw"].to_list() == [orjson.dumps(item).decode() for item in items]
+
+
+def test_items_short_enough_to_be_held_in_their_views() -> None:
+    """Arrow keeps a value of up to 12 bytes in the view itself: ``{"id":null}`` is 11."""
+    content = b'{"data":[{"id":null},{"id":null,"created_at":null}]}'
+    frame = pages._parse_compact(content, record_schema(ATTRS))
+    assert frame is not None
+    assert frame["_raw"].to_list() == ['{"id":null}', '{"id":null,"created_at":null}']
+
+
+def test_null_items_are_dropped_and_the_rest_keep_their_raw() -> None:
+    items = [_record("a", "x"), None, _record("b", "y")]
+    frame = parse_items(orjson.dumps({"data": items}), record_schema(ATTRS))
+    assert frame["_raw"].to_list() == [orjson.dumps(item).decode() for item in items if item]
+
+
+def test_space_between_items_takes_the_general_path() -> None:
+    items = [_record("a", "x"), _record("b", "y")]
+    content = b'{"data":[' + b", ".join(orjson.dumps(item) for item in items) + b"]}"
+    assert pages._parse_compact(content, record_schema(ATTRS)) is None
+    assert parse_records(content, ATTRS)["_id"].to_list() == ["a", "b"]
+
+
+def test_a_page_that_is_not_utf8_is_refused_as_before() -> None:
+    content = b'{"data":[' + orjson.dumps(_record("a", "x")).replace(b'"x"', b'"\xff"') + b"]}"
+    with pytest.raises(pl.exceptions.ComputeError):
+        parse_items(content, record_schema(ATTRS))
+
+
+def test_an_empty_page_has_the_item_schema() -> None:
+    frame = parse_items(b'{"data":[]}', record_schema(ATTRS))
+    assert frame.height == 0
+    assert frame.schema == pl.Schema({"data": record_schema(ATTRS), "_raw": pl.String})
+
+
+def test_a_cut_with_the_right_count_at_a_nested_boundary_falls_back() -> None:
+    """The second note does not start with its id and holds a list of objects that do: the cut finds two
+    pieces for two notes, but the second piece starts inside the first note's list."""
+    notes = [
+        {"id": {"workspace_id": "w", "note_id": "n1"}, "title": "", "links": []},
+        {"title": "", "links": [{"id": ""}, {"id": ""}], "id": {"workspace_id": "w", "note_id": "n2"}},
+    ]
+    content = orjson.dumps({"data": notes})
+    assert pages._parse_compact(content, NOTE) is None
+    assert parse_items(content, NOTE)["_raw"].to_list() == [orjson.dumps(note).decode() for note in notes]
