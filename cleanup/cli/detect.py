@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 
-from ..detect.detection import detect_to_file, recipe_catalogue
-from ..export.snapshot import Snapshot
 from .common import SnapshotOption, console, exits_on_error, pairs, stops_on_ctrl_c
 
 recipes_app = typer.Typer(help="The detection recipes.", no_args_is_help=True)
@@ -21,6 +19,8 @@ def recipes_list() -> None:
 
     Example: attio-cleanup recipes list
     """
+    from ..detect.detection import recipe_catalogue  # detection (and its libraries): loaded when used
+
     console.print(recipe_catalogue())
 
 
@@ -40,5 +40,8 @@ def detect_command(
         raise typer.BadParameter("write the action table as .parquet, .csv or .xlsx", param_hint="--out")
     params = dict(pairs(param, "write parameters as name=value", "--param"))
     with exits_on_error(), stops_on_ctrl_c(STOPPED):
+        from ..detect.detection import detect_to_file
+        from ..export.snapshot import Snapshot
+
         found = detect_to_file(Snapshot.load(snapshot, require_complete=False), recipe, out, **params)
     console.print(found)

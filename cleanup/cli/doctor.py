@@ -8,7 +8,6 @@ from typing import Annotated
 import orjson
 import typer
 
-from ..doctor import doctor
 from ..doctor.local import DEFAULT_SNAPSHOTS
 from ..doctor.needs import Job
 from .common import BaseUrlOption, console, stops_on_ctrl_c
@@ -42,6 +41,8 @@ def doctor_command(
     Example: attio-cleanup doctor --for export --for apply
     """
     with stops_on_ctrl_c("stopped: nothing was written"):
+        from ..doctor import doctor  # the probes: loaded when used
+
         report = doctor(base_url, jobs=for_, snapshots=snapshots, sizes=sizes)
     if json:
         typer.echo(orjson.dumps(report.to_json(), option=orjson.OPT_INDENT_2).decode())

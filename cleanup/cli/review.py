@@ -8,11 +8,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from ..actions import ActionTable
-from ..execute.preview import preview_plan
-from ..execute.runs import saved_report
-from ..export.snapshot import Snapshot
-from ..report import write_report
 from .common import DetectedOnOption, MaxDeletesOption, ReviewedArgument, console, exits_on_error, fail
 
 
@@ -40,6 +35,11 @@ def report_command(
     """
     labels = _token_labels(token_label or [])
     with exits_on_error():
+        from ..actions import ActionTable
+        from ..execute.runs import saved_report
+        from ..export.snapshot import Snapshot
+        from ..report import write_report  # the report layer (templates, workbooks): loaded when used
+
         table, loaded = ActionTable.read(actions), Snapshot.load(snapshot)
         result = saved_report(run) if run is not None else None
         path = write_report(table, loaded, out, run=result, token_labels=labels)
@@ -67,5 +67,7 @@ def plan_command(
     Example: attio-cleanup plan review/notes.xlsx --snapshot snapshots/today
     """
     with exits_on_error():
+        from ..execute.preview import preview_plan
+
         preview = preview_plan(actions, snapshot, max_deletes=max_deletes)
     console.print(preview)

@@ -6,8 +6,6 @@ from typing import Annotated
 
 import typer
 
-from ..export.snapshot import Snapshot
-from ..report.writers import who_wrote
 from .common import SnapshotOption, console, exits_on_error, pairs
 
 
@@ -26,4 +24,7 @@ def tokens_command(
     """
     labels = pairs(label, "write labels as ID=LABEL", "--label")
     with exits_on_error():
+        from ..export.snapshot import Snapshot
+        from ..report.writers import who_wrote  # the report layer: loaded when used
+
         console.print(who_wrote(Snapshot.load(snapshot, require_complete=False), labels))
